@@ -1,0 +1,94 @@
+package moat.core;
+
+/**
+ * The one catalogue of refusal, deferral and disconnect reasons. The SMTP reply, the audit log
+ * event, metrics labels and {@code docs/reasons.md} all come from these constants: add a reason
+ * here, never a literal reply elsewhere.
+ */
+public enum Reason {
+    // syntax and sequence (RFC 5321 section 4.2.4, RFC 3463)
+    SYNTAX_COMMAND("syntax.command", 500, "5.5.2", "Syntax error, command unrecognized", "The command verb is unknown or malformed."),
+    SYNTAX_PARAMETER("syntax.parameter", 501, "5.5.4", "Syntax error in parameters or arguments", "The command's arguments do not follow RFC 5321."),
+    SYNTAX_ADDRESS("syntax.address", 501, "5.1.3", "Bad address syntax", "The address in MAIL or RCPT is not a strict RFC 5321 mailbox (source routes, trailing dots, bare specials are refused)."),
+    SYNTAX_SENDER("syntax.sender", 553, "5.1.7", "Bad sender address syntax", "The MAIL FROM address is not a valid RFC 5321 reverse-path."),
+    SEQUENCE("syntax.sequence", 503, "5.5.1", "Bad sequence of commands", "The command is not allowed at this point of the dialogue."),
+    NOT_IMPLEMENTED("syntax.not_implemented", 502, "5.5.1", "Command not implemented", "The command exists but is switched off (VRFY, EXPN by default)."),
+    PARAMETER_UNKNOWN("syntax.parameter_unknown", 555, "5.5.4", "Unsupported parameter", "A MAIL or RCPT parameter that Moat did not advertise."),
+    LINE_TOO_LONG("limit.line_length", 500, "5.5.6", "Line too long", "A command line exceeded smtp.max_command_line."),
+    TEXT_LINE_TOO_LONG("limit.text_line_length", 552, "5.3.4", "Message line too long", "A line of the message exceeded smtp.max_text_line (RFC 5321 section 4.5.3.1.6)."),
+    HEADER_TOO_LARGE("limit.header_size", 552, "5.3.4", "Message header too large", "The message header section exceeded smtp.max_header_size."),
+    MESSAGE_TOO_LARGE("limit.message_size", 552, "5.3.4", "Message size exceeds fixed maximum message size", "The message (or its SIZE declaration) exceeded smtp.max_message_size."),
+    TOO_MANY_RECIPIENTS("limit.recipients", 452, "4.5.3", "Too many recipients", "More RCPT commands than smtp.max_recipients in one transaction (RFC 5321 section 4.5.3.1.10)."),
+    TOO_MANY_TRANSACTIONS("limit.transactions", 421, "4.7.0", "Too many transactions, closing connection", "The connection used up smtp.max_transactions."),
+    TOO_MANY_ERRORS("limit.errors", 421, "4.7.0", "Too many errors, closing connection", "The client made more than smtp.max_errors protocol errors."),
+    SESSION_TOO_LONG("limit.session_duration", 421, "4.4.2", "Session time limit exceeded, closing connection", "The connection outlived smtp.max_session_duration."),
+    TIMEOUT("limit.timeout", 421, "4.4.2", "Timeout, closing connection", "The client was silent longer than the read timeout for this state (RFC 5321 section 4.5.3.2)."),
+    // smuggling and data integrity
+    DATA_BARE_LF("data.bare_lf", 554, "5.6.0", "Message refused: bare LF not allowed, use CRLF", "A line feed not preceded by a carriage return in DATA or BDAT (SMTP smuggling, CVE-2023-51764 class)."),
+    DATA_BARE_CR("data.bare_cr", 554, "5.6.0", "Message refused: bare CR not allowed, use CRLF", "A carriage return not followed by a line feed in DATA or BDAT (SMTP smuggling)."),
+    DATA_8BIT("data.8bit", 554, "5.6.7", "Message refused: 8-bit data without BODY=8BITMIME or SMTPUTF8", "Octets above 127 were sent without announcing BODY=8BITMIME or SMTPUTF8."),
+    // TLS and authentication
+    TLS_REQUIRED("tls.required", 530, "5.7.0", "Must issue a STARTTLS command first", "This listener requires TLS before the command (no password or mail on a plaintext channel)."),
+    TLS_UNAVAILABLE("tls.unavailable", 454, "4.7.0", "TLS not available due to temporary reason", "The TLS handshake could not be started."),
+    AUTH_REQUIRED("auth.required", 530, "5.7.0", "Authentication required", "Submission listeners accept mail only from authenticated users."),
+    AUTH_FAILED("auth.failed", 535, "5.7.8", "Authentication credentials invalid", "Wrong user name or password (the reply does not say which)."),
+    AUTH_MECHANISM("auth.mechanism", 504, "5.5.4", "Unrecognized authentication type", "AUTH named a mechanism that is not offered."),
+    AUTH_CANCELLED("auth.cancelled", 501, "5.7.0", "Authentication cancelled", "The client answered an AUTH challenge with '*' (RFC 4954 section 4)."),
+    AUTH_ALREADY("auth.already", 503, "5.5.1", "Already authenticated", "A second AUTH in one session (RFC 4954 section 4)."),
+    AUTH_TEMP("auth.temporary", 454, "4.7.0", "Temporary authentication failure", "The user store could not be read; try again later."),
+    // relay and recipients
+    RELAY_DENIED("relay.denied", 554, "5.7.1", "Relay access denied", "The recipient domain is not local nor a relay domain and the client is neither authenticated nor in a trusted network (no open relay)."),
+    RCPT_UNKNOWN("rcpt.unknown", 550, "5.1.1", "No such user here", "The recipient is in a local domain but is no user nor alias (refused at RCPT so Moat never bounces: no backscatter)."),
+    SENDER_NOT_OWNED("sender.not_owned", 553, "5.7.1", "Sender address not owned by authenticated user", "On submission, MAIL FROM must be the user's own address or an alias that points to them."),
+    ADDRESS_LITERAL("relay.address_literal", 554, "5.7.1", "Address literals are not accepted as recipients", "RCPT TO:<user@[192.0.2.1]> is never local and never relayed."),
+    SMTPUTF8_REQUIRED("syntax.smtputf8_required", 553, "5.6.7", "Non-ASCII address requires SMTPUTF8", "An internationalised address was given without the SMTPUTF8 parameter (RFC 6531)."),
+    // storage
+    STORE_FAILED("store.failed", 451, "4.3.0", "Local error in processing, message not accepted", "The message could not be written durably; the client keeps it and retries."),
+    ;
+
+    private final String code;
+    private final int reply;
+    private final EnhancedStatus status;
+    private final String text;
+    private final String doc;
+
+    Reason(String code, int reply, String status, String text, String doc) {
+        this.code = code;
+        this.reply = reply;
+        this.status = EnhancedStatus.of(status);
+        this.text = text;
+        this.doc = doc;
+    }
+
+    /** The stable dotted code, e.g. {@code relay.denied}. */
+    public String id() {
+        return code;
+    }
+
+    public int code() {
+        return reply;
+    }
+
+    public EnhancedStatus status() {
+        return status;
+    }
+
+    public String text() {
+        return text;
+    }
+
+    public String doc() {
+        return doc;
+    }
+
+    /** Markdown table of every reason, for {@code docs/reasons.md}. */
+    public static String markdown() {
+        StringBuilder sb = new StringBuilder("# Reasons\n\nGenerated from `moat.core.Reason`; do not edit by hand.\n\n")
+                .append("| code | reply | status | text | meaning |\n|---|---|---|---|---|\n");
+        for (Reason r : values()) {
+            sb.append("| `").append(r.code).append("` | ").append(r.reply).append(" | ").append(r.status)
+                    .append(" | ").append(r.text).append(" | ").append(r.doc).append(" |\n");
+        }
+        return sb.toString();
+    }
+}

@@ -1,0 +1,72 @@
+package moat.store;
+
+import java.util.List;
+import java.util.Optional;
+import moat.core.Domain;
+import moat.core.EmailAddress;
+
+/**
+ * Who lives here: local domains, users with their Argon2id password hashes, and aliases.
+ * Look-ups are case-insensitive on the local part ({@link EmailAddress#key()}).
+ *
+ * <p>Mutators return {@code false} (not an exception) when the thing to change is absent, and
+ * throw {@link StoreException} for invariant violations the admin must see (adding a user to a
+ * domain that is not local, a duplicate user).
+ */
+public interface Directory {
+    boolean addDomain(Domain domain);
+
+    boolean removeDomain(Domain domain);
+
+    List<Domain> domains();
+
+    boolean isLocalDomain(Domain domain);
+
+    /** Adds a user; the password is hashed with Argon2id here and the array is wiped. */
+    void addUser(EmailAddress user, char[] password);
+
+    boolean setPassword(EmailAddress user, char[] password);
+
+    boolean removeUser(EmailAddress user);
+
+    List<EmailAddress> users();
+
+    /** Adds (or extends) an alias; targets may be local users or remote addresses. */
+    void addAlias(EmailAddress alias, List<EmailAddress> targets);
+
+    boolean removeAlias(EmailAddress alias);
+
+    List<Alias> aliases();
+
+    /**
+     * Checks a login. Takes about the same time whether or not the user exists (a dummy hash is
+     * verified for unknown users) so the answer does not enumerate users.
+     */
+    Optional<EmailAddress> authenticate(String username, char[] password);
+
+    /** Where mail for a local-domain address goes. */
+    Resolution resolve(EmailAddress recipient);
+
+    /** True when {@code sender} is {@code user} or an alias whose targets include {@code user}. */
+    boolean owns(EmailAddress user, EmailAddress sender);
+
+    record Alias(EmailAddress alias, List<EmailAddress> targets) {
+        public Alias {
+            targets = List.copyOf(targets);
+        }
+    }
+
+    /** The outcome of resolving a recipient in a local domain (aliases expanded, depth-bounded). */
+    sealed interface Resolution {
+        /** Local mailboxes to deliver to, and remote addresses to forward to. */
+        record Deliver(List<EmailAddress> localUsers, List<EmailAddress> remote) implements Resolution {
+            public Deliver {
+                localUsers = List.copyOf(localUsers);
+                remote = List.copyOf(remote);
+            }
+        }
+
+        /** No such user or alias. */
+        record Unknown() implements Resolution {}
+    }
+}

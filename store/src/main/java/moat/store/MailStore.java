@@ -1,0 +1,70 @@
+package moat.store;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.time.Instant;
+import java.util.List;
+import java.util.Optional;
+import moat.core.EmailAddress;
+
+/**
+ * Durable message storage. A message is streamed into a {@link Draft} while it arrives, then
+ * {@link #commit committed}: when {@code commit} returns, the body file and its directory are
+ * fsync'd and the index rows (one per local mailbox, one per remote recipient in the outbound
+ * queue) are committed; concurrent commits share those fsyncs (group commit). Only then may the
+ * caller answer "250".
+ */
+public interface MailStore {
+    /** Opens a new body file in the data directory. */
+    Draft begin() throws IOException;
+
+    /**
+     * Makes the draft durable and delivers it. Blocks until the group commit that carries it is on
+     * stable storage. The draft's stream must be closed. Returns the queue id.
+     */
+    String commit(Draft draft, Delivery delivery) throws IOException;
+
+    /** Every message in a user's mailbox (INBOX for now), in UID order. */
+    List<StoredMessage> messages(EmailAddress user, String mailbox) throws IOException;
+
+    /** Reads a stored message body. */
+    InputStream open(StoredMessage message) throws IOException;
+
+    /** Messages waiting in the outbound queue (delivery itself is not built yet). */
+    List<QueuedMessage> outbound() throws IOException;
+
+    /** A body being written. {@link #discard()} deletes it; it is idempotent and safe after commit. */
+    interface Draft extends AutoCloseable {
+        OutputStream out();
+
+        /** Bytes written so far. */
+        long size();
+
+        void discard();
+
+        @Override
+        default void close() {
+            discard();
+        }
+    }
+
+    /** What to do with a committed message. */
+    record Delivery(Optional<EmailAddress> sender, List<EmailAddress> localUsers, List<EmailAddress> remote,
+                    Instant received) {
+        public Delivery {
+            localUsers = List.copyOf(localUsers);
+            remote = List.copyOf(remote);
+            if (localUsers.isEmpty() && remote.isEmpty()) throw new IllegalArgumentException("nobody to deliver to");
+        }
+    }
+
+    record StoredMessage(String queueId, EmailAddress user, String mailbox, long uid, long uidValidity, long modseq,
+                         long size, Instant internalDate, List<String> flags) {
+        public StoredMessage {
+            flags = List.copyOf(flags);
+        }
+    }
+
+    record QueuedMessage(String queueId, Optional<EmailAddress> sender, EmailAddress recipient, Instant queued) {}
+}
