@@ -11,6 +11,7 @@ public enum Reason {
     SYNTAX_PARAMETER("syntax.parameter", 501, "5.5.4", "Syntax error in parameters or arguments", "The command's arguments do not follow RFC 5321."),
     SYNTAX_ADDRESS("syntax.address", 501, "5.1.3", "Bad address syntax", "The address in MAIL or RCPT is not a strict RFC 5321 mailbox (source routes, trailing dots, bare specials are refused)."),
     SYNTAX_SENDER("syntax.sender", 553, "5.1.7", "Bad sender address syntax", "The MAIL FROM address is not a valid RFC 5321 reverse-path."),
+    NO_VALID_RECIPIENTS("syntax.no_valid_recipients", 554, "5.5.1", "No valid recipients", "DATA or BDAT after every RCPT of the transaction was refused (RFC 2920 section 3.1)."),
     SEQUENCE("syntax.sequence", 503, "5.5.1", "Bad sequence of commands", "The command is not allowed at this point of the dialogue."),
     NOT_IMPLEMENTED("syntax.not_implemented", 502, "5.5.1", "Command not implemented", "The command exists but is switched off (VRFY, EXPN by default)."),
     PARAMETER_UNKNOWN("syntax.parameter_unknown", 555, "5.5.4", "Unsupported parameter", "A MAIL or RCPT parameter that Moat did not advertise."),
@@ -26,8 +27,8 @@ public enum Reason {
     // smuggling and data integrity
     DATA_BARE_LF("data.bare_lf", 554, "5.6.0", "Message refused: bare LF not allowed, use CRLF", "A line feed not preceded by a carriage return in DATA or BDAT (SMTP smuggling, CVE-2023-51764 class)."),
     DATA_BARE_CR("data.bare_cr", 554, "5.6.0", "Message refused: bare CR not allowed, use CRLF", "A carriage return not followed by a line feed in DATA or BDAT (SMTP smuggling)."),
-    DATA_8BIT("data.8bit", 554, "5.6.7", "Message refused: 8-bit data without BODY=8BITMIME or SMTPUTF8", "Octets above 127 were sent without announcing BODY=8BITMIME or SMTPUTF8."),
     // TLS and authentication
+    BAD_ENCODING("syntax.encoding", 500, "5.5.2", "Command line is not valid UTF-8", "A command line held bytes that are not UTF-8."),
     TLS_REQUIRED("tls.required", 530, "5.7.0", "Must issue a STARTTLS command first", "This listener requires TLS before the command (no password or mail on a plaintext channel)."),
     TLS_UNAVAILABLE("tls.unavailable", 454, "4.7.0", "TLS not available due to temporary reason", "The TLS handshake could not be started."),
     AUTH_REQUIRED("auth.required", 530, "5.7.0", "Authentication required", "Submission listeners accept mail only from authenticated users."),

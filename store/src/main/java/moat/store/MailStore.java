@@ -36,6 +36,9 @@ public interface MailStore {
 
     /** A body being written. {@link #discard()} deletes it; it is idempotent and safe after commit. */
     interface Draft extends AutoCloseable {
+        /** The queue id this message will have once committed (known early for the Received header). */
+        String id();
+
         OutputStream out();
 
         /** Bytes written so far. */

@@ -1,0 +1,205 @@
+package moat.server.smtp;
+
+import java.io.FilterOutputStream;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.nio.charset.StandardCharsets;
+import java.time.Clock;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import moat.core.EmailAddress;
+import moat.core.Reason;
+import moat.core.Reply;
+import moat.protocol.smtp.SessionInfo;
+import moat.protocol.smtp.SmtpHandler;
+import moat.server.audit.AuditLog;
+import moat.store.Directory;
+import moat.store.Directory.Resolution;
+import moat.store.MailStore;
+
+/**
+ * The server side of every SMTP session: relay control and recipient checks at RCPT, sender
+ * ownership on submission, the Received header, durable commit at end of data, and the audit log.
+ * Everything that can refuse a message refuses it here, during the dialogue, so Moat never has to
+ * bounce (no backscatter).
+ */
+public final class DeliveryHandler implements SmtpHandler {
+    private static final DateTimeFormatter DATE =
+            DateTimeFormatter.ofPattern("EEE, d MMM yyyy HH:mm:ss Z", Locale.ROOT).withZone(ZoneOffset.UTC);
+
+    private final String hostname;
+    private final Directory directory;
+    private final MailStore store;
+    private final RelayPolicy relay;
+    private final AuditLog audit;
+    private final Clock clock;
+
+    public DeliveryHandler(String hostname, Directory directory, MailStore store, RelayPolicy relay, AuditLog audit,
+                           Clock clock) {
+        this.hostname = hostname;
+        this.directory = directory;
+        this.store = store;
+        this.relay = relay;
+        this.audit = audit;
+        this.clock = clock;
+    }
+
+    void connected(SessionInfo s) {
+        audit.connect(s);
+    }
+
+    @Override
+    public AuthResult authenticate(SessionInfo session, String username, char[] password) {
+        try {
+            return directory.authenticate(username, password)
+                    .<AuthResult>map(AuthResult.Success::new)
+                    .orElseGet(AuthResult.Failure::new);
+        } catch (RuntimeException e) {
+            return new AuthResult.TemporaryFailure();
+        }
+    }
+
+    @Override
+    public Optional<Reply> mailFrom(SessionInfo session, Optional<EmailAddress> sender) {
+        if (session.listener().isSubmission()) {
+            EmailAddress user = session.authUser().orElseThrow();
+            if (sender.isEmpty() || !directory.owns(user, sender.get())) return Optional.of(Reply.of(Reason.SENDER_NOT_OWNED));
+        }
+        return Optional.empty();
+    }
+
+    @Override
+    public Optional<Reply> rcptTo(SessionInfo session, Optional<EmailAddress> sender, EmailAddress rcpt) {
+        if (directory.isLocalDomain(rcpt.domain())) {
+            return directory.resolve(rcpt) instanceof Resolution.Unknown
+                    ? Optional.of(Reply.of(Reason.RCPT_UNKNOWN)) : Optional.empty();
+        }
+        boolean mayRelay = session.authUser().isPresent()
+                || relay.isRelayDomain(rcpt.domain())
+                || relay.isTrusted(session.client().getAddress());
+        return mayRelay ? Optional.empty() : Optional.of(Reply.of(Reason.RELAY_DENIED));
+    }
+
+    @Override
+    public MessageSink beginMessage(SessionInfo session, Transaction t) throws IOException {
+        MailStore.Draft draft = store.begin();
+        Sink sink = new Sink(draft);
+        try {
+            sink.out().write(received(session, t, draft.id()).getBytes(StandardCharsets.UTF_8));
+        } catch (IOException e) {
+            draft.discard();
+            throw e;
+        }
+        return sink;
+    }
+
+    @Override
+    public Outcome endMessage(SessionInfo session, Transaction t, MessageSink messageSink) {
+        Sink sink = (Sink) messageSink;
+        if (sink.failed != null) {
+            sink.discard();
+            return new Outcome(Reply.of(Reason.STORE_FAILED), Optional.empty());
+        }
+        Map<String, EmailAddress> local = new LinkedHashMap<>();
+        List<EmailAddress> remote = new ArrayList<>();
+        for (EmailAddress rcpt : t.accepted()) {
+            if (directory.isLocalDomain(rcpt.domain())) {
+                if (directory.resolve(rcpt) instanceof Resolution.Deliver d) {
+                    d.localUsers().forEach(u -> local.putIfAbsent(u.key(), u));
+                    remote.addAll(d.remote());
+                }
+            } else {
+                remote.add(rcpt);
+            }
+        }
+        try {
+            sink.draft.out().close();
+            if (local.isEmpty() && remote.isEmpty()) throw new IOException("recipients vanished during the transaction");
+            String id = store.commit(sink.draft,
+                    new MailStore.Delivery(t.sender(), List.copyOf(local.values()), remote, clock.instant()));
+            return new Outcome(Reply.of(250, "2.0.0", "Ok: queued as " + id), Optional.of(id));
+        } catch (IOException | RuntimeException e) {
+            sink.discard();
+            audit.internal("store.commit_failed", e);
+            return new Outcome(Reply.of(Reason.STORE_FAILED), Optional.empty());
+        }
+    }
+
+    @Override
+    public void audit(SessionInfo session, AuditEvent event) {
+        audit.event(session, event);
+    }
+
+    /**
+     * RFC 5321 section 4.4 trace header, with the protocol keyword of RFC 3848 (ESMTPS/ESMTPSA,
+     * UTF8SMTP* of RFC 6531) and the TLS details as a comment as RFC 8314 section 7 suggests.
+     */
+    String received(SessionInfo s, Transaction t, String queueId) {
+        String helo = s.helo().map(DeliveryHandler::clean).orElse("unknown");
+        String ip = s.client().getAddress().getHostAddress();
+        String proto = (t.smtpUtf8() ? "UTF8SMTP" : "ESMTP") + (s.tls().isPresent() ? "S" : "") + (s.authUser().isPresent() ? "A" : "");
+        StringBuilder sb = new StringBuilder("Received: from ").append(helo).append(" ([").append(ip.contains(":") ? "IPv6:" + ip : ip).append("])\r\n");
+        s.tls().ifPresent(tls -> sb.append("\t(using ").append(tls.protocol()).append(" with cipher ").append(tls.cipherSuite()).append(")\r\n"));
+        s.authUser().ifPresent(u -> sb.append("\t(authenticated as ").append(clean(u.toString())).append(")\r\n"));
+        sb.append("\tby ").append(hostname).append(" with ").append(proto).append(" id ").append(queueId);
+        List<EmailAddress> acc = t.accepted();
+        if (acc.size() == 1) sb.append("\r\n\tfor <").append(clean(acc.getFirst().toString())).append(">");
+        sb.append(";\r\n\t").append(DATE.format(clock.instant())).append("\r\n");
+        return sb.toString();
+    }
+
+    /** Keeps client-chosen text from breaking the header's structure. */
+    private static String clean(String s) {
+        StringBuilder sb = new StringBuilder(s.length());
+        for (char c : s.toCharArray()) sb.append(c < 0x21 || c == 0x7f || c == '(' || c == ')' || c == ';' || c == '\\' ? '_' : c);
+        return sb.toString();
+    }
+
+    /** Remembers a disk error instead of throwing it into the socket loop: the reply becomes 451. */
+    private static final class Sink implements MessageSink {
+        final MailStore.Draft draft;
+        final OutputStream guarded;
+        IOException failed;
+
+        Sink(MailStore.Draft draft) {
+            this.draft = draft;
+            this.guarded = new FilterOutputStream(draft.out()) {
+                @Override
+                public void write(byte[] b, int off, int len) {
+                    if (failed != null) return;
+                    try {
+                        out.write(b, off, len);
+                    } catch (IOException e) {
+                        failed = e;
+                    }
+                }
+
+                @Override
+                public void write(int b) {
+                    write(new byte[] {(byte) b}, 0, 1);
+                }
+
+                @Override
+                public void close() {
+                    // the draft is closed by endMessage
+                }
+            };
+        }
+
+        @Override
+        public OutputStream out() {
+            return guarded;
+        }
+
+        @Override
+        public void discard() {
+            draft.discard();
+        }
+    }
+}

@@ -1,0 +1,214 @@
+package moat.server.smtp;
+
+import java.io.BufferedOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.net.SocketTimeoutException;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Optional;
+import javax.net.ssl.SSLSocket;
+import moat.core.Reason;
+import moat.core.Reply;
+import moat.protocol.smtp.Action;
+import moat.protocol.smtp.SessionInfo.TlsInfo;
+import moat.protocol.smtp.SmtpSession;
+
+/**
+ * The blocking I/O loop of one SMTP connection, run on its own virtual thread. It reads lines
+ * and data with a timeout on every read and performs the session's {@link Action}s.
+ *
+ * <p>Replies are flushed only when no further client input is already buffered, which is what
+ * makes PIPELINING (RFC 2920) cheap without reordering anything.
+ */
+final class SmtpConnection implements Runnable {
+    private final Socket plain;
+    private final SmtpListener.Context ctx;
+    private final boolean implicitTls;
+    private Socket socket;
+    private InputStream in;
+    private OutputStream out;
+    private SmtpSession session;
+    private final byte[] buf = new byte[16 * 1024];
+    private int pos;
+    private int lim;
+    private Instant deadline;
+
+    SmtpConnection(Socket plain, SmtpListener.Context ctx, boolean implicitTls) {
+        this.plain = plain;
+        this.ctx = ctx;
+        this.implicitTls = implicitTls;
+    }
+
+    @Override
+    public void run() {
+        String why = "closed";
+        try (plain) {
+            socket = plain;
+            deadline = Instant.now().plus(ctx.limits().maxSessionDuration());
+            Optional<TlsInfo> tls = Optional.empty();
+            if (implicitTls) {
+                SSLSocket ssl = ctx.tls().wrap(plain);
+                plain.setSoTimeout(timeoutMillis(ctx.limits().commandTimeout()));
+                ssl.startHandshake();
+                socket = ssl;
+                tls = Optional.of(new TlsInfo(ssl.getSession().getProtocol(), ssl.getSession().getCipherSuite()));
+            }
+            in = socket.getInputStream();
+            out = new BufferedOutputStream(socket.getOutputStream(), 8192);
+            session = new SmtpSession(ctx.sessionConfig(), ctx.handler(), ctx.nextSessionId(),
+                    (InetSocketAddress) plain.getRemoteSocketAddress(), tls);
+            ctx.handler().connected(session.info());
+            write(session.greeting());
+            loop();
+        } catch (SocketTimeoutException e) {
+            why = "timeout";
+            sendQuietly(session == null ? null : session.timeoutReply());
+        } catch (IOException e) {
+            why = "io: " + e.getClass().getSimpleName();
+        } catch (RuntimeException e) {
+            // A bug must not take the listener down: log it, drop this connection only.
+            why = "internal error: " + e;
+            ctx.internalError(e);
+            sendQuietly(Reply.of(421, "4.3.0", "Internal error, closing connection"));
+        } finally {
+            if (session != null) session.connectionLost(why);
+            if (socket != plain) {
+                try {
+                    socket.close();
+                } catch (IOException ignored) {
+                    // closing after an error: nothing more to do
+                }
+            }
+        }
+    }
+
+    private void loop() throws IOException {
+        byte[] line = new byte[ctx.limits().maxCommandLine()];
+        while (true) {
+            if (Instant.now().isAfter(deadline)) {
+                write(Reply.of(Reason.SESSION_TOO_LONG));
+                session.connectionLost("session duration");
+                return;
+            }
+            setTimeout(ctx.limits().commandTimeout());
+            int n = readLine(line);
+            if (n == -1) return; // client went away
+            Action a = n == -2 ? session.onLineTooLong() : session.onLine(line, n);
+            if (!perform(a)) return;
+        }
+    }
+
+    /** Performs actions until the session wants another command line; false when closing. */
+    private boolean perform(Action first) throws IOException {
+        Action a = first;
+        while (true) {
+            switch (a) {
+                case Action.Send s -> {
+                    write(s.reply());
+                    return true;
+                }
+                case Action.Close c -> {
+                    write(c.reply());
+                    out.flush();
+                    return false;
+                }
+                case Action.StartTls t -> {
+                    write(t.reply());
+                    out.flush();
+                    // CVE-2011-0411: bytes the client pipelined after STARTTLS were sent in
+                    // plaintext and must never be read as if they came over TLS. Drop them.
+                    pos = lim = 0;
+                    SSLSocket ssl = ctx.tls().wrap(socket);
+                    setTimeout(ctx.limits().commandTimeout());
+                    ssl.startHandshake();
+                    socket = ssl;
+                    in = ssl.getInputStream();
+                    out = new BufferedOutputStream(ssl.getOutputStream(), 8192);
+                    session.tlsStarted(new TlsInfo(ssl.getSession().getProtocol(), ssl.getSession().getCipherSuite()));
+                    return true;
+                }
+                case Action.ReadData d -> {
+                    write(d.reply());
+                    setTimeout(ctx.limits().dataTimeout());
+                    while (!d.decoder().ended()) {
+                        if (pos == lim && !fill()) throw new IOException("EOF in DATA");
+                        pos += d.decoder().feed(buf, pos, lim - pos, d.sink());
+                    }
+                    a = session.dataEnded();
+                }
+                case Action.ReadChunk c -> {
+                    setTimeout(ctx.limits().dataTimeout());
+                    long remaining = c.size();
+                    while (remaining > 0) {
+                        if (pos == lim && !fill()) throw new IOException("EOF in BDAT");
+                        int n = (int) Math.min(remaining, lim - pos);
+                        c.decoder().feed(buf, pos, n, c.sink());
+                        pos += n;
+                        remaining -= n;
+                    }
+                    a = session.chunkEnded();
+                }
+            }
+        }
+    }
+
+    /**
+     * Reads one line into {@code line} without its LF (and CR). Returns its length, -1 at end of
+     * stream, or -2 when the line was longer than the buffer (the rest is skipped up to the LF).
+     */
+    private int readLine(byte[] line) throws IOException {
+        int n = 0;
+        boolean overflow = false;
+        while (true) {
+            if (pos == lim && !fill()) return -1;
+            while (pos < lim) {
+                byte b = buf[pos++];
+                if (b == '\n') {
+                    if (overflow) return -2;
+                    if (n > 0 && line[n - 1] == '\r') n--;
+                    return n;
+                }
+                if (n < line.length) line[n++] = b;
+                else overflow = true;
+            }
+        }
+    }
+
+    /** Refills the buffer; flushes pending replies first since the client may be waiting for them. */
+    private boolean fill() throws IOException {
+        out.flush();
+        int r = in.read(buf, 0, buf.length);
+        if (r <= 0) return false;
+        pos = 0;
+        lim = r;
+        return true;
+    }
+
+    private void setTimeout(Duration d) throws IOException {
+        long left = Duration.between(Instant.now(), deadline).toMillis();
+        socket.setSoTimeout((int) Math.max(1, Math.min(d.toMillis(), left)));
+    }
+
+    private static int timeoutMillis(Duration d) {
+        return (int) Math.min(Integer.MAX_VALUE, d.toMillis());
+    }
+
+    private void write(Reply r) throws IOException {
+        out.write(r.wire().getBytes(StandardCharsets.UTF_8));
+    }
+
+    private void sendQuietly(Reply r) {
+        if (r == null || out == null) return;
+        try {
+            write(r);
+            out.flush();
+        } catch (IOException ignored) {
+            // the peer is gone
+        }
+    }
+}

@@ -1,0 +1,96 @@
+package moat.server.smtp;
+
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.net.SocketException;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Consumer;
+import javax.net.ssl.SSLSocket;
+import moat.protocol.smtp.SessionInfo.Listener;
+import moat.protocol.smtp.SmtpLimits;
+import moat.protocol.smtp.SmtpSession;
+
+/**
+ * Accepts connections on one port and gives each its own virtual thread. A failure inside one
+ * connection never reaches the accept loop.
+ */
+public final class SmtpListener implements AutoCloseable {
+    /** Wraps an accepted socket in server-side TLS (STARTTLS or implicit TLS). */
+    @FunctionalInterface
+    public interface TlsWrapper {
+        SSLSocket wrap(Socket plain) throws IOException;
+    }
+
+    /** What every connection of this listener shares. */
+    record Context(SmtpSession.Config sessionConfig, SmtpLimits limits, DeliveryHandler handler, TlsWrapper tls,
+                   AtomicLong sessions, String idPrefix, Consumer<Throwable> errors) {
+        String nextSessionId() {
+            return idPrefix + Long.toString(sessions.incrementAndGet(), 36);
+        }
+
+        void internalError(Throwable t) {
+            errors.accept(t);
+        }
+    }
+
+    private final ServerSocket server;
+    private final Context ctx;
+    private final boolean implicitTls;
+    private final Thread acceptor;
+
+    private SmtpListener(ServerSocket server, Context ctx, boolean implicitTls) {
+        this.server = server;
+        this.ctx = ctx;
+        this.implicitTls = implicitTls;
+        this.acceptor = Thread.ofPlatform().name("smtp-accept-" + server.getLocalPort()).daemon(true).unstarted(this::acceptLoop);
+    }
+
+    /**
+     * Binds and starts accepting. Throws {@link java.net.BindException} when the port is taken or
+     * privileged; the caller turns that into an admin-readable message.
+     */
+    public static SmtpListener start(InetAddress bind, int port, Listener role, String hostname, SmtpLimits limits,
+                                     DeliveryHandler handler, TlsWrapper tls, Consumer<Throwable> errors) throws IOException {
+        ServerSocket ss = new ServerSocket();
+        ss.setReuseAddress(true);
+        ss.bind(new InetSocketAddress(bind, port), 1024);
+        SmtpSession.Config cfg = new SmtpSession.Config(hostname, role, limits, true);
+        String prefix = Long.toString(System.currentTimeMillis() % 1_000_000_000L, 36) + role.name().charAt(0);
+        Context ctx = new Context(cfg, limits, handler, tls, new AtomicLong(), prefix, errors);
+        SmtpListener l = new SmtpListener(ss, ctx, role == Listener.SUBMISSIONS);
+        l.acceptor.start();
+        return l;
+    }
+
+    public int port() {
+        return server.getLocalPort();
+    }
+
+    private void acceptLoop() {
+        while (!server.isClosed()) {
+            try {
+                Socket s = server.accept();
+                s.setTcpNoDelay(true);
+                Thread.ofVirtual().name("smtp-" + s.getPort()).start(new SmtpConnection(s, ctx, implicitTls));
+            } catch (SocketException e) {
+                if (server.isClosed()) return;
+                ctx.internalError(e);
+            } catch (IOException | RuntimeException e) {
+                ctx.internalError(e); // e.g. too many open files: keep accepting
+                try {
+                    Thread.sleep(50);
+                } catch (InterruptedException ie) {
+                    return;
+                }
+            }
+        }
+    }
+
+    @Override
+    public void close() throws IOException {
+        server.close();
+    }
+}
