@@ -22,6 +22,12 @@ import moat.core.dns.Resolver;
  * {@link #check} keeps its own counters.
  */
 public final class Spf {
+    /**
+     * An explanation longer than this is cut: it ends up in a 550 reply line, which RFC 5321
+     * section 4.5.3.1.5 limits to 512 octets with the code and CRLF.
+     */
+    static final int MAX_EXPLANATION = 400;
+
     private final Resolver dns;
     private final SpfSettings settings;
     private final Clock clock;
@@ -324,7 +330,7 @@ public final class Spf {
             if (!(dns.txt(target) instanceof DnsResult.Answer<List<String>> a) || a.records().size() != 1) return Optional.empty();
             try {
                 String text = MacroString.parseExplanation(a.records().getFirst()).expand(ctx);
-                return Optional.of(text);
+                return Optional.of(text.length() > MAX_EXPLANATION ? text.substring(0, MAX_EXPLANATION) : text);
             } catch (SpfSyntaxException e) {
                 return Optional.empty();
             }

@@ -17,6 +17,23 @@ public final class DnsName {
     }
 
     /**
+     * True when {@code name} can be sent in a query at all (RFC 1035 section 2.3.4): labels of 1 to
+     * 63 octets, at most 253 octets without the trailing dot. Any octet is allowed inside a label.
+     */
+    public static boolean isQueryable(String name) {
+        String n = normalize(name);
+        if (n.isEmpty() || n.length() > 253) return false;
+        int start = 0;
+        for (int i = 0; i <= n.length(); i++) {
+            if (i == n.length() || n.charAt(i) == '.') {
+                if (i - start < 1 || i - start > 63) return false;
+                start = i + 1;
+            }
+        }
+        return true;
+    }
+
+    /**
      * The reverse-lookup name of an address: {@code 4.3.2.1.in-addr.arpa} (RFC 1035 section 3.5) or
      * the 32 nibbles under {@code ip6.arpa} (RFC 3596 section 2.5), lower-case, no trailing dot.
      * An IPv4-mapped IPv6 address gets its IPv4 name.

@@ -8,7 +8,9 @@ import java.util.List;
  * and never throwing for a DNS failure. Implementations follow CNAME chains themselves (RFC 1034
  * section 3.6.2) and answer the records of the final name.
  *
- * <p>Names are compared case-insensitively and may end with a dot (RFC 1035 section 2.3.3).
+ * <p>Names are compared case-insensitively and may end with a dot (RFC 1035 section 2.3.3). A
+ * name that cannot be queried ({@link DnsName#isQueryable} is false: an empty label, a label over
+ * 63 octets) answers {@link DnsResult.NxDomain} without touching the network.
  * Implementations must be safe for use by many threads at once.
  */
 public interface Resolver {

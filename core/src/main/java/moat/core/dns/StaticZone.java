@@ -68,6 +68,7 @@ public final class StaticZone implements Resolver {
     }
 
     private <T> DnsResult<List<T>> lookup(String name, Function<Node, List<T>> type) {
+        if (!DnsName.isQueryable(name)) return new DnsResult.NxDomain<>();
         String current = DnsName.normalize(name);
         for (int hop = 0; hop <= MAX_CNAME_HOPS; hop++) {
             Node node = nodes.get(current);
