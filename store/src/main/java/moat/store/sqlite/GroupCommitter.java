@@ -153,21 +153,23 @@ final class GroupCommitter implements AutoCloseable {
                     insert(r);
                     exec("RELEASE one");
                     written.add(r);
-                } catch (SQLException | RecipientGone e) {
+                } catch (SQLException | RecipientGone | RuntimeException e) {
                     exec("ROLLBACK TO one");
                     exec("RELEASE one");
                     fail(r, new IOException("commit of " + r.draft().id + " refused: " + e.getMessage(), e));
                 }
             }
             exec("COMMIT");
-        } catch (SQLException e) {
+        } catch (SQLException | RuntimeException e) {
+            // Never leave the transaction open: the next batch's BEGIN would fail for ever.
             try {
                 exec("ROLLBACK");
             } catch (SQLException again) {
                 e.addSuppressed(again);
             }
-            log.error("group commit of {} messages failed", written.size(), e);
-            for (Request r : written) fail(r, new IOException("index commit failed: " + e.getMessage(), e));
+            log.error("group commit of {} messages failed", ready.size(), e);
+            // fail() is a no-op for requests already failed alone.
+            for (Request r : ready) fail(r, new IOException("index commit failed: " + e.getMessage(), e));
             return;
         }
         for (Request r : written) {

@@ -90,6 +90,27 @@ class GroupCommitTest {
         }
     }
 
+    @Test
+    void neverCarriesMoreThanMaxBatchPerRound() throws Exception {
+        StoreSettings one = new StoreSettings(StoreFixture.SETTINGS.argon2(), 8, 1);
+        try (SqliteStore store = SqliteStore.open(dir, one)) {
+            store.addDomain(Domain.of("example.org"));
+            store.addUser(addr("a@example.org"), "pw".toCharArray());
+            long before = store.commitRounds();
+            try (ExecutorService pool = Executors.newVirtualThreadPerTaskExecutor()) {
+                List<Future<?>> done = new ArrayList<>();
+                for (int t = 0; t < 10; t++)
+                    done.add(pool.submit(() -> {
+                        for (int i = 0; i < 5; i++) deliver(store, "x", local(addr("a@example.org")));
+                        return null;
+                    }));
+                for (Future<?> f : done) f.get();
+            }
+            assertThat(store.commitRounds() - before).isEqualTo(50);
+            assertThat(store.messages(addr("a@example.org"), "INBOX")).hasSize(50);
+        }
+    }
+
     private static List<Long> range(long from, long to) {
         List<Long> out = new ArrayList<>();
         for (long i = from; i <= to; i++) out.add(i);
