@@ -1,0 +1,249 @@
+package moat.store.sqlite;
+
+import java.io.IOException;
+import java.nio.channels.FileChannel;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.ReentrantLock;
+import moat.core.EmailAddress;
+import moat.store.MailStore.Delivery;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Group commit. Session threads enqueue a request and wait; one committer thread takes every
+ * pending request (up to {@code maxBatch}), fsyncs each body file, fsyncs each distinct
+ * {@code messages/xx} directory once (so the new directory entries survive power loss), then
+ * inserts the index rows of the whole batch in one SQLite transaction ({@code synchronous=FULL}:
+ * one WAL fsync) and only then wakes the waiters. At rest that is one round of fsyncs per
+ * message; under load one round serves many.
+ *
+ * <p>A request whose rows cannot be written (its recipient was removed meanwhile) is rolled back
+ * to its savepoint and fails alone; a failed transaction commit fails the whole batch.
+ */
+final class GroupCommitter implements AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(GroupCommitter.class);
+
+    private record Request(SqliteDraft draft, Delivery delivery, CompletableFuture<String> done) {}
+
+    private static final Request STOP = new Request(null, null, null);
+
+    private final Connection writer;
+    private final int maxBatch;
+    private final BlockingQueue<Request> queue = new LinkedBlockingQueue<>();
+    /** Orders enqueue against close, so that no request can slip in behind STOP and wait forever. */
+    private final ReentrantLock enqueueLock = new ReentrantLock();
+    private final AtomicLong rounds = new AtomicLong();
+    private final Thread thread;
+    private boolean closed;
+
+    GroupCommitter(Connection writer, int maxBatch) throws SQLException {
+        this.writer = writer;
+        this.maxBatch = maxBatch;
+        this.thread = Thread.ofPlatform().name("moat-store-committer").daemon().start(this::run);
+    }
+
+    /** Blocks until the batch carrying this draft is durable; returns the queue id. */
+    String commit(SqliteDraft draft, Delivery delivery) throws IOException {
+        CompletableFuture<String> done = new CompletableFuture<>();
+        enqueueLock.lock();
+        try {
+            if (closed) throw new IOException("store closed");
+            draft.prepareCommit();
+            queue.add(new Request(draft, delivery, done));
+        } finally {
+            enqueueLock.unlock();
+        }
+        // Wait without giving up on interrupt: the commit may already be on disk, and a caller
+        // that believed otherwise would discard a body the index now points to.
+        boolean interrupted = false;
+        try {
+            while (true) {
+                try {
+                    return done.get();
+                } catch (InterruptedException e) {
+                    interrupted = true;
+                } catch (ExecutionException e) {
+                    if (e.getCause() instanceof IOException io) throw io;
+                    throw new IOException("commit failed: " + e.getCause(), e.getCause());
+                }
+            }
+        } finally {
+            if (interrupted) Thread.currentThread().interrupt();
+        }
+    }
+
+    /** Group-commit rounds run so far (each: fsyncs + one transaction). */
+    long rounds() {
+        return rounds.get();
+    }
+
+    private void run() {
+        List<Request> batch = new ArrayList<>(maxBatch);
+        boolean stopping = false;
+        while (!stopping) {
+            try {
+                batch.add(queue.take());
+            } catch (InterruptedException e) {
+                break;
+            }
+            queue.drainTo(batch, maxBatch - 1);
+            stopping = batch.remove(STOP);
+            if (!batch.isEmpty()) {
+                try {
+                    process(batch);
+                } catch (RuntimeException e) { // never let the committer die with waiters parked
+                    log.error("group commit failed unexpectedly", e);
+                    for (Request r : batch) fail(r, new IOException("group commit failed: " + e, e));
+                }
+            }
+            batch.clear();
+        }
+        Request r;
+        while ((r = queue.poll()) != null) if (r != STOP) fail(r, new IOException("store closed"));
+    }
+
+    private void process(List<Request> batch) {
+        rounds.incrementAndGet();
+        // 1. Body files on stable storage, grouped by directory.
+        Map<Path, List<Request>> byDir = new LinkedHashMap<>();
+        for (Request r : batch) {
+            try {
+                r.draft().force();
+                byDir.computeIfAbsent(r.draft().path.getParent(), k -> new ArrayList<>()).add(r);
+            } catch (IOException e) {
+                fail(r, e);
+            }
+        }
+        // 2. Each directory once, so the files' names survive too (Linux: fsync on a directory fd).
+        List<Request> ready = new ArrayList<>();
+        byDir.forEach((dir, rs) -> {
+            try (FileChannel d = FileChannel.open(dir, StandardOpenOption.READ)) {
+                d.force(true);
+                ready.addAll(rs);
+            } catch (IOException e) {
+                rs.forEach(r -> fail(r, e));
+            }
+        });
+        if (ready.isEmpty()) return;
+        // 3. One transaction for the batch, a savepoint per request.
+        // Explicit SQL rather than JDBC autocommit switching: the driver would otherwise open the
+        // next BEGIN IMMEDIATE right after COMMIT and hold the write lock between batches.
+        List<Request> written = new ArrayList<>();
+        try {
+            exec("BEGIN IMMEDIATE");
+            for (Request r : ready) {
+                exec("SAVEPOINT one");
+                try {
+                    insert(r);
+                    exec("RELEASE one");
+                    written.add(r);
+                } catch (SQLException | RecipientGone | RuntimeException e) {
+                    exec("ROLLBACK TO one");
+                    exec("RELEASE one");
+                    fail(r, new IOException("commit of " + r.draft().id + " refused: " + e.getMessage(), e));
+                }
+            }
+            exec("COMMIT");
+        } catch (SQLException | RuntimeException e) {
+            // Never leave the transaction open: the next batch's BEGIN would fail for ever.
+            try {
+                exec("ROLLBACK");
+            } catch (SQLException again) {
+                e.addSuppressed(again);
+            }
+            log.error("group commit of {} messages failed", ready.size(), e);
+            // fail() is a no-op for requests already failed alone.
+            for (Request r : ready) fail(r, new IOException("index commit failed: " + e.getMessage(), e));
+            return;
+        }
+        for (Request r : written) {
+            r.draft().committed();
+            r.done().complete(r.draft().id);
+        }
+    }
+
+    private void exec(String sql) throws SQLException {
+        try (Statement s = writer.createStatement()) {
+            s.execute(sql);
+        }
+    }
+
+    private static final class RecipientGone extends Exception {
+        RecipientGone(EmailAddress user) {
+            super("no INBOX for " + user + " (user removed?)");
+        }
+    }
+
+    private void insert(Request r) throws SQLException, RecipientGone {
+        SqliteDraft d = r.draft();
+        Delivery del = r.delivery();
+        long received = del.received().toEpochMilli();
+        long size = d.size();
+        SqliteDirectory.update(writer, "INSERT INTO bodies(id, path, size, created) VALUES (?, ?, ?, ?)",
+                d.id, d.relativePath, size, received);
+        Map<String, EmailAddress> users = new LinkedHashMap<>();
+        del.localUsers().forEach(u -> users.putIfAbsent(u.key(), u));
+        for (EmailAddress u : users.values()) {
+            long mailbox, uid, modseq;
+            try (PreparedStatement ps = writer.prepareStatement("SELECT m.id, m.uidnext, m.highestmodseq FROM mailboxes m"
+                    + " JOIN users u ON u.id = m.user_id WHERE u.address_key = ? AND m.name = 'INBOX'")) {
+                ps.setString(1, u.key());
+                try (ResultSet rs = ps.executeQuery()) {
+                    if (!rs.next()) throw new RecipientGone(u);
+                    mailbox = rs.getLong(1);
+                    uid = rs.getLong(2);
+                    modseq = rs.getLong(3) + 1;
+                }
+            }
+            SqliteDirectory.update(writer, "UPDATE mailboxes SET uidnext = ?, highestmodseq = ? WHERE id = ?",
+                    uid + 1, modseq, mailbox);
+            SqliteDirectory.update(writer, "INSERT INTO messages(mailbox_id, uid, body_id, size, internaldate, flags, modseq)"
+                    + " VALUES (?, ?, ?, ?, ?, '', ?)", mailbox, uid, d.id, size, received, modseq);
+        }
+        // Remote duplicates by exact address: a remote local part may be case-sensitive (RFC 5321 section 2.4).
+        String sender = del.sender().map(EmailAddress::toString).orElse("");
+        for (EmailAddress a : new LinkedHashSet<>(del.remote())) {
+            SqliteDirectory.update(writer, "INSERT INTO outbound(queue_id, body_id, sender, recipient, next_attempt, queued)"
+                    + " VALUES (?, ?, ?, ?, ?, ?)", d.id, d.id, sender, a.toString(), received, received);
+        }
+    }
+
+    private static void fail(Request r, IOException e) {
+        r.draft().failed();
+        r.done().completeExceptionally(e);
+    }
+
+    @Override
+    public void close() {
+        enqueueLock.lock();
+        try {
+            if (closed) return;
+            closed = true;
+            queue.add(STOP);
+        } finally {
+            enqueueLock.unlock();
+        }
+        try {
+            thread.join();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        Connections.quietClose(writer);
+    }
+}

@@ -1,0 +1,115 @@
+package moat.store.sqlite;
+
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.List;
+import moat.store.StoreException;
+
+/**
+ * Numbered schema migrations, applied in order inside one transaction each and recorded in
+ * {@code PRAGMA user_version} (see package-info for why not Flyway). Never edit a released step:
+ * append a new one.
+ */
+final class Schema {
+    private Schema() {}
+
+    /** Step {@code i} (0-based) takes the schema from version {@code i} to {@code i + 1}. */
+    static final List<String> MIGRATIONS = List.of(
+            // 1: the initial schema. Times are epoch milliseconds (UTC). STRICT tables refuse
+            // values of the wrong type instead of silently storing them.
+            """
+            CREATE TABLE domains (
+              name    TEXT PRIMARY KEY,
+              created INTEGER NOT NULL
+            ) STRICT;
+            CREATE TABLE users (
+              id          INTEGER PRIMARY KEY,
+              address_key TEXT NOT NULL UNIQUE,
+              local_part  TEXT NOT NULL,
+              domain      TEXT NOT NULL REFERENCES domains(name) ON DELETE RESTRICT,
+              password    TEXT NOT NULL,
+              created     INTEGER NOT NULL
+            ) STRICT;
+            CREATE TABLE aliases (
+              alias_key    TEXT NOT NULL,
+              alias        TEXT NOT NULL,
+              alias_domain TEXT NOT NULL REFERENCES domains(name) ON DELETE RESTRICT,
+              target       TEXT NOT NULL, -- exact: a remote local part may be case-sensitive
+              PRIMARY KEY (alias_key, target)
+            ) STRICT;
+            CREATE TABLE mailboxes (
+              id            INTEGER PRIMARY KEY,
+              user_id       INTEGER NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+              name          TEXT NOT NULL,
+              uidvalidity   INTEGER NOT NULL,
+              uidnext       INTEGER NOT NULL DEFAULT 1,
+              highestmodseq INTEGER NOT NULL DEFAULT 0,
+              special_use   TEXT,
+              UNIQUE (user_id, name)
+            ) STRICT;
+            CREATE TABLE bodies (
+              id      TEXT PRIMARY KEY,
+              path    TEXT NOT NULL UNIQUE,
+              size    INTEGER NOT NULL,
+              created INTEGER NOT NULL
+            ) STRICT;
+            CREATE TABLE messages (
+              mailbox_id   INTEGER NOT NULL REFERENCES mailboxes(id) ON DELETE CASCADE,
+              uid          INTEGER NOT NULL,
+              body_id      TEXT NOT NULL REFERENCES bodies(id),
+              size         INTEGER NOT NULL,
+              internaldate INTEGER NOT NULL,
+              flags        TEXT NOT NULL DEFAULT '',
+              modseq       INTEGER NOT NULL,
+              PRIMARY KEY (mailbox_id, uid)
+            ) STRICT;
+            CREATE INDEX messages_body ON messages(body_id);
+            CREATE INDEX messages_modseq ON messages(mailbox_id, modseq);
+            CREATE TABLE outbound (
+              queue_id     TEXT NOT NULL,
+              body_id      TEXT NOT NULL REFERENCES bodies(id),
+              sender       TEXT NOT NULL, -- empty: the null reverse-path <>
+              recipient    TEXT NOT NULL,
+              state        TEXT NOT NULL DEFAULT 'queued',
+              attempts     INTEGER NOT NULL DEFAULT 0,
+              next_attempt INTEGER NOT NULL,
+              queued       INTEGER NOT NULL,
+              PRIMARY KEY (queue_id, recipient)
+            ) STRICT;
+            CREATE INDEX outbound_due ON outbound(state, next_attempt);
+            CREATE INDEX outbound_body ON outbound(body_id);
+            """);
+
+    static int version(Connection c) throws SQLException {
+        try (Statement s = c.createStatement(); ResultSet rs = s.executeQuery("PRAGMA user_version")) {
+            return rs.next() ? rs.getInt(1) : 0;
+        }
+    }
+
+    /** Brings the database to the latest version; refuses a database newer than this code. */
+    static void migrate(Connection c) throws SQLException {
+        int current = version(c);
+        if (current > MIGRATIONS.size())
+            throw new StoreException("index.db has schema version " + current + ", this Moat knows up to "
+                    + MIGRATIONS.size() + ": refusing to downgrade");
+        for (int v = current; v < MIGRATIONS.size(); v++) {
+            try (Statement s = c.createStatement()) {
+                s.execute("BEGIN IMMEDIATE");
+                try {
+                    // Split on ';' at line ends: the migration text has no ';' inside literals.
+                    for (String sql : MIGRATIONS.get(v).split(";\\s*\\n")) {
+                        if (!sql.isBlank()) s.execute(sql);
+                    }
+                    // user_version lives in the database header and is part of the transaction.
+                    s.execute("PRAGMA user_version = " + (v + 1));
+                    s.execute("COMMIT");
+                } catch (SQLException e) {
+                    s.execute("ROLLBACK");
+                    throw e;
+                }
+            }
+        }
+    }
+}

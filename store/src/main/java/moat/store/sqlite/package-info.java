@@ -1,0 +1,39 @@
+/**
+ * The embedded store: {@link moat.store.sqlite.SqliteStore} implements the Directory and the
+ * MailStore on one data directory.
+ *
+ * <pre>
+ * dataDir/index.db          SQLite, journal_mode=WAL, synchronous=FULL, foreign_keys=ON
+ * dataDir/messages/xx/&lt;id&gt;  immutable body files, xx = 00..ff from the id's random bits
+ * dataDir/store.lock        exclusive lock: one store per data directory
+ * </pre>
+ *
+ * <p>Durability (the "250" promise): a body is written straight into its final path; the group
+ * committer fsyncs the file, then its directory, then commits the index rows in one transaction.
+ * A row therefore never points at a missing file; a file without a row is an orphan from a crash
+ * before "250", deleted by recovery at open. Concurrent commits share one round of fsyncs.
+ *
+ * <p>Why {@code PRAGMA user_version} and numbered SQL instead of Flyway: the embedded store has
+ * one database, one writer process (the data directory is locked) and a handful of steps that
+ * are plain SQL. The SQLite header already holds a transactional version integer, so migrating
+ * is a loop of "BEGIN; step; user_version = n; COMMIT" with no history table, no classpath
+ * scanning and no extra dependency on the start-up path; a database newer than the code is
+ * refused. The PostgreSQL store (cluster mode, several nodes racing to migrate) is where
+ * Flyway's locking and history earn their keep.
+ *
+ * <p>Concurrency: SQLite connections are not thread-safe. The committer thread owns the write
+ * connection; Directory mutations use one admin connection under a lock; look-ups use a small
+ * pool of read-only connections (WAL: readers do not block the writer). Locks are
+ * {@link java.util.concurrent.locks.ReentrantLock}, never {@code synchronized}, for virtual threads.
+ *
+ * <p>Security: files and directories are created owner-only (0600/0700). Body paths are read from
+ * the index, never built from caller input. Unknown users are verified against a dummy Argon2id
+ * hash so login timing does not reveal who exists. Alias expansion is depth-bounded
+ * ({@code store.max_alias_depth}) and cycle-safe.
+ *
+ * <p>LIMITATION: bodies are never deleted once committed (no expunge or body collector yet;
+ * {@code removeUser} leaves the files). LIMITATION: directory fsync relies on Linux semantics
+ * (fsync on a directory descriptor). LIMITATION: only INBOX receives mail; flags are stored as
+ * a space-separated text column until IMAP needs better.
+ */
+package moat.store.sqlite;
