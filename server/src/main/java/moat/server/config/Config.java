@@ -7,7 +7,6 @@ import java.io.IOException;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -101,8 +100,7 @@ public final class Config {
     /** Walks TOML tables into dotted keys; a table whose path is a known key is a (type) error there. */
     private static void flatten(String prefix, JsonNode node, Map<String, Setting<?>> registry,
                                 Map<String, JsonNode> out) {
-        for (Iterator<Map.Entry<String, JsonNode>> it = node.fields(); it.hasNext(); ) {
-            Map.Entry<String, JsonNode> f = it.next();
+        for (Map.Entry<String, JsonNode> f : node.properties()) {
             String key = prefix.isEmpty() ? f.getKey() : prefix + "." + f.getKey();
             if (f.getValue().isObject() && !registry.containsKey(key)) flatten(key, f.getValue(), registry, out);
             else out.put(key, f.getValue());
