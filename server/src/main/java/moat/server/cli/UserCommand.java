@@ -1,0 +1,83 @@
+package moat.server.cli;
+
+import java.util.Arrays;
+import java.util.Comparator;
+import java.util.Optional;
+import moat.core.Domain;
+import moat.core.EmailAddress;
+import moat.store.Directory;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.ParentCommand;
+
+/**
+ * {@code moat user add|passwd|del|list}. There is deliberately no password option: see
+ * {@link PasswordSource}.
+ */
+@Command(name = "user", description = "Manage users (mailboxes with a login).", mixinStandardHelpOptions = true)
+final class UserCommand {
+    @ParentCommand
+    MoatCommand moat;
+
+    @Command(name = "add", description = "Add a user; the password is read from the terminal or one line of stdin.")
+    int add(@Parameters(paramLabel = "ADDRESS") EmailAddress user) throws Exception {
+        return moat.withDirectory(dir -> {
+            // Checked before asking for the password, so nobody types one for nothing.
+            if (!dir.isLocalDomain(user.domain()))
+                return fail("domain " + user.domain() + " is not local: first run: moat domain add " + user.domain());
+            if (exists(dir, user)) return fail("user " + user + " already exists");
+            char[] pw = PasswordSource.readNew(moat.passwords(), "Password for " + user);
+            try {
+                dir.addUser(user, pw);
+            } finally {
+                Arrays.fill(pw, '\0');
+            }
+            moat.out().println("added user " + user);
+            return 0;
+        });
+    }
+
+    @Command(name = "passwd", description = "Set a user's password (read like for add).")
+    int passwd(@Parameters(paramLabel = "ADDRESS") EmailAddress user) throws Exception {
+        return moat.withDirectory(dir -> {
+            if (!exists(dir, user)) return fail("no such user: " + user);
+            char[] pw = PasswordSource.readNew(moat.passwords(), "New password for " + user);
+            try {
+                if (!dir.setPassword(user, pw)) return fail("no such user: " + user);
+            } finally {
+                Arrays.fill(pw, '\0');
+            }
+            moat.out().println("password changed for " + user);
+            return 0;
+        });
+    }
+
+    @Command(name = "del", description = "Remove a user (its stored mail is not deleted here).")
+    int del(@Parameters(paramLabel = "ADDRESS") EmailAddress user) throws Exception {
+        return moat.withDirectory(dir -> {
+            if (!dir.removeUser(user)) return fail("no such user: " + user);
+            moat.out().println("removed user " + user);
+            return 0;
+        });
+    }
+
+    @Command(name = "list", description = "List users, optionally of one domain.")
+    int list(@Parameters(paramLabel = "DOMAIN", arity = "0..1") Optional<Domain> domain) throws Exception {
+        return moat.withDirectory(dir -> {
+            dir.users().stream()
+                    .filter(u -> domain.map(d -> u.domain().equals(d)).orElse(true))
+                    .sorted(Comparator.comparing(EmailAddress::key))
+                    .forEach(u -> moat.out().println(u));
+            return 0;
+        });
+    }
+
+    private static boolean exists(Directory dir, EmailAddress user) {
+        return dir.users().stream().anyMatch(u -> u.key().equals(user.key()));
+    }
+
+    private int fail(String message) {
+        moat.err().println("moat: " + message);
+        return 1;
+    }
+}

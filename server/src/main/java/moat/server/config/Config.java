@@ -1,0 +1,201 @@
+package moat.server.config;
+
+import com.fasterxml.jackson.core.JacksonException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.dataformat.toml.TomlMapper;
+import java.io.IOException;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * Typed, validated settings: the defaults of {@link Settings#ALL} overlaid with a TOML file.
+ * Immutable; {@link #with} returns a copy (for tests and for command-line overrides).
+ *
+ * <p>Loading is strict: an unknown key (usually a typo that would otherwise silently keep a
+ * default), a wrong type or a value out of bounds is an error, and all of them are reported at once.
+ */
+public final class Config {
+    private static final TomlMapper TOML = new TomlMapper();
+
+    private final Map<String, Setting<?>> registry;
+    private final Map<String, Object> values;
+
+    private Config(Map<String, Setting<?>> registry, Map<String, Object> values) {
+        this.registry = registry;
+        this.values = values;
+    }
+
+    /** The defaults of {@link Settings#ALL}. */
+    public static Config defaults() {
+        return defaults(Settings.ALL);
+    }
+
+    public static Config defaults(List<Setting<?>> settings) {
+        Map<String, Setting<?>> registry = new LinkedHashMap<>();
+        Map<String, Object> values = new LinkedHashMap<>();
+        for (Setting<?> s : settings) {
+            registry.put(s.key(), s);
+            values.put(s.key(), s.defaultValue());
+        }
+        return new Config(Map.copyOf(registry), values);
+    }
+
+    /** Reads a TOML file against {@link Settings#ALL}. */
+    public static Config load(Path file) throws ConfigException {
+        return load(file, Settings.ALL);
+    }
+
+    public static Config load(Path file, List<Setting<?>> settings) throws ConfigException {
+        JsonNode root;
+        try {
+            root = TOML.readTree(file.toFile());
+        } catch (JacksonException e) {
+            throw new ConfigException(file.toString(), "not valid TOML: " + e.getOriginalMessage(), e);
+        } catch (IOException e) {
+            String why = e instanceof NoSuchFileException || !file.toFile().exists() ? "no such file" : e.toString();
+            throw new ConfigException(file.toString(), why, e);
+        }
+        return fromTree(file.toString(), root, settings);
+    }
+
+    /** Parses TOML text (for tests and for {@code moat config check -}). */
+    public static Config parse(String toml, String source, List<Setting<?>> settings) throws ConfigException {
+        try {
+            return fromTree(source, TOML.readTree(toml), settings);
+        } catch (JacksonException e) {
+            throw new ConfigException(source, "not valid TOML: " + e.getOriginalMessage(), e);
+        }
+    }
+
+    private static Config fromTree(String source, JsonNode root, List<Setting<?>> settings) throws ConfigException {
+        Config config = defaults(settings);
+        Map<String, JsonNode> leaves = new LinkedHashMap<>();
+        List<String> errors = new ArrayList<>();
+        if (root != null) flatten("", root, config.registry, leaves);
+        for (Map.Entry<String, JsonNode> e : leaves.entrySet()) {
+            Setting<?> s = config.registry.get(e.getKey());
+            if (s == null) {
+                errors.add("unknown key " + e.getKey() + suggestion(e.getKey(), config.registry.keySet()));
+                continue;
+            }
+            String shown = e.getKey() + " = " + e.getValue();
+            try {
+                Object v = TomlValues.convert(s.kind(), e.getValue());
+                Optional<String> p = checkUnchecked(s, v);
+                if (p.isPresent()) errors.add(shown + ": " + p.get());
+                else config.values.put(s.key(), v);
+            } catch (IllegalArgumentException ex) {
+                errors.add(shown + ": " + ex.getMessage());
+            }
+        }
+        if (!errors.isEmpty()) throw new ConfigException(source, errors);
+        return config;
+    }
+
+    /** Walks TOML tables into dotted keys; a table whose path is a known key is a (type) error there. */
+    private static void flatten(String prefix, JsonNode node, Map<String, Setting<?>> registry,
+                                Map<String, JsonNode> out) {
+        for (Map.Entry<String, JsonNode> f : node.properties()) {
+            String key = prefix.isEmpty() ? f.getKey() : prefix + "." + f.getKey();
+            if (f.getValue().isObject() && !registry.containsKey(key)) flatten(key, f.getValue(), registry, out);
+            else out.put(key, f.getValue());
+        }
+    }
+
+    @SuppressWarnings("unchecked")
+    private static Optional<String> checkUnchecked(Setting<?> s, Object value) {
+        return ((Setting<Object>) s).check(value);
+    }
+
+    private static String suggestion(String key, Iterable<String> known) {
+        String best = null;
+        int bestDistance = 4;
+        for (String k : known) {
+            int d = distance(key, k);
+            if (d < bestDistance) {
+                bestDistance = d;
+                best = k;
+            }
+        }
+        return best == null ? "" : " (did you mean " + best + "?)";
+    }
+
+    private static int distance(String a, String b) {
+        int[] prev = new int[b.length() + 1];
+        int[] cur = new int[b.length() + 1];
+        for (int j = 0; j <= b.length(); j++) prev[j] = j;
+        for (int i = 1; i <= a.length(); i++) {
+            cur[0] = i;
+            for (int j = 1; j <= b.length(); j++)
+                cur[j] = Math.min(Math.min(cur[j - 1], prev[j]) + 1, prev[j - 1] + (a.charAt(i - 1) == b.charAt(j - 1) ? 0 : 1));
+            int[] t = prev;
+            prev = cur;
+            cur = t;
+        }
+        return prev[b.length()];
+    }
+
+    /**
+     * The value of a setting. {@link ServerSettings#HOSTNAME} left at "detected" answers the
+     * machine's canonical host name.
+     */
+    @SuppressWarnings("unchecked")
+    public <T> T get(Setting<T> setting) {
+        Object v = values.get(setting.key());
+        if (v == null || !registry.get(setting.key()).equals(setting))
+            throw new IllegalArgumentException("setting " + setting.key() + " is not registered in Settings.ALL");
+        if (setting.key().equals(ServerSettings.HOSTNAME.key()) && ServerSettings.DETECTED.equals(v))
+            return (T) DetectedHost.NAME;
+        return (T) v;
+    }
+
+    /**
+     * A path setting made absolute: {@link ServerSettings#DATA_DIR} against the working
+     * directory, every other relative path against the data directory (so "tls/cert.pem" lives
+     * with the data it protects).
+     */
+    public Path path(Setting<Path> setting) {
+        Path dataDir = get(ServerSettings.DATA_DIR).toAbsolutePath().normalize();
+        if (setting.key().equals(ServerSettings.DATA_DIR.key())) return dataDir;
+        return dataDir.resolve(get(setting)).normalize();
+    }
+
+    /** A copy with one value replaced; refuses values out of bounds like the file would. */
+    public <T> Config with(Setting<T> setting, T value) {
+        get(setting);
+        Optional<String> problem = setting.check(value);
+        if (problem.isPresent())
+            throw new IllegalArgumentException(setting.key() + " = " + Units.format(setting.kind(), value) + ": "
+                    + problem.get());
+        Map<String, Object> copy = new LinkedHashMap<>(values);
+        copy.put(setting.key(), value instanceof List<?> l ? List.copyOf(l) : value);
+        return new Config(registry, copy);
+    }
+
+    /** Every key with its default, unit, bounds and doc: the output of {@code moat config defaults}. */
+    public static String defaultsTable() {
+        return ConfigDocs.table(Settings.ALL);
+    }
+
+    /** A complete, commented moat.toml holding every key at its default. */
+    public static String defaultFile() {
+        return ConfigDocs.file(Settings.ALL);
+    }
+
+    /** Resolved once: the look-up may touch DNS. */
+    private static final class DetectedHost {
+        static final String NAME = ServerSettings.detectHostname();
+    }
+
+    @Override
+    public String toString() {
+        StringBuilder sb = new StringBuilder();
+        values.forEach((k, v) -> sb.append(k).append(" = ").append(Units.format(registry.get(k).kind(), v)).append('\n'));
+        return sb.toString();
+    }
+}

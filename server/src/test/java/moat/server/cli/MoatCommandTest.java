@@ -1,0 +1,204 @@
+package moat.server.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.ByteArrayInputStream;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import moat.core.Domain;
+import moat.server.config.Config;
+import moat.server.config.ServerSettings;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import picocli.CommandLine;
+
+class MoatCommandTest {
+    @TempDir
+    Path dir;
+
+    final InMemoryDirectory directory = new InMemoryDirectory();
+    final List<Config> opened = new ArrayList<>();
+    StringWriter out;
+    StringWriter err;
+
+    record Result(int exit, String out, String err) {}
+
+    /** Runs {@code moat args...} with {@code stdin} as standard input (for the password). */
+    Result piped(String stdin, String... args) {
+        CommandLine cli = MoatCommand.commandLine(config -> {
+            opened.add(config);
+            return directory;
+        }, PasswordSource.stream(new ByteArrayInputStream(stdin.getBytes(StandardCharsets.UTF_8))));
+        out = new StringWriter();
+        err = new StringWriter();
+        cli.setOut(new PrintWriter(out, true));
+        cli.setErr(new PrintWriter(err, true));
+        int exit = cli.execute(args);
+        return new Result(exit, out.toString(), err.toString());
+    }
+
+    Result run(String... args) {
+        return piped("", args);
+    }
+
+    @BeforeEach
+    void exampleDomain() {
+        directory.addDomain(Domain.of("example.org"));
+    }
+
+    @Test
+    void addsListsAndRemovesDomains() {
+        assertThat(run("domain", "add", "Example.NET")).isEqualTo(new Result(0, "added domain example.net\n", ""));
+        assertThat(run("domain", "add", "bücher.example").exit()).isZero();
+        assertThat(run("domain", "list").out()).isEqualTo(
+                "example.net\nexample.org\nxn--bcher-kva.example (bücher.example)\n");
+        assertThat(run("domain", "add", "example.net")).isEqualTo(
+                new Result(1, "", "moat: domain example.net already exists\n"));
+        assertThat(run("domain", "del", "example.net").exit()).isZero();
+        assertThat(run("domain", "del", "example.net").err()).isEqualTo("moat: no such domain: example.net\n");
+    }
+
+    @Test
+    void userAddReadsThePasswordFromStdin() {
+        Result r = piped("correct horse battery\n", "user", "add", "Bob@example.org");
+        assertThat(r).isEqualTo(new Result(0, "added user Bob@example.org\n", ""));
+        assertThat(directory.passwords).containsEntry("bob@example.org", "correct horse battery");
+        assertThat(run("user", "list").out()).isEqualTo("Bob@example.org\n");
+    }
+
+    @Test
+    void stdinPasswordMayEndInCrLf() {
+        assertThat(piped("s3cret-pw\r\n", "user", "add", "bob@example.org").exit()).isZero();
+        assertThat(directory.passwords).containsEntry("bob@example.org", "s3cret-pw");
+    }
+
+    @Test
+    void shortOrMissingPasswordIsAUsageError() {
+        assertThat(piped("short\n", "user", "add", "bob@example.org"))
+                .isEqualTo(new Result(2, "", "moat: password too short: at least 8 characters\n"));
+        assertThat(piped("", "user", "add", "bob@example.org").err()).contains("no password on standard input");
+        assertThat(directory.users).isEmpty();
+    }
+
+    @Test
+    void thereIsNoWayToPassAPasswordInArgv() {
+        Result option = piped("", "user", "add", "bob@example.org", "--password", "hunter2hunter2");
+        assertThat(option.exit()).isEqualTo(2);
+        assertThat(option.err()).startsWith("moat: Unknown option").contains("'--password'");
+        Result positional = piped("", "user", "add", "bob@example.org", "hunter2hunter2");
+        assertThat(positional.exit()).isEqualTo(2);
+        assertThat(positional.err()).contains("Unmatched argument").doesNotContain("\tat ");
+        assertThat(directory.users).isEmpty();
+    }
+
+    @Test
+    void badAddressIsOneLineAndExitTwo() {
+        Result r = piped("secret-password\n", "user", "add", "not-an-address");
+        assertThat(r.exit()).isEqualTo(2);
+        assertThat(r.err()).contains("not a valid address: 'not-an-address'").doesNotContain("Exception");
+        assertThat(r.err().lines()).hasSize(1);
+        assertThat(run("domain", "add", "bad_domain!").exit()).isEqualTo(2);
+        assertThat(directory.users).isEmpty();
+    }
+
+    @Test
+    void userInAnUnknownDomainIsRefusedBeforeAskingForAPassword() {
+        Result r = piped("secret-password\n", "user", "add", "bob@elsewhere.example");
+        assertThat(r.exit()).isEqualTo(1);
+        assertThat(r.err()).contains("domain elsewhere.example is not local", "moat domain add elsewhere.example");
+    }
+
+    @Test
+    void passwdChangesAnExistingUserOnly() {
+        piped("first-password\n", "user", "add", "bob@example.org");
+        assertThat(piped("second-password\n", "user", "passwd", "BOB@example.org").exit()).isZero();
+        assertThat(directory.passwords).containsEntry("bob@example.org", "second-password");
+        assertThat(piped("whatever-pw\n", "user", "passwd", "eve@example.org"))
+                .isEqualTo(new Result(1, "", "moat: no such user: eve@example.org\n"));
+        assertThat(run("user", "del", "bob@example.org").exit()).isZero();
+        assertThat(run("user", "del", "bob@example.org").exit()).isEqualTo(1);
+    }
+
+    @Test
+    void duplicateUserIsRefused() {
+        piped("first-password\n", "user", "add", "bob@example.org");
+        assertThat(piped("other-password\n", "user", "add", "bob@example.org").err()).contains("already exists");
+    }
+
+    @Test
+    void aliasesAddListDelete() {
+        Result r = run("alias", "add", "postmaster@example.org", "bob@example.org", "ops@remote.example");
+        assertThat(r).isEqualTo(new Result(0, "alias postmaster@example.org -> bob@example.org, ops@remote.example\n", ""));
+        assertThat(run("alias", "list").out()).isEqualTo("postmaster@example.org -> bob@example.org, ops@remote.example\n");
+        assertThat(run("alias", "add", "postmaster@example.org").exit()).isEqualTo(2); // a target is required
+        assertThat(run("alias", "add", "x@other.example", "bob@example.org").exit()).isEqualTo(1);
+        assertThat(run("alias", "del", "postmaster@example.org").exit()).isZero();
+        assertThat(run("alias", "del", "postmaster@example.org").exit()).isEqualTo(1);
+    }
+
+    @Test
+    void theDirectoryIsOpenedWithTheGivenConfig() throws Exception {
+        Path file = dir.resolve("moat.toml");
+        Files.writeString(file, "[server]\ndata_dir = \"" + dir.resolve("data") + "\"\n");
+        assertThat(run("--config", file.toString(), "domain", "list").exit()).isZero();
+        assertThat(opened).singleElement().satisfies(c ->
+                assertThat(c.path(ServerSettings.DATA_DIR)).isEqualTo(dir.resolve("data")));
+    }
+
+    @Test
+    void brokenConfigStopsTheCommandWithEveryError() throws Exception {
+        Path file = dir.resolve("moat.toml");
+        Files.writeString(file, "[server]\nport_offset = -1\nnope = 1\n");
+        Result r = run("--config", file.toString(), "domain", "list");
+        assertThat(r.exit()).isEqualTo(1);
+        assertThat(r.err()).contains("server.port_offset = -1", "unknown key server.nope");
+        assertThat(opened).isEmpty();
+    }
+
+    @Test
+    void configCheckPrintsOkOrEveryError() throws Exception {
+        Path good = dir.resolve("good.toml");
+        Files.writeString(good, Config.defaultFile());
+        assertThat(run("config", "check", "--config", good.toString())).isEqualTo(new Result(0, "OK: " + good + "\n", ""));
+        assertThat(run("--config", good.toString(), "config", "check").exit()).isZero();
+        Path bad = dir.resolve("bad.toml");
+        Files.writeString(bad, "[tls]\nprotocols = [\"TLSv1\"]\nreload_interval = \"soon\"\n");
+        Result r = run("config", "check", "--config", bad.toString());
+        assertThat(r.exit()).isEqualTo(1);
+        assertThat(r.err()).contains("2 errors", "tls.protocols", "tls.reload_interval");
+        assertThat(run("config", "check", "--config", dir.resolve("missing.toml").toString()).err()).contains("no such file");
+    }
+
+    @Test
+    void configDefaultsAndTemplatePrintEveryKey() {
+        assertThat(run("config", "defaults").out()).isEqualTo(Config.defaultsTable()).contains("tls.reload_interval");
+        assertThat(run("config", "template").out()).isEqualTo(Config.defaultFile());
+    }
+
+    @Test
+    void serveCanBeAddedByMain() {
+        CommandLine cli = MoatCommand.commandLine(c -> directory, PasswordSource.stream(InputStreamOfNothing.INSTANCE));
+        @CommandLine.Command(name = "serve")
+        class Serve implements java.util.concurrent.Callable<Integer> {
+            @CommandLine.ParentCommand
+            MoatCommand moat;
+
+            @Override
+            public Integer call() throws Exception {
+                return moat.config().get(ServerSettings.SMTP_PORT) == 25 ? 0 : 3;
+            }
+        }
+        cli.addSubcommand("serve", new Serve());
+        assertThat(cli.execute("serve")).isZero();
+    }
+
+    static final class InputStreamOfNothing {
+        static final java.io.InputStream INSTANCE = java.io.InputStream.nullInputStream();
+    }
+}
