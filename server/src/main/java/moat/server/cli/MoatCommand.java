@@ -51,7 +51,13 @@ public final class MoatCommand implements Runnable {
         CommandLine cli = new CommandLine(new MoatCommand(opener, passwords));
         Converters.register(cli);
         cli.setParameterExceptionHandler((ex, args) -> {
-            ex.getCommandLine().getErr().println("moat: " + ex.getMessage() + " (see: "
+            // An unmatched argument may be a password typed on the command line by mistake:
+            // never echo it back (it would land in terminal scroll-back and logs).
+            String msg = ex instanceof CommandLine.UnmatchedArgumentException
+                    ? "unknown option or extra argument (passwords are never taken from the command line;"
+                    + " they are read from the terminal or stdin)"
+                    : ex.getMessage();
+            ex.getCommandLine().getErr().println("moat: " + msg + " (see: "
                     + ex.getCommandLine().getCommandSpec().qualifiedName() + " --help)");
             return 2;
         });
@@ -85,6 +91,11 @@ public final class MoatCommand implements Runnable {
      * The configuration named by {@code --config}; without the option, moat.toml when it exists
      * and the defaults otherwise (so a fresh install needs no file, but a named file must exist).
      */
+    /** The file {@link #config()} reads or would read: {@code --config}, else moat.toml. */
+    public Path configPath() {
+        return configFile != null ? configFile : DEFAULT_CONFIG;
+    }
+
     public Config config() throws ConfigException {
         if (configFile != null) return Config.load(configFile);
         return Files.exists(DEFAULT_CONFIG) ? Config.load(DEFAULT_CONFIG) : Config.defaults();

@@ -18,7 +18,7 @@ public interface Constraint<T> {
         return of("-", v -> true, "");
     }
 
-    static <T> Constraint<T> of(String description, Predicate<T> ok, String problem) {
+    public static <T> Constraint<T> of(String description, Predicate<T> ok, String problem) {
         return new Constraint<>() {
             @Override
             public Optional<String> problem(T value) {

@@ -19,13 +19,13 @@ public final class ServerSettings {
     public static final Setting<Integer> PORT_OFFSET = Setting.ofInt("server.port_offset", 0, "ports", 0, 60000,
             "Added to every listener port, so a non-root user can run on e.g. 10025/10587 (0 = standard ports)");
 
-    public static final Setting<Integer> SMTP_PORT = Setting.ofInt("listener.smtp_port", 25, "port", 1, 65535,
-            "Port for MTA-to-MTA SMTP (RFC 5321), STARTTLS offered, no AUTH before TLS");
+    public static final Setting<Integer> SMTP_PORT = Setting.ofInt("listener.smtp_port", 25, "port", 0, 65535,
+            "Port for MTA-to-MTA SMTP (RFC 5321), STARTTLS offered, no AUTH; 0 = any free port (tests)");
 
-    public static final Setting<Integer> SUBMISSION_PORT = Setting.ofInt("listener.submission_port", 587, "port", 1,
+    public static final Setting<Integer> SUBMISSION_PORT = Setting.ofInt("listener.submission_port", 587, "port", 0,
             65535, "Port for message submission with STARTTLS (RFC 6409); AUTH required");
 
-    public static final Setting<Integer> SUBMISSIONS_PORT = Setting.ofInt("listener.submissions_port", 465, "port", 1,
+    public static final Setting<Integer> SUBMISSIONS_PORT = Setting.ofInt("listener.submissions_port", 465, "port", 0,
             65535, "Port for message submission over implicit TLS (RFC 8314); AUTH required");
 
     public static final Setting<List<String>> BIND_ADDRESSES = Setting.ofStringList("listener.bind_address",

@@ -15,7 +15,8 @@ import moat.server.tls.TlsSettings;
 public final class Settings {
     public static final List<Setting<?>> ALL = collect(
             ServerSettings.class,
-            TlsSettings.class);
+            TlsSettings.class,
+            moat.server.smtp.SmtpSettings.class);
 
     private Settings() {}
 

@@ -41,6 +41,11 @@ final class SqliteDraft implements MailStore.Draft {
     }
 
     @Override
+    public String id() {
+        return id;
+    }
+
+    @Override
     public OutputStream out() {
         return out;
     }

@@ -1,0 +1,155 @@
+package moat.server;
+
+import java.io.IOException;
+import java.net.BindException;
+import java.net.InetAddress;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.EnumMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.function.Consumer;
+import java.util.stream.Collectors;
+import moat.core.Domain;
+import moat.core.IpPrefix;
+import moat.protocol.smtp.SessionInfo.Listener;
+import moat.server.audit.AuditLog;
+import moat.server.config.Config;
+import moat.server.config.ServerSettings;
+import moat.server.config.Setting;
+import moat.server.smtp.DeliveryHandler;
+import moat.server.smtp.RelayPolicy;
+import moat.server.smtp.SmtpListener;
+import moat.server.smtp.SmtpSettings;
+import moat.server.tls.TlsContext;
+import moat.server.tls.TlsSettings;
+import moat.store.sqlite.SqliteStore;
+import moat.store.sqlite.StoreSettings;
+
+/**
+ * The composition root: opens the store, TLS and the audit log, then starts the listeners. All
+ * wiring is plain {@code new} here; there is no container.
+ */
+public final class MoatServer implements AutoCloseable {
+    private final SqliteStore store;
+    private final TlsContext tls;
+    private final AuditLog audit;
+    private final List<SmtpListener> listeners;
+    private final Map<Listener, Integer> ports;
+
+    private MoatServer(SqliteStore store, TlsContext tls, AuditLog audit, List<SmtpListener> listeners,
+                       Map<Listener, Integer> ports) {
+        this.store = store;
+        this.tls = tls;
+        this.audit = audit;
+        this.listeners = listeners;
+        this.ports = ports;
+    }
+
+    /** A start-up failure with a message for the admin (no stack trace needed). */
+    public static final class StartupException extends Exception {
+        public StartupException(String message, Throwable cause) {
+            super(message, cause);
+        }
+    }
+
+    public static MoatServer start(Config config, Clock clock, Consumer<String> console)
+            throws IOException, StartupException {
+        String hostname = config.get(ServerSettings.HOSTNAME);
+        Path dataDir = config.path(ServerSettings.DATA_DIR);
+        SqliteStore store = SqliteStore.open(dataDir, StoreSettings.defaults(), clock);
+        List<AutoCloseable> opened = new ArrayList<>();
+        opened.add(store);
+        try {
+            TlsContext tls = TlsContext.fromConfig(config, console);
+            opened.add(tls);
+            tls.startReloading(config.get(TlsSettings.RELOAD_INTERVAL));
+            tls.reloadOnHangup();
+            AuditLog audit = AuditLog.toFile(config.path(ServerSettings.AUDIT_FILE), clock);
+            opened.add(audit);
+            Set<Domain> relayDomains = config.get(ServerSettings.RELAY_DOMAINS).stream().map(Domain::of)
+                    .collect(Collectors.toSet());
+            List<IpPrefix> trusted = config.get(ServerSettings.TRUSTED_NETWORKS).stream().map(IpPrefix::parse).toList();
+            DeliveryHandler handler = new DeliveryHandler(hostname, store, store, new RelayPolicy(relayDomains, trusted),
+                    audit, clock);
+            List<SmtpListener> listeners = new ArrayList<>();
+            Map<Listener, Integer> ports = new EnumMap<>(Listener.class);
+            for (Listener role : Listener.values()) {
+                int port = ServerSettings.effectivePort(config, portSetting(role));
+                for (String bind : config.get(ServerSettings.BIND_ADDRESSES)) {
+                    SmtpListener l = bindListener(InetAddress.getByName(bind), port, role, hostname, config, handler, tls, audit);
+                    listeners.add(l);
+                    opened.add(l);
+                    ports.putIfAbsent(role, l.port());
+                }
+            }
+            return new MoatServer(store, tls, audit, listeners, ports);
+        } catch (IOException | StartupException | RuntimeException e) {
+            for (int i = opened.size() - 1; i >= 0; i--) closeQuietly(opened.get(i));
+            throw e;
+        }
+    }
+
+    private static SmtpListener bindListener(InetAddress bind, int port, Listener role, String hostname, Config config,
+                                             DeliveryHandler handler, TlsContext tls, AuditLog audit)
+            throws IOException, StartupException {
+        try {
+            return SmtpListener.start(bind, port, role, hostname, SmtpSettings.limits(config), handler,
+                    tls::wrapServerSide, e -> audit.internal("server.error", e));
+        } catch (BindException e) {
+            throw new StartupException(bindAdvice(bind, port, role, e), e);
+        }
+    }
+
+    /** Plain words for the two usual bind failures. */
+    static String bindAdvice(InetAddress bind, int port, Listener role, BindException e) {
+        String where = bind.getHostAddress() + ":" + port + " (" + role.name().toLowerCase(java.util.Locale.ROOT) + ")";
+        String msg = String.valueOf(e.getMessage());
+        if (msg.contains("ermission") || port < 1024) {
+            return "cannot listen on " + where + ": ports below 1024 need privileges. Either\n"
+                    + "  - let Java bind them:  sudo setcap 'cap_net_bind_service=+ep' \"$(readlink -f \"$(command -v java)\")\"\n"
+                    + "  - or run on high ports: set server.port_offset = 10000 in moat.toml (25 -> 10025, 587 -> 10587,\n"
+                    + "    465 -> 10465) and forward the real ports with your firewall (see README, \"Ports\").";
+        }
+        return "cannot listen on " + where + ": " + msg + " (is another mail server running? see listener.* in moat.toml)";
+    }
+
+    private static Setting<Integer> portSetting(Listener role) {
+        return switch (role) {
+            case MX -> ServerSettings.SMTP_PORT;
+            case SUBMISSION -> ServerSettings.SUBMISSION_PORT;
+            case SUBMISSIONS -> ServerSettings.SUBMISSIONS_PORT;
+        };
+    }
+
+    /** The bound port of a listener role (the first bind address). */
+    public int port(Listener role) {
+        return ports.get(role);
+    }
+
+    public SqliteStore store() {
+        return store;
+    }
+
+    public TlsContext tls() {
+        return tls;
+    }
+
+    @Override
+    public void close() {
+        for (SmtpListener l : listeners) closeQuietly(l);
+        closeQuietly(tls);
+        closeQuietly(store);
+        closeQuietly(audit);
+    }
+
+    private static void closeQuietly(AutoCloseable c) {
+        try {
+            c.close();
+        } catch (Exception ignored) {
+            // shutting down: nothing useful to do with a close failure
+        }
+    }
+}
