@@ -1,0 +1,88 @@
+package moat.server.testing;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+
+/** A minimal line-level SMTP client for tests: send raw text, read reply lines. */
+public final class SmtpClient implements AutoCloseable {
+    private Socket socket;
+    private InputStream in;
+    private OutputStream out;
+
+    public SmtpClient(String host, int port) throws IOException {
+        socket = new Socket();
+        socket.connect(new InetSocketAddress(host, port), 5000);
+        socket.setSoTimeout(15_000);
+        in = socket.getInputStream();
+        out = socket.getOutputStream();
+    }
+
+    public void startTls() throws Exception {
+        socket = TestServer.clientTls(socket);
+        socket.setSoTimeout(15_000);
+        in = socket.getInputStream();
+        out = socket.getOutputStream();
+    }
+
+    public void send(String raw) throws IOException {
+        out.write(raw.getBytes(StandardCharsets.UTF_8));
+        out.flush();
+    }
+
+    public void sendBytes(byte[] raw) throws IOException {
+        out.write(raw);
+        out.flush();
+    }
+
+    /** One reply line without CRLF, or null at end of stream. */
+    public String readLine() throws IOException {
+        ByteArrayOutputStream b = new ByteArrayOutputStream();
+        int c;
+        while ((c = in.read()) != -1) {
+            if (c == '\n') break;
+            if (c != '\r') b.write(c);
+        }
+        if (c == -1 && b.size() == 0) return null;
+        return b.toString(StandardCharsets.UTF_8);
+    }
+
+    /** All lines of one (possibly multi-line) reply. */
+    public List<String> reply() throws IOException {
+        List<String> lines = new ArrayList<>();
+        String l;
+        do {
+            l = readLine();
+            if (l == null) break;
+            lines.add(l);
+        } while (l.length() > 3 && l.charAt(3) == '-');
+        return lines;
+    }
+
+    /** Sends a command and returns the last line of its reply. */
+    public String cmd(String line) throws IOException {
+        send(line + "\r\n");
+        List<String> r = reply();
+        return r.isEmpty() ? null : r.getLast();
+    }
+
+    /** True when the server closed the connection (EOF). */
+    public boolean closedByServer() throws IOException {
+        try {
+            return in.read() == -1;
+        } catch (java.net.SocketException e) {
+            return true;
+        }
+    }
+
+    @Override
+    public void close() throws IOException {
+        socket.close();
+    }
+}

@@ -1,0 +1,120 @@
+package moat.server.testing;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.Socket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.cert.X509Certificate;
+import java.time.Clock;
+import java.util.List;
+import java.util.Map;
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.SSLSocket;
+import javax.net.ssl.TrustManager;
+import javax.net.ssl.X509TrustManager;
+import moat.core.Domain;
+import moat.core.EmailAddress;
+import moat.protocol.smtp.SessionInfo.Listener;
+import moat.server.MoatServer;
+import moat.server.config.Config;
+import moat.server.config.Settings;
+import moat.store.MailStore;
+import moat.store.sqlite.SqliteStore;
+
+/**
+ * A real Moat on loopback with ephemeral ports and a fixture directory: domain example.org with
+ * alice and bob, alias sales -> alice, alias info -> a remote address, relay domain relay.example.
+ */
+public final class TestServer implements AutoCloseable {
+    public static final String ALICE_PASSWORD = "alice-password-1";
+    public static final String BOB_PASSWORD = "bob-password-22";
+
+    private final MoatServer server;
+    private final Path dir;
+
+    private TestServer(MoatServer server, Path dir) {
+        this.server = server;
+        this.dir = dir;
+    }
+
+    /** {@code toml} lines are appended to the test config (e.g. "smtp.max_recipients = 2"). */
+    public static TestServer start(Path dir, String... toml) throws Exception {
+        StringBuilder sb = new StringBuilder();
+        sb.append("server.hostname = \"mx.test.example\"\n");
+        sb.append("server.data_dir = \"").append(dir.resolve("data")).append("\"\n");
+        sb.append("listener.bind_address = [\"127.0.0.1\"]\n");
+        sb.append("listener.smtp_port = 0\nlistener.submission_port = 0\nlistener.submissions_port = 0\n");
+        sb.append("smtp.relay_domains = [\"relay.example\"]\n");
+        for (String line : toml) sb.append(line).append('\n');
+        Config config = Config.parse(sb.toString(), "test", Settings.ALL);
+        MoatServer server = MoatServer.start(config, Clock.systemUTC(), msg -> { });
+        SqliteStore store = server.store();
+        if (!store.isLocalDomain(Domain.of("example.org"))) {
+            store.addDomain(Domain.of("example.org"));
+            store.addUser(EmailAddress.of("alice@example.org"), ALICE_PASSWORD.toCharArray());
+            store.addUser(EmailAddress.of("bob@example.org"), BOB_PASSWORD.toCharArray());
+            store.addAlias(EmailAddress.of("sales@example.org"), List.of(EmailAddress.of("alice@example.org")));
+            store.addAlias(EmailAddress.of("info@example.org"), List.of(EmailAddress.of("someone@elsewhere.example")));
+        }
+        return new TestServer(server, dir);
+    }
+
+    public int port(Listener l) {
+        return server.port(l);
+    }
+
+    public SqliteStore store() {
+        return server.store();
+    }
+
+    public Path auditLog() {
+        return dir.resolve("data").resolve("audit.log");
+    }
+
+    public Path certificate() {
+        return dir.resolve("data").resolve("tls").resolve("cert.pem");
+    }
+
+    /** Message bodies in a user's INBOX, oldest first. */
+    public List<String> inbox(String user) throws IOException {
+        List<MailStore.StoredMessage> msgs = store().messages(EmailAddress.of(user), "INBOX");
+        return msgs.stream().map(m -> {
+            try (InputStream in = store().open(m)) {
+                return new String(in.readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+            } catch (IOException e) {
+                throw new java.io.UncheckedIOException(e);
+            }
+        }).toList();
+    }
+
+    /** Client-side TLS over an existing socket, trusting the test server's self-signed certificate. */
+    public static SSLSocket clientTls(Socket plain) throws Exception {
+        SSLContext ctx = SSLContext.getInstance("TLS");
+        ctx.init(null, new TrustManager[] {TRUST_ALL}, null);
+        SSLSocket s = (SSLSocket) ctx.getSocketFactory().createSocket(plain, "mx.test.example", plain.getPort(), true);
+        s.setUseClientMode(true);
+        s.startHandshake();
+        return s;
+    }
+
+    /** Tests check the server, not certificate validation: the test CA is the self-signed cert. */
+    static final X509TrustManager TRUST_ALL = new X509TrustManager() {
+        @Override public void checkClientTrusted(X509Certificate[] c, String a) { }
+        @Override public void checkServerTrusted(X509Certificate[] c, String a) { }
+        @Override public X509Certificate[] getAcceptedIssuers() { return new X509Certificate[0]; }
+    };
+
+    public List<String> auditLines() throws IOException {
+        return Files.exists(auditLog()) ? Files.readAllLines(auditLog()) : List.of();
+    }
+
+    public static Map<String, Listener> listeners() {
+        return Map.of("mx", Listener.MX, "submission", Listener.SUBMISSION, "submissions", Listener.SUBMISSIONS);
+    }
+
+    @Override
+    public void close() {
+        server.close();
+    }
+}
