@@ -84,7 +84,7 @@ class ConfigTest {
         ConfigException e = loadFails("""
                 [listener]
                 smtp_port = "25"
-                submission_port = 0
+                submission_port = 70000
                 bind_address = ["mail.example.org"]
                 [tls]
                 protocols = ["TLSv1.1"]
@@ -150,7 +150,7 @@ class ConfigTest {
         Config c = Config.defaults().with(ServerSettings.PORT_OFFSET, 10000);
         assertThat(c.get(ServerSettings.PORT_OFFSET)).isEqualTo(10000);
         assertThat(Config.defaults().get(ServerSettings.PORT_OFFSET)).isZero();
-        assertThatThrownBy(() -> c.with(ServerSettings.SMTP_PORT, 0)).hasMessageContaining("listener.smtp_port = 0");
+        assertThatThrownBy(() -> c.with(ServerSettings.SMTP_PORT, 70000)).hasMessageContaining("listener.smtp_port = 70000");
         assertThatThrownBy(() -> ServerSettings.effectivePort(c.with(ServerSettings.SMTP_PORT, 65000),
                 ServerSettings.SMTP_PORT)).hasMessageContaining("above 65535");
     }
