@@ -206,5 +206,4 @@ public final class DkimVerification {
         String t = s.replaceAll("[\\s;]", "");
         return t.length() > 255 ? t.substring(0, 255) : t;
     }
-
 }
