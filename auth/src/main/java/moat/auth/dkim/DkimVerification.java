@@ -33,6 +33,12 @@ public final class DkimVerification {
     private final Map<BodyKey, BodyHasher> hashers = new LinkedHashMap<>();
     private boolean finished;
 
+    /** A DKIM-Signature longer than this is refused: a 4096-bit RSA signature needs about 1 KiB. */
+    static final int MAX_SIGNATURE_FIELD = 8192;
+
+    /** Reasons end up in logs and Authentication-Results comments: one line, bounded. */
+    static final int MAX_REASON = 200;
+
     private record BodyKey(Canonicalization canon, String digest, OptionalLong length) {}
 
     DkimVerification(Resolver dns, DkimSettings settings, Clock clock, byte[] headerSection) {
@@ -59,6 +65,9 @@ public final class DkimVerification {
 
     /** Parses one signature (section 6.1.1) and registers the body hash it needs. */
     private Object prepare(HeaderField f) {
+        if (f.raw().length() > MAX_SIGNATURE_FIELD) {
+            return error(Code.PERMERROR, f, null, "signature field over " + MAX_SIGNATURE_FIELD + " octets");
+        }
         TagList tags;
         try {
             tags = TagList.parse(f.value());
@@ -188,17 +197,23 @@ public final class DkimVerification {
     }
 
     private static DkimResult result(DkimSignature sig, Code code, String reason, boolean testing, BodyCoverage body) {
-        return new DkimResult(code, sig.domain(), sig.selector(), sig.identity(), sig.algorithm().token(),
-                DkimSignature.bPrefix(sig.tags()), reason, testing, Optional.of(body));
+        return new DkimResult(code, sig.domain(), sig.selector(), printable(sig.identity()), sig.algorithm().token(),
+                DkimSignature.bPrefix(sig.tags()), clean(reason), testing, Optional.of(body));
     }
 
     /** A result for a signature that never got as far as DNS; tags may be null when unparseable. */
     private static DkimResult error(Code code, HeaderField f, TagList tags, String reason) {
-        if (tags == null) return new DkimResult(code, "", "", "", "", "", reason, false, Optional.empty());
+        if (tags == null) return new DkimResult(code, "", "", "", "", "", clean(reason), false, Optional.empty());
         String d = printable(tags.get("d").orElse(""));
         return new DkimResult(code, d, printable(tags.get("s").orElse("")),
                 printable(tags.get("i").orElse(d.isEmpty() ? "" : "@" + d)), printable(tags.get("a").orElse("")),
-                DkimSignature.bPrefix(tags), reason, false, Optional.empty());
+                DkimSignature.bPrefix(tags), clean(reason), false, Optional.empty());
+    }
+
+    /** Reasons quote tag values, which may hold folding: keep them to one printable line. */
+    private static String clean(String reason) {
+        String t = reason.replaceAll("[^\\x20-\\x7e]+", " ");
+        return t.length() > MAX_REASON ? t.substring(0, MAX_REASON) : t;
     }
 
     /** Tag values go into Authentication-Results: keep them short and free of folding. */

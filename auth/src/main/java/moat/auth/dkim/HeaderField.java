@@ -60,7 +60,7 @@ record HeaderField(String name, String raw) {
 
     private static void add(List<HeaderField> fields, String raw, int maxFields) throws DkimSyntaxException {
         int colon = raw.indexOf(':');
-        if (colon <= 0) return;
+        if (colon <= 0 || raw.charAt(0) == ' ' || raw.charAt(0) == '\t') return;
         String name = raw.substring(0, colon);
         // RFC 5322 allows WSP between the name and the colon only in obsolete syntax; relaxed
         // canonicalisation (section 3.4.2) deletes it, so accept it for matching.

@@ -48,6 +48,25 @@ class LimitsTest {
     }
 
     @Test
+    void anOversizedSignatureFieldIsPermerror() {
+        String sig = "DKIM-Signature: v=1; a=ed25519-sha256; d=example.com; s=sel; h=from; bh=AAAA; b=" + "A".repeat(9000);
+        DkimResult r = new DkimVerifier(ZONE, DkimSettings.defaults(), CLOCK).verify(bytes(sig + "\r\n" + MESSAGE))
+                .getFirst();
+        assertThat(r.result()).isEqualTo(Code.PERMERROR);
+        assertThat(r.reason()).contains("signature field over");
+    }
+
+    @Test
+    void reasonsQuotingTagValuesStayOnOneLine() {
+        String sig = "DKIM-Signature: v=1; a=rsa-\r\n\tmd5; d=example.com; s=sel; h=from; bh=AAAA; b=AAAA\r\n";
+        DkimResult r = new DkimVerifier(ZONE, DkimSettings.defaults(), CLOCK).verify(bytes(sig + MESSAGE)).getFirst();
+        assertThat(r.result()).isEqualTo(Code.PERMERROR);
+        assertThat(r.reason()).isEqualTo("unknown algorithm rsa- md5");
+        assertThat(r.algorithm()).isEqualTo("rsa-md5");
+        assertThat(r.domain()).isEqualTo("example.com");
+    }
+
+    @Test
     void noSignatureIsAnEmptyList() {
         assertThat(new DkimVerifier(ZONE, DkimSettings.defaults(), CLOCK).verify(bytes(MESSAGE))).isEmpty();
     }
