@@ -4,7 +4,6 @@ import java.nio.file.Path;
 import moat.server.config.Config;
 import moat.server.config.ConfigException;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Option;
 import picocli.CommandLine.ParentCommand;
 
 /** {@code moat config check|defaults|template}. */
@@ -14,9 +13,9 @@ final class ConfigCommand {
     MoatCommand moat;
 
     @Command(name = "check", description = "Load the configuration; print OK or every error (exit 1).")
-    int check(@Option(names = "--config", paramLabel = "FILE", description = "File to check (default: moat.toml)")
-              Path file) {
-        Path target = file != null ? file : moat.configFile != null ? moat.configFile : MoatCommand.DEFAULT_CONFIG;
+    int check() {
+        // --config is inherited from the top-level command, so `moat config check --config F` works.
+        Path target = moat.configPath();
         try {
             Config.load(target);
             moat.out().println("OK: " + target);

@@ -30,7 +30,7 @@ public final class MoatCommand implements Runnable {
     @Spec
     CommandSpec spec;
 
-    @Option(names = "--config", paramLabel = "FILE",
+    @Option(names = "--config", paramLabel = "FILE", scope = CommandLine.ScopeType.INHERIT,
             description = "Configuration file (default: moat.toml; if that does not exist, the built-in defaults)")
     Path configFile;
 

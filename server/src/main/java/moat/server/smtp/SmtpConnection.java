@@ -47,7 +47,9 @@ final class SmtpConnection implements Runnable {
     @Override
     public void run() {
         String why = "closed";
-        try (plain) {
+        // Not try-with-resources: that would close the socket before the catch blocks could
+        // still send their 421.
+        try {
             socket = plain;
             deadline = Instant.now().plus(ctx.limits().maxSessionDuration());
             Optional<TlsInfo> tls = Optional.empty();
@@ -77,13 +79,17 @@ final class SmtpConnection implements Runnable {
             sendQuietly(Reply.of(421, "4.3.0", "Internal error, closing connection"));
         } finally {
             if (session != null) session.connectionLost(why);
-            if (socket != plain) {
-                try {
-                    socket.close();
-                } catch (IOException ignored) {
-                    // closing after an error: nothing more to do
-                }
-            }
+            closeQuietly(socket);
+            closeQuietly(plain);
+        }
+    }
+
+    private static void closeQuietly(Socket s) {
+        if (s == null) return;
+        try {
+            s.close();
+        } catch (IOException ignored) {
+            // closing after an error: nothing more to do
         }
     }
 
