@@ -128,12 +128,15 @@ class CrashHarnessTest {
         String summary = "CRASH-HARNESS kills=" + kills + " acked=" + ackedCount + " lost=" + v.lost
                 + " duplicated=" + v.duplicated + " corrupted=" + v.corrupted
                 + " unacked_present=" + v.unackedPresent + " unacked_absent=" + v.unackedAbsent
-                + " unacked_partial=" + v.unackedPartial + " stray=" + v.stray
+                + " unacked_partial=" + v.unackedPartial + " stray=" + v.stray + " unreadable=" + v.unreadable
                 + " sessions=" + sessions.get() + " seconds=" + seconds + " seed=" + seed;
         System.out.println(summary);
         for (String d : v.details.subList(0, Math.min(20, v.details.size()))) System.out.println("CRASH-HARNESS detail: " + d);
         Path report = Path.of(System.getProperty("basedir", "."), "target", "crash-harness.txt");
         Files.createDirectories(report.getParent());
+        // the child's output of all starts, for a look after a failure (the temp dir is deleted)
+        Files.copy(dir.resolve("server.log"), report.resolveSibling("crash-harness-server.log"),
+                java.nio.file.StandardCopyOption.REPLACE_EXISTING);
         Files.writeString(report, summary + "\n" + String.join("\n", v.details) + (v.details.isEmpty() ? "" : "\n"));
 
         assertThat(exitValues).as("every kill was a SIGKILL (exit 128+9)").allMatch(e -> e == ServerProcess.SIGKILL_EXIT);
@@ -142,6 +145,7 @@ class CrashHarnessTest {
         assertThat(v.corrupted).as("corrupted").isZero();
         assertThat(v.unackedPartial).as("unacknowledged but in only some recipients' inboxes").isZero();
         assertThat(v.stray).as("stored messages that were never sent (or went to a non-recipient)").isZero();
+        assertThat(v.unreadable).as("index rows whose body cannot be read").isZero();
         assertThat(ackedCount).as("acknowledged").isGreaterThanOrEqualTo(MIN_ACKED);
         assertThat(kills).as("kills").isGreaterThanOrEqualTo(MIN_KILLS);
     }
@@ -155,6 +159,7 @@ class CrashHarnessTest {
         long unackedAbsent;
         long unackedPartial;
         long stray;
+        long unreadable;
         final List<String> details = new ArrayList<>();
     }
 
@@ -172,6 +177,10 @@ class CrashHarnessTest {
                     byte[] raw;
                     try (InputStream in = store.open(m)) {
                         raw = in.readAllBytes();
+                    } catch (IOException e) { // an index row without its body file
+                        v.unreadable++;
+                        v.details.add("unreadable: " + user + " uid " + m.uid() + " queue id " + m.queueId() + ": " + e);
+                        continue;
                     }
                     int bodyStart = afterReceived(raw);
                     byte[] body = Arrays.copyOfRange(raw, Math.max(bodyStart, 0), raw.length);
