@@ -41,6 +41,15 @@ import org.slf4j.LoggerFactory;
 public final class TlsContext implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(TlsContext.class);
 
+    static {
+        // Client-initiated TLS 1.2 renegotiation lets one client make the server redo expensive
+        // handshakes (DoS; testssl flags it). JSSE reads this property once, when its handshake
+        // classes initialise, so it is set before any server context exists. TLS 1.3 has no
+        // renegotiation at all.
+        if (System.getProperty("jdk.tls.rejectClientInitiatedRenegotiation") == null)
+            System.setProperty("jdk.tls.rejectClientInitiatedRenegotiation", "true");
+    }
+
     /** Mozilla intermediate (v5.7), JSSE names, in preference order; TLS 1.2 only ECDHE + AEAD. */
     public static final List<String> INTERMEDIATE_SUITES = List.of(
             "TLS_AES_128_GCM_SHA256", "TLS_AES_256_GCM_SHA384", "TLS_CHACHA20_POLY1305_SHA256",
