@@ -351,10 +351,6 @@ public final class Pop3Session {
         maildrop = null;
     }
 
-    public Response timeoutResponse() {
-        return Response.err("Idle timeout; closing");
-    }
-
     public Response sessionTooLongResponse() {
         return Response.err("Session time limit reached; closing");
     }

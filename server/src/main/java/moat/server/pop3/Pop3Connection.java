@@ -64,8 +64,8 @@ final class Pop3Connection implements Runnable {
             write(session.greeting());
             why = loop();
         } catch (SocketTimeoutException e) {
+            // RFC 1939 section 3: on the autologout timer, close without a response (and no UPDATE).
             why = "timeout";
-            sendQuietly(session == null ? null : session.timeoutResponse());
         } catch (IOException e) {
             why = "io: " + e.getClass().getSimpleName();
         } catch (RuntimeException e) {

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.IOException;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import moat.core.EmailAddress;
@@ -92,8 +93,10 @@ class Pop3SessionsTest {
     void idleTimeoutClosesAndDeletesNothing() throws Exception {
         try (SmtpClient c = login()) {
             assertThat(cmd(c, "DELE 1")).startsWith("+OK");
-            assertThat(c.readLine()).isEqualTo("-ERR Idle timeout; closing"); // after pop3.idle_timeout = 2s
-            assertThat(c.closedByServer()).isTrue();
+            // RFC 1939 section 3: on the autologout timer the server closes without a response.
+            long t0 = System.nanoTime();
+            assertThat(c.readLine()).isNull(); // pop3.idle_timeout = 2s
+            assertThat(Duration.ofNanos(System.nanoTime() - t0)).isBetween(Duration.ofMillis(1500), Duration.ofSeconds(10));
         }
         assertThat(server.inbox("alice@example.org")).hasSize(3);
     }
@@ -144,8 +147,8 @@ class Pop3SessionsTest {
             assertThat(c.readLine()).startsWith("+OK");
             c.sendBytes(("STLS\r\n").getBytes());
             assertThat(c.readLine()).startsWith("+OK");
-            c.sendBytes(junk); // garbage instead of a ClientHello
-            assertThat(c.closedByServer()).isTrue();
+            c.sendBytes(junk); // garbage instead of a ClientHello: maybe an alert, then EOF
+            while (c.readLine() != null) { /* drain the alert */ }
         } catch (IOException expected) {
             // reset is fine too
         }
