@@ -1,6 +1,8 @@
 package moat.protocol.pop3;
 
 import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.util.Optional;
 import moat.core.EmailAddress;
 
 /**
@@ -57,8 +59,8 @@ public interface Pop3Handler {
     }
 
     /** A snapshot of who is talking to us, for handlers and the log. */
-    record SessionInfo(String sessionId, boolean implicitTlsListener, java.net.InetSocketAddress client,
-                       java.util.Optional<TlsInfo> tls, java.util.Optional<EmailAddress> user) {}
+    record SessionInfo(String sessionId, boolean implicitTlsListener, InetSocketAddress client, Optional<TlsInfo> tls,
+                       Optional<EmailAddress> user) {}
 
     record TlsInfo(String protocol, String cipherSuite) {}
 }
