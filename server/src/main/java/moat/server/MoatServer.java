@@ -19,6 +19,8 @@ import moat.server.audit.AuditLog;
 import moat.server.config.Config;
 import moat.server.config.ServerSettings;
 import moat.server.config.Setting;
+import moat.server.pop3.LoginGate;
+import moat.server.pop3.Pop3Service;
 import moat.server.smtp.DeliveryHandler;
 import moat.server.smtp.RelayPolicy;
 import moat.server.smtp.SmtpListener;
@@ -38,14 +40,16 @@ public final class MoatServer implements AutoCloseable {
     private final AuditLog audit;
     private final List<SmtpListener> listeners;
     private final Map<Listener, Integer> ports;
+    private final Pop3Service pop3;
 
     private MoatServer(SqliteStore store, TlsContext tls, AuditLog audit, List<SmtpListener> listeners,
-                       Map<Listener, Integer> ports) {
+                       Map<Listener, Integer> ports, Pop3Service pop3) {
         this.store = store;
         this.tls = tls;
         this.audit = audit;
         this.listeners = listeners;
         this.ports = ports;
+        this.pop3 = pop3;
     }
 
     /** A start-up failure with a message for the admin (no stack trace needed). */
@@ -85,7 +89,14 @@ public final class MoatServer implements AutoCloseable {
                     ports.putIfAbsent(role, l.port());
                 }
             }
-            return new MoatServer(store, tls, audit, listeners, ports);
+            Pop3Service pop3;
+            try {
+                pop3 = Pop3Service.start(config, hostname, store, store, LoginGate.ALLOW_ALL, tls::wrapServerSide, audit);
+            } catch (BindException e) {
+                throw new StartupException(e.getMessage(), e);
+            }
+            opened.add(pop3);
+            return new MoatServer(store, tls, audit, listeners, ports, pop3);
         } catch (IOException | StartupException | RuntimeException e) {
             for (int i = opened.size() - 1; i >= 0; i--) closeQuietly(opened.get(i));
             throw e;
@@ -129,6 +140,11 @@ public final class MoatServer implements AutoCloseable {
         return ports.get(role);
     }
 
+    /** The POP3 listeners (ports for tests and the start-up message). */
+    public Pop3Service pop3() {
+        return pop3;
+    }
+
     public SqliteStore store() {
         return store;
     }
@@ -140,6 +156,7 @@ public final class MoatServer implements AutoCloseable {
     @Override
     public void close() {
         for (SmtpListener l : listeners) closeQuietly(l);
+        closeQuietly(pop3);
         closeQuietly(tls);
         closeQuietly(store);
         closeQuietly(audit);

@@ -28,6 +28,13 @@ public interface MailStore {
     /** Every message in a user's mailbox (INBOX for now), in UID order. */
     List<StoredMessage> messages(EmailAddress user, String mailbox) throws IOException;
 
+    /**
+     * Removes messages from a user's mailbox for good, in one transaction that also bumps the
+     * mailbox's highest modseq. Unknown UIDs are ignored. A body file is deleted (after the commit)
+     * only when no message and no outbound row refers to it any more.
+     */
+    void expunge(EmailAddress user, String mailbox, java.util.Collection<Long> uids) throws IOException;
+
     /** Reads a stored message body. */
     InputStream open(StoredMessage message) throws IOException;
 

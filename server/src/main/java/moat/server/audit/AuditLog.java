@@ -82,6 +82,18 @@ public final class AuditLog implements AutoCloseable {
         write(m);
     }
 
+    /**
+     * An event of a protocol without its own method here (POP3...): a stable dotted name and flat
+     * fields, written after "ts" and "event". Callers never put a password in {@code fields}.
+     */
+    public void event(String name, Map<String, ?> fields) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("ts", TS.format(clock.instant().truncatedTo(java.time.temporal.ChronoUnit.MILLIS)));
+        m.put("event", name);
+        m.putAll(fields);
+        write(m);
+    }
+
     /** A server-side failure that the admin must see. */
     public void internal(String event, Throwable t) {
         Map<String, Object> m = new LinkedHashMap<>();

@@ -11,6 +11,8 @@ import java.sql.ResultSet;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Collection;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
@@ -75,6 +77,55 @@ final class SqliteMailStore implements MailStore {
             }
             return out;
         }));
+    }
+
+    @Override
+    public void expunge(EmailAddress user, String mailbox, Collection<Long> uids) throws IOException {
+        if (uids.isEmpty()) return;
+        List<String> freed = read(() -> db.write(c -> {
+            long mailboxId;
+            try (PreparedStatement ps = c.prepareStatement("SELECT m.id FROM mailboxes m JOIN users u ON u.id = m.user_id"
+                    + " WHERE u.address_key = ? AND m.name = ?")) {
+                ps.setString(1, user.key());
+                ps.setString(2, mailbox);
+                try (ResultSet rs = ps.executeQuery()) {
+                    if (!rs.next()) return List.<String>of();
+                    mailboxId = rs.getLong(1);
+                }
+            }
+            Set<String> bodies = new LinkedHashSet<>();
+            int removed = 0;
+            for (long uid : new LinkedHashSet<>(uids)) {
+                try (PreparedStatement ps = c.prepareStatement(
+                        "DELETE FROM messages WHERE mailbox_id = ? AND uid = ? RETURNING body_id")) {
+                    ps.setLong(1, mailboxId);
+                    ps.setLong(2, uid);
+                    try (ResultSet rs = ps.executeQuery()) {
+                        while (rs.next()) {
+                            bodies.add(rs.getString(1));
+                            removed++;
+                        }
+                    }
+                }
+            }
+            if (removed > 0)
+                SqliteDirectory.update(c, "UPDATE mailboxes SET highestmodseq = highestmodseq + 1 WHERE id = ?", mailboxId);
+            List<String> paths = new ArrayList<>();
+            for (String body : bodies) {
+                if (SqliteDirectory.count(c, "SELECT count(*) FROM messages WHERE body_id = ?", body) > 0
+                        || SqliteDirectory.count(c, "SELECT count(*) FROM outbound WHERE body_id = ?", body) > 0) continue;
+                try (PreparedStatement ps = c.prepareStatement("DELETE FROM bodies WHERE id = ? RETURNING path")) {
+                    ps.setString(1, body);
+                    try (ResultSet rs = ps.executeQuery()) {
+                        if (rs.next()) paths.add(rs.getString(1));
+                    }
+                }
+            }
+            return paths;
+        }));
+        // Only after the commit: a crash in between leaves an orphan file, which start-up
+        // recovery deletes; never an index row pointing at a missing file.
+        for (String rel : freed) Files.deleteIfExists(dir.bodyPath(rel));
     }
 
     @Override

@@ -117,6 +117,11 @@ public final class SqliteStore implements Directory, MailStore, AutoCloseable {
     }
 
     @Override
+    public void expunge(EmailAddress user, String mailbox, java.util.Collection<Long> uids) throws IOException {
+        mail.expunge(user, mailbox, uids);
+    }
+
+    @Override
     public InputStream open(StoredMessage message) throws IOException {
         return mail.open(message);
     }

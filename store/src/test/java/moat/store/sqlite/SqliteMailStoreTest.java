@@ -227,6 +227,52 @@ class SqliteMailStoreTest {
         }
     }
 
+    @Test
+    void expungeRemovesRowsBumpsModseqAndFreesOnlyUnreferencedBodies() throws IOException {
+        deliver(store, "only alice", local(ALICE));
+        deliver(store, "shared", local(ALICE, BOB));
+        deliver(store, "queued too", new Delivery(Optional.of(ALICE), List.of(ALICE),
+                List.of(addr("carol@remote.example")), Instant.parse("2026-01-02T03:04:05Z")));
+        deliver(store, "kept", local(ALICE));
+        assertThat(bodyFiles()).hasSize(4);
+        long modseqBefore = highestModseq(ALICE);
+
+        store.expunge(ALICE, "INBOX", List.of(1L, 2L, 3L, 99L));
+
+        assertThat(store.messages(ALICE, "INBOX")).extracting(StoredMessage::uid).containsExactly(4L);
+        assertThat(highestModseq(ALICE)).isEqualTo(modseqBefore + 1);
+        // "only alice" is gone; "shared" is still Bob's; "queued too" still waits in the queue.
+        assertThat(bodyFiles()).hasSize(3);
+        assertThat(read(store, store.messages(BOB, "INBOX").getFirst())).isEqualTo("shared");
+        assertThat(store.outbound()).hasSize(1);
+
+        store.expunge(BOB, "INBOX", List.of(1L));
+        assertThat(bodyFiles()).hasSize(2);
+        store.expunge(ALICE, "INBOX", List.of());
+        store.expunge(ALICE, "INBOX", List.of(1L)); // already gone: nothing happens
+        assertThat(highestModseq(ALICE)).isEqualTo(modseqBefore + 1);
+        // New mail after an expunge never reuses a UID (IMAP and POP3 UIDL rely on it).
+        deliver(store, "new", local(ALICE));
+        assertThat(store.messages(ALICE, "INBOX")).extracting(StoredMessage::uid).containsExactly(4L, 5L);
+        store.close();
+        store = StoreFixture.open(dir);
+        assertThat(bodyFiles()).hasSize(3);
+    }
+
+    long highestModseq(EmailAddress user) {
+        try (var c = java.sql.DriverManager.getConnection("jdbc:sqlite:" + dir.resolve("index.db"));
+             var ps = c.prepareStatement("SELECT m.highestmodseq FROM mailboxes m JOIN users u ON u.id = m.user_id"
+                     + " WHERE u.address_key = ? AND m.name = 'INBOX'")) {
+            ps.setString(1, user.key());
+            try (var rs = ps.executeQuery()) {
+                rs.next();
+                return rs.getLong(1);
+            }
+        } catch (java.sql.SQLException e) {
+            throw new AssertionError(e);
+        }
+    }
+
     List<Path> bodyFiles() throws IOException {
         try (Stream<Path> files = Files.walk(dir.resolve("messages"))) {
             return files.filter(Files::isRegularFile).toList();

@@ -1,0 +1,84 @@
+package moat.server.pop3;
+
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.net.SocketException;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Consumer;
+import moat.protocol.pop3.Pop3Session;
+import moat.server.smtp.SmtpListener.TlsWrapper;
+
+/**
+ * Accepts POP3 connections on one port and gives each its own virtual thread. A failure inside
+ * one connection never reaches the accept loop.
+ */
+final class Pop3Listener implements AutoCloseable {
+
+    /** What every connection of this listener shares. */
+    record Context(Pop3Session.Config sessionConfig, Pop3Backend backend, TlsWrapper tls, AtomicLong sessions,
+                   String idPrefix, Consumer<Throwable> errors) {
+        String nextSessionId() {
+            return idPrefix + Long.toString(sessions.incrementAndGet(), 36);
+        }
+    }
+
+    private final ServerSocket server;
+    private final Context ctx;
+    private final Thread acceptor;
+
+    private Pop3Listener(ServerSocket server, Context ctx) {
+        this.server = server;
+        this.ctx = ctx;
+        this.acceptor = Thread.ofPlatform().name("pop3-accept-" + server.getLocalPort()).daemon(true)
+                .unstarted(this::acceptLoop);
+    }
+
+    static Pop3Listener start(InetAddress bind, int port, Pop3Session.Config config, Pop3Backend backend,
+                              TlsWrapper tls, Consumer<Throwable> errors) throws IOException {
+        ServerSocket ss = new ServerSocket();
+        ss.setReuseAddress(true);
+        try {
+            ss.bind(new InetSocketAddress(bind, port), 1024);
+        } catch (IOException e) {
+            ss.close();
+            throw e;
+        }
+        String prefix = Long.toString(System.currentTimeMillis() % 1_000_000_000L, 36)
+                + (config.implicitTlsListener() ? "Q" : "P");
+        Pop3Listener l = new Pop3Listener(ss, new Context(config, backend, tls, new AtomicLong(), prefix, errors));
+        l.acceptor.start();
+        return l;
+    }
+
+    int port() {
+        return server.getLocalPort();
+    }
+
+    private void acceptLoop() {
+        while (!server.isClosed()) {
+            try {
+                Socket s = server.accept();
+                s.setTcpNoDelay(true);
+                Thread.ofVirtual().name("pop3-" + s.getPort()).start(new Pop3Connection(s, ctx));
+            } catch (SocketException e) {
+                if (server.isClosed()) return;
+                ctx.errors().accept(e);
+            } catch (IOException | RuntimeException e) {
+                ctx.errors().accept(e); // e.g. too many open files: keep accepting
+                try {
+                    Thread.sleep(50);
+                } catch (InterruptedException ie) {
+                    return;
+                }
+            }
+        }
+    }
+
+    @Override
+    public void close() throws IOException {
+        server.close();
+    }
+}
