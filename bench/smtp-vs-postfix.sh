@@ -10,6 +10,9 @@
 # is done at that point). Postfix then still has to deliver from queue to Maildir; that
 # time-to-delivered is reported separately.
 #
+# Moat's group commit (how many messages one fsync round carries) is measured with
+# bench/CommitRounds.java, which prints SqliteStore.commitRounds() between smtp-source runs.
+#
 # Env: BENCH_QUICK=1 (tiny smoke run), KEEP=1 (keep the temp dir), RUNS (3), POSTFIX_PORT (42525), MOAT_PORT (42625), WAIT_LIMIT seconds per wait (600).
 set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -197,7 +200,7 @@ for c in "${CASES[@]}"; do
     t1=$(now)
     p_rates+=("$(rate "$count" "$secs")")
     d_rates+=("$(rate "$count" "$(echo "$t1 - $t0" | bc -l)")")
-    log "$count x $size B @ $sessions sessions, run $run: moat ${m_rates[-1]%.*} msg/s, postfix ${p_rates[-1]%.*} msg/s accepted, ${d_rates[-1]%.*} msg/s delivered"
+    log "$count x $size B @ $sessions sessions, run $run: moat ${m_rates[-1]%.*} msg/s, postfix ${p_rates[-1]%.*} msg/s accepted, ${d_rates[-1]%.*} msg/s delivered (load $(cut -d' ' -f1-3 /proc/loadavg))"
   done
   mm=$(median "${m_rates[@]}"); pm=$(median "${p_rates[@]}"); dm=$(median "${d_rates[@]}")
   results+=("$(printf '%-22s | %-26s | %7.0f | %-26s | %7.0f | %9.0f | %5.2f' \
@@ -210,6 +213,7 @@ echo
 echo "SMTP acceptance rate, messages/s (smtp-source, port-25 role, plain text, one connection per message)"
 echo "'accepted' = until smtp-source got every final 250; Moat's 250 = committed to its store (delivered),"
 echo "Postfix's 250 = queued durably; 'PF delivered' = until every message is in the Maildir and the queue is empty."
+echo "load average at the end: $(cut -d' ' -f1-3 /proc/loadavg) (anything above $(nproc) means other work shared the cores)"
 echo "host: $(nproc) cores, $(uname -r); postfix $(postconf -c "$PF_CONF" -h mail_version); java $(readlink -f /proc/$MOAT_PID/exe 2>/dev/null)"
 printf '%-22s | %-26s | %7s | %-26s | %7s | %9s | %5s\n' "case" "Moat runs" "median" "Postfix runs (accepted)" "median" "PF deliv." "M/P"
 printf '%s\n' "${results[@]}"

@@ -82,24 +82,14 @@ class RobustnessTest {
             InputStream in = s.getInputStream();
             OutputStream out = s.getOutputStream();
             assertThat(readReply(in)).startsWith("220 ");
-            String writeError = null;
-            try {
-                for (int off = 0; off < line.length; off += 8192) out.write(line, off, 8192);
-                out.flush();
-                // the line exceeds smtp.max_command_line (2048) long before it ends: once it ends, it is refused
-                out.write("\r\n".getBytes(StandardCharsets.US_ASCII));
-                out.flush();
-            } catch (IOException e) {
-                writeError = e.toString(); // the server may hang up instead of reading 1 MB
-            }
-            String reply;
-            try {
-                reply = readReply(in);
-            } catch (IOException e) {
-                reply = "<" + e + ">";
-            }
-            assertThat(reply).as("reply to a 1 MB command line (write error: %s)", writeError)
-                    .matches("(5\\d\\d .*)|(<.*(reset|closed).*>)|");
+            for (int off = 0; off < line.length; off += 8192) out.write(line, off, 8192);
+            out.flush();
+            // Moat discards the excess up to smtp.max_command_line (2048) without buffering it, and
+            // answers once the line ends; the session then goes on.
+            out.write("\r\nNOOP\r\n".getBytes(StandardCharsets.US_ASCII));
+            out.flush();
+            assertThat(readReply(in)).isEqualTo("500 5.5.6 Line too long");
+            assertThat(readReply(in)).startsWith("250 ");
         }
         assertNormalTransactionWorks(Listener.MX);
     }
