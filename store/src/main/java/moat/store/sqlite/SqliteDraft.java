@@ -60,14 +60,14 @@ final class SqliteDraft implements MailStore.Draft {
         if (!state.compareAndSet(State.OPEN, State.COMMITTING))
             throw new IllegalStateException("draft " + id + " is " + state.get() + ", not open");
         try {
-            out.close(); // flushes; the channel stays open for the committer's force()
+            out.close(); // flushes; the channel stays open for force()
         } catch (IOException e) {
             state.set(State.OPEN);
             throw e;
         }
     }
 
-    /** Committer thread: the data and metadata of the file on stable storage, then release the handle. */
+    /** The committing session thread: the data and metadata of the file on stable storage, then release the handle. */
     void force() throws IOException {
         try {
             channel.force(true);
