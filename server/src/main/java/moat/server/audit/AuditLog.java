@@ -82,6 +82,18 @@ public final class AuditLog implements AutoCloseable {
         write(m);
     }
 
+    /**
+     * An event outside any SMTP session (a connection refused at accept, a lockout), with its
+     * own fields. Field names are snake_case and stable, like the event name.
+     */
+    public void record(String event, Map<String, ?> fields) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("ts", TS.format(clock.instant().truncatedTo(java.time.temporal.ChronoUnit.MILLIS)));
+        m.put("event", event);
+        m.putAll(fields);
+        write(m);
+    }
+
     /** A server-side failure that the admin must see. */
     public void internal(String event, Throwable t) {
         Map<String, Object> m = new LinkedHashMap<>();

@@ -19,6 +19,7 @@ import moat.core.Reply;
 import moat.protocol.smtp.SessionInfo;
 import moat.protocol.smtp.SmtpHandler;
 import moat.server.audit.AuditLog;
+import moat.server.limits.AuthThrottle;
 import moat.store.Directory;
 import moat.store.Directory.Resolution;
 import moat.store.MailStore;
@@ -39,9 +40,11 @@ public final class DeliveryHandler implements SmtpHandler {
     private final RelayPolicy relay;
     private final AuditLog audit;
     private final Clock clock;
+    private final AuthThrottle throttle;
 
     public DeliveryHandler(String hostname, Directory directory, MailStore store, RelayPolicy relay, AuditLog audit,
-                           Clock clock) {
+                           Clock clock, AuthThrottle throttle) {
+        this.throttle = throttle;
         this.hostname = hostname;
         this.directory = directory;
         this.store = store;
@@ -56,10 +59,31 @@ public final class DeliveryHandler implements SmtpHandler {
 
     @Override
     public AuthResult authenticate(SessionInfo session, String username, char[] password) {
+        // docs/adr/0005-auth-lockout.md: throttle first, and while locked never look at the
+        // password, so the reply cannot tell a right guess from a wrong one.
+        java.net.InetAddress ip = session.client().getAddress();
+        switch (throttle.check(ip, username)) {
+            case AuthThrottle.Decision.Locked l -> {
+                return new AuthResult.TemporaryFailure();
+            }
+            case AuthThrottle.Decision.Delay d -> {
+                try {
+                    Thread.sleep(d.delay()); // a virtual thread: waiting costs no platform thread
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    return new AuthResult.TemporaryFailure();
+                }
+            }
+            case AuthThrottle.Decision.Allow a -> { }
+        }
         try {
-            return directory.authenticate(username, password)
-                    .<AuthResult>map(AuthResult.Success::new)
-                    .orElseGet(AuthResult.Failure::new);
+            Optional<EmailAddress> user = directory.authenticate(username, password);
+            if (user.isEmpty()) {
+                throttle.recordFailure(ip, username);
+                return new AuthResult.Failure();
+            }
+            throttle.recordSuccess(ip, username);
+            return new AuthResult.Success(user.get());
         } catch (RuntimeException e) {
             return new AuthResult.TemporaryFailure();
         }

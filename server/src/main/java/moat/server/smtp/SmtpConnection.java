@@ -17,6 +17,8 @@ import moat.core.Reply;
 import moat.protocol.smtp.Action;
 import moat.protocol.smtp.SessionInfo.TlsInfo;
 import moat.protocol.smtp.SmtpSession;
+import moat.server.limits.DataRate;
+import moat.server.limits.Pregreet;
 
 /**
  * The blocking I/O loop of one SMTP connection, run on its own virtual thread. It reads lines
@@ -58,9 +60,17 @@ final class SmtpConnection implements Runnable {
                 socket = ssl;
                 tls = Optional.of(new TlsInfo(ssl.getSession().getProtocol(), ssl.getSession().getCipherSuite()));
             }
+            if (!implicitTls && Pregreet.earlyTalker(plain, ctx.guard().bannerDelay())) {
+                // RFC 5321 section 3.1: the client waits for the greeting. This one did not.
+                why = "pregreet";
+                Pregreet.refuse(plain, Reply.of(Reason.PREGREET).wire());
+                ctx.guard().refusals().refused(ctx.sessionConfig().listener().name(),
+                        (InetSocketAddress) plain.getRemoteSocketAddress(), Reason.PREGREET);
+                return;
+            }
             in = socket.getInputStream();
             out = new BufferedOutputStream(socket.getOutputStream(), 8192);
-            session = new SmtpSession(ctx.sessionConfig(), ctx.handler(), ctx.nextSessionId(),
+            session = new SmtpSession(ctx.sessionConfig(), ctx.sessionHandler(), ctx.nextSessionId(),
                     (InetSocketAddress) plain.getRemoteSocketAddress(), tls);
             ctx.handler().connected(session.info());
             write(session.greeting());
@@ -68,6 +78,9 @@ final class SmtpConnection implements Runnable {
         } catch (SocketTimeoutException e) {
             why = "timeout";
             sendQuietly(session == null ? null : session.timeoutReply());
+        } catch (TooSlow e) {
+            why = "data rate";
+            sendQuietly(Reply.of(Reason.DATA_RATE));
         } catch (IOException e) {
             why = "io: " + e.getClass().getSimpleName();
         } catch (RuntimeException e) {
@@ -134,18 +147,18 @@ final class SmtpConnection implements Runnable {
                 }
                 case Action.ReadData d -> {
                     write(d.reply());
-                    setTimeout(ctx.limits().dataTimeout());
+                    DataRate rate = DataRate.start(ctx.guard().dataRate());
                     while (!d.decoder().ended()) {
-                        if (pos == lim && !fill()) throw new IOException("EOF in DATA");
+                        if (pos == lim && !fillData(rate)) throw new IOException("EOF in DATA");
                         pos += d.decoder().feed(buf, pos, lim - pos, d.sink());
                     }
                     a = session.dataEnded();
                 }
                 case Action.ReadChunk c -> {
-                    setTimeout(ctx.limits().dataTimeout());
+                    DataRate rate = DataRate.start(ctx.guard().dataRate());
                     long remaining = c.size();
                     while (remaining > 0) {
-                        if (pos == lim && !fill()) throw new IOException("EOF in BDAT");
+                        if (pos == lim && !fillData(rate)) throw new IOException("EOF in BDAT");
                         int n = (int) Math.min(remaining, lim - pos);
                         c.decoder().feed(buf, pos, n, c.sink());
                         pos += n;
@@ -187,6 +200,29 @@ final class SmtpConnection implements Runnable {
         pos = 0;
         lim = r;
         return true;
+    }
+
+    /**
+     * {@link #fill} for a message body: each read may wait only until the transfer would fall
+     * below the minimum data rate (slowloris), or the data timeout, whichever is sooner.
+     */
+    private boolean fillData(DataRate rate) throws IOException {
+        setTimeout(Duration.ofMillis(rate.readTimeout(ctx.limits().dataTimeout())));
+        try {
+            boolean more = fill();
+            if (more) rate.received(lim);
+            return more;
+        } catch (SocketTimeoutException e) {
+            if (rate.rateBound()) throw new TooSlow();
+            throw e;
+        }
+    }
+
+    /** The client sent a message body slower than limits.min_data_rate. */
+    private static final class TooSlow extends IOException {
+        TooSlow() {
+            super("data rate below minimum");
+        }
     }
 
     private void setTimeout(Duration d) throws IOException {

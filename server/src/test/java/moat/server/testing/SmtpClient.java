@@ -17,7 +17,13 @@ public final class SmtpClient implements AutoCloseable {
     private OutputStream out;
 
     public SmtpClient(String host, int port) throws IOException {
+        this(host, port, null);
+    }
+
+    /** Connects from {@code local} (e.g. 127.0.0.7: Linux routes all of 127/8 to lo); null = any. */
+    public SmtpClient(String host, int port, String local) throws IOException {
         socket = new Socket();
+        if (local != null) socket.bind(new InetSocketAddress(local, 0));
         socket.connect(new InetSocketAddress(host, port), 5000);
         socket.setSoTimeout(15_000);
         in = socket.getInputStream();
