@@ -60,6 +60,15 @@ public final class DataRate {
         return (int) Math.max(1, Math.min(Integer.MAX_VALUE, Math.min(rateLeft, idle)));
     }
 
+    /**
+     * The average is already below the minimum and the grace period is over. Checked before each
+     * read, because a trickle that always has a byte waiting would never make a read time out.
+     */
+    public boolean belowMinimum() {
+        long elapsedMs = (System.nanoTime() - startNanos) / 1_000_000;
+        return elapsedMs >= limits.window().toMillis() && bytes * 1000 < limits.minBytesPerSecond() * elapsedMs;
+    }
+
     /** True when the last timeout given by {@link #readTimeout} was the rate's, not the idle one. */
     public boolean rateBound() {
         return rateBound;

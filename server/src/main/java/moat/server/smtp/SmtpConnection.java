@@ -49,7 +49,9 @@ final class SmtpConnection implements Runnable {
     @Override
     public void run() {
         String why = "closed";
-        try (plain) {
+        // Not try-with-resources: that would close the socket before the catch blocks below
+        // could send their last reply (421 timeout, 421 data rate).
+        try {
             socket = plain;
             deadline = Instant.now().plus(ctx.limits().maxSessionDuration());
             Optional<TlsInfo> tls = Optional.empty();
@@ -63,9 +65,9 @@ final class SmtpConnection implements Runnable {
             if (!implicitTls && Pregreet.earlyTalker(plain, ctx.guard().bannerDelay())) {
                 // RFC 5321 section 3.1: the client waits for the greeting. This one did not.
                 why = "pregreet";
-                Pregreet.refuse(plain, Reply.of(Reason.PREGREET).wire());
                 ctx.guard().refusals().refused(ctx.sessionConfig().listener().name(),
                         (InetSocketAddress) plain.getRemoteSocketAddress(), Reason.PREGREET);
+                Pregreet.refuse(plain, Reply.of(Reason.PREGREET).wire());
                 return;
             }
             in = socket.getInputStream();
@@ -81,6 +83,7 @@ final class SmtpConnection implements Runnable {
         } catch (TooSlow e) {
             why = "data rate";
             sendQuietly(Reply.of(Reason.DATA_RATE));
+            drainQuietly();
         } catch (IOException e) {
             why = "io: " + e.getClass().getSimpleName();
         } catch (RuntimeException e) {
@@ -96,6 +99,11 @@ final class SmtpConnection implements Runnable {
                 } catch (IOException ignored) {
                     // closing after an error: nothing more to do
                 }
+            }
+            try {
+                plain.close();
+            } catch (IOException ignored) {
+                // already closed by the TLS layer or the peer
             }
         }
     }
@@ -207,6 +215,7 @@ final class SmtpConnection implements Runnable {
      * below the minimum data rate (slowloris), or the data timeout, whichever is sooner.
      */
     private boolean fillData(DataRate rate) throws IOException {
+        if (rate.belowMinimum()) throw new TooSlow();
         setTimeout(Duration.ofMillis(rate.readTimeout(ctx.limits().dataTimeout())));
         try {
             boolean more = fill();
@@ -236,6 +245,24 @@ final class SmtpConnection implements Runnable {
 
     private void write(Reply r) throws IOException {
         out.write(r.wire().getBytes(StandardCharsets.UTF_8));
+    }
+
+    /**
+     * Reads and drops what the client is still sending (at most 4 KiB or half a second) before
+     * the close: closing with unread input sends a reset, which can destroy the reply in flight.
+     */
+    private void drainQuietly() {
+        try {
+            socket.setSoTimeout(500);
+            byte[] sink = new byte[512];
+            for (int total = 0; total < 4096; ) {
+                int n = in.read(sink);
+                if (n < 0) return;
+                total += n;
+            }
+        } catch (IOException ignored) {
+            // timed out or gone: close now either way
+        }
     }
 
     private void sendQuietly(Reply r) {

@@ -81,13 +81,13 @@ public final class SmtpListener implements AutoCloseable {
      */
     private void refuse(Socket s, Reason reason) {
         InetSocketAddress peer = (InetSocketAddress) s.getRemoteSocketAddress();
+        ctx.guard().refusals().refused(ctx.sessionConfig().listener().name(), peer, reason);
         try (s) {
             s.getOutputStream().write(Reply.of(reason).wire().getBytes(java.nio.charset.StandardCharsets.US_ASCII));
             s.shutdownOutput();
         } catch (IOException ignored) {
             // the client is gone already: nothing to tell it
         }
-        ctx.guard().refusals().refused(ctx.sessionConfig().listener().name(), peer, reason);
     }
 
     public int port() {

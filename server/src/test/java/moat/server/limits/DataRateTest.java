@@ -35,5 +35,7 @@ class DataRateTest {
         r.received(100); // far below 500 B/s over a minute
         assertThat(r.readTimeout(Duration.ofMinutes(3))).isEqualTo(1);
         assertThat(r.rateBound()).isTrue();
+        assertThat(r.belowMinimum()).isTrue();
+        assertThat(DataRate.start(limits).belowMinimum()).isFalse();
     }
 }

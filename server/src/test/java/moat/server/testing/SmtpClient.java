@@ -78,6 +78,11 @@ public final class SmtpClient implements AutoCloseable {
         return r.isEmpty() ? null : r.getLast();
     }
 
+    /** Bytes readable without blocking (a reply the server already sent). */
+    public int available() throws IOException {
+        return in.available();
+    }
+
     /** True when the server closed the connection (EOF). */
     public boolean closedByServer() throws IOException {
         try {
