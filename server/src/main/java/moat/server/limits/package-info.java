@@ -51,6 +51,8 @@
  *     the audit log (rotate it; a per-client summary line would be the fix).
  * LIMITATION: the SMTP reply during a lockout is that of auth.temporary (SmtpHandler.AuthResult
  *     has no variant carrying a reason); the audit log names auth.locked_out at lock time.
+ * LIMITATION: on implicit-TLS ports (465) the refusal at accept is plaintext too, so the client
+ *     sees a failed handshake rather than the 421 text; doing TLS first would make refusals costly.
  * LIMITATION: the per-client message and recipient rates also apply to authenticated submission
  *     (a compromised account is throttled too), so a large site's relay host needs higher rates.
  */
