@@ -73,6 +73,18 @@ public final class AuthThrottle {
         ACCOUNT_NETWORK
     }
 
+    /** The outcome of {@link #attempt}: what the listener answers. */
+    public sealed interface Login<T> {
+        /** The password was right. */
+        record Success<T>(T user) implements Login<T> {}
+
+        /** Wrong password or unknown user (indistinguishable by design). */
+        record Failure<T>() implements Login<T> {}
+
+        /** Not checked: locked out. Answer a temporary failure (SMTP 454 4.7.0). */
+        record Locked<T>(Lockout lockout) implements Login<T> {}
+    }
+
     /** A lockout: for the audit log ({@code auth.lockout}) and the listener's reply. */
     public record Lockout(Scope scope, IpPrefix network, Optional<String> account, Instant until) {}
 
@@ -130,6 +142,36 @@ public final class AuthThrottle {
                 return false; // at the cap even a lock can be forgotten: see package-info
             }
         });
+    }
+
+    /**
+     * The whole login flow in one call, for any protocol: {@link #check}, wait out the back-off,
+     * run {@code verify} (which looks the password up and answers the user, or empty), then
+     * record the result. An exception from {@code verify} (store unavailable) passes through
+     * and counts as nothing.
+     */
+    public <T> Login<T> attempt(InetAddress address, String username, java.util.function.Supplier<Optional<T>> verify) {
+        switch (check(address, username)) {
+            case Decision.Locked l -> {
+                return new Login.Locked<>(l.lockout());
+            }
+            case Decision.Delay d -> {
+                try {
+                    Thread.sleep(d.delay()); // listeners run on virtual threads: a wait costs no platform thread
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    throw new IllegalStateException("interrupted during login back-off", e);
+                }
+            }
+            case Decision.Allow a -> { }
+        }
+        Optional<T> user = verify.get();
+        if (user.isPresent()) {
+            recordSuccess(address, username);
+            return new Login.Success<>(user.get());
+        }
+        recordFailure(address, username);
+        return new Login.Failure<>();
     }
 
     public Decision check(InetAddress address, String username) {

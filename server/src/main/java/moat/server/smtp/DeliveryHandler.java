@@ -59,31 +59,15 @@ public final class DeliveryHandler implements SmtpHandler {
 
     @Override
     public AuthResult authenticate(SessionInfo session, String username, char[] password) {
-        // docs/adr/0005-auth-lockout.md: throttle first, and while locked never look at the
-        // password, so the reply cannot tell a right guess from a wrong one.
-        java.net.InetAddress ip = session.client().getAddress();
-        switch (throttle.check(ip, username)) {
-            case AuthThrottle.Decision.Locked l -> {
-                return new AuthResult.TemporaryFailure();
-            }
-            case AuthThrottle.Decision.Delay d -> {
-                try {
-                    Thread.sleep(d.delay()); // a virtual thread: waiting costs no platform thread
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                    return new AuthResult.TemporaryFailure();
-                }
-            }
-            case AuthThrottle.Decision.Allow a -> { }
-        }
+        // docs/adr/0005-auth-lockout.md: while locked the password is never looked at, so the
+        // reply cannot tell a right guess from a wrong one.
         try {
-            Optional<EmailAddress> user = directory.authenticate(username, password);
-            if (user.isEmpty()) {
-                throttle.recordFailure(ip, username);
-                return new AuthResult.Failure();
-            }
-            throttle.recordSuccess(ip, username);
-            return new AuthResult.Success(user.get());
+            return switch (throttle.attempt(session.client().getAddress(), username,
+                    () -> directory.authenticate(username, password))) {
+                case AuthThrottle.Login.Success<EmailAddress> s -> new AuthResult.Success(s.user());
+                case AuthThrottle.Login.Failure<EmailAddress> f -> new AuthResult.Failure();
+                case AuthThrottle.Login.Locked<EmailAddress> l -> new AuthResult.TemporaryFailure();
+            };
         } catch (RuntimeException e) {
             return new AuthResult.TemporaryFailure();
         }

@@ -78,4 +78,22 @@ class AuthThrottleTest {
         for (int i = 0; i < 20_000; i++) throttle.recordFailure(ip("10.0." + (i >> 8 & 255) + "." + (i & 255)), "u" + i);
         assertThat(throttle.tracked()).isLessThanOrEqualTo(1000);
     }
+
+    @Test
+    void attemptRunsTheWholeFlowAndNeverVerifiesWhileLocked() {
+        java.util.concurrent.atomic.AtomicInteger verified = new java.util.concurrent.atomic.AtomicInteger();
+        java.util.function.Supplier<java.util.Optional<String>> wrong = () -> {
+            verified.incrementAndGet();
+            return java.util.Optional.empty();
+        };
+        AuthThrottle fast = new AuthThrottle(new AuthThrottle.Limits(3, Duration.ofMinutes(15), Duration.ofMinutes(15),
+                Duration.ofMillis(1), Duration.ofMillis(2), Duration.ofDays(30), 32, 64, 24, 48, 1000), clock, l -> { });
+        for (int i = 0; i < 3; i++)
+            assertThat(fast.attempt(ip("192.0.2.1"), "alice", wrong)).isInstanceOf(AuthThrottle.Login.Failure.class);
+        assertThat(fast.attempt(ip("192.0.2.1"), "alice", () -> java.util.Optional.of("alice")))
+                .isInstanceOf(AuthThrottle.Login.Locked.class);
+        assertThat(verified.get()).isEqualTo(3);
+        assertThat(fast.attempt(ip("198.51.100.1"), "alice", () -> java.util.Optional.of("alice")))
+                .isEqualTo(new AuthThrottle.Login.Success<>("alice"));
+    }
 }
