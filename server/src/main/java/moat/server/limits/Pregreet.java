@@ -20,7 +20,7 @@ public final class Pregreet {
 
     /**
      * Waits up to {@code delay} for client input on the plaintext socket. True when the client
-     * sent something (or closed) before the greeting. Reads at most one byte and only in that
+     * sent something before the greeting. Reads at most one byte and only in that
      * case, when the connection is going to be refused anyway. With a zero delay, only input
      * that is already there counts.
      */
@@ -31,8 +31,9 @@ public final class Pregreet {
         int saved = socket.getSoTimeout();
         socket.setSoTimeout((int) Math.max(1, Math.min(Integer.MAX_VALUE, delay.toMillis())));
         try {
-            in.read();
-            return true; // a byte, or EOF: either way the client did not wait
+            // A byte: the client did not wait. EOF: it left (a port probe); no refusal to log,
+            // the greeting write or the first read ends the connection quietly.
+            return in.read() >= 0;
         } catch (SocketTimeoutException quiet) {
             return false; // the plain socket stays usable after a read timeout
         } finally {
