@@ -43,6 +43,15 @@ public enum Reason {
     SENDER_NOT_OWNED("sender.not_owned", 553, "5.7.1", "Sender address not owned by authenticated user", "On submission, MAIL FROM must be the user's own address or an alias that points to them."),
     ADDRESS_LITERAL("relay.address_literal", 554, "5.7.1", "Address literals are not accepted as recipients", "RCPT TO:<user@[192.0.2.1]> is never local and never relayed."),
     SMTPUTF8_REQUIRED("syntax.smtputf8_required", 553, "5.6.7", "Non-ASCII address requires SMTPUTF8", "An internationalised address was given without the SMTPUTF8 parameter (RFC 6531)."),
+    // connection, rate and authentication limits (moat.server.limits; shared by SMTP, IMAP, POP3)
+    CONNECTIONS_TOTAL("limit.connections_total", 421, "4.7.0", "Too many connections, try again later", "The server already holds limits.max_connections connections; refused at accept, before TLS or a session."),
+    CONNECTIONS_PER_IP("limit.connections_per_ip", 421, "4.7.0", "Too many connections from your address, try again later", "The client's address (IPv4 /32, IPv6 /64 by default) already holds limits.max_connections_per_ip connections."),
+    CONNECTION_RATE("limit.connection_rate", 421, "4.7.0", "Connection rate limit exceeded, try again later", "The client's address opened more than limits.connection_rate connections in one minute."),
+    PREGREET("limit.pregreet", 554, "5.7.1", "Protocol error: client sent data before the greeting", "The client talked before the banner (an early talker: real MTAs wait for 220); closed."),
+    DATA_RATE("limit.data_rate", 421, "4.4.2", "Data rate too low, closing connection", "DATA or BDAT arrived slower than limits.min_data_rate averaged over limits.data_rate_window (slowloris)."),
+    MESSAGE_RATE("limit.message_rate", 451, "4.7.1", "Message rate limit exceeded, try again later", "The client's address sent more than limits.message_rate MAIL commands in one hour; deferred, not refused."),
+    RECIPIENT_RATE("limit.recipient_rate", 451, "4.7.1", "Recipient rate limit exceeded, try again later", "The client's address sent more than limits.recipient_rate RCPT commands in one hour; deferred, not refused."),
+    AUTH_LOCKED("auth.locked_out", 454, "4.7.0", "Temporary authentication failure", "Too many failed logins from this address, or for this account from this network: the password is not checked until the lockout expires (docs/adr/0005-auth-lockout.md)."),
     // storage
     STORE_FAILED("store.failed", 451, "4.3.0", "Local error in processing, message not accepted", "The message could not be written durably; the client keeps it and retries."),
     ;

@@ -14,6 +14,8 @@ import java.util.function.Consumer;
 import java.util.stream.Collectors;
 import moat.core.Domain;
 import moat.core.IpPrefix;
+import moat.core.Reason;
+import moat.core.Reply;
 import moat.protocol.smtp.SessionInfo.Listener;
 import moat.server.audit.AuditLog;
 import moat.server.config.Config;
@@ -21,6 +23,10 @@ import moat.server.config.ServerSettings;
 import moat.server.config.Setting;
 import moat.server.pop3.LoginGate;
 import moat.server.pop3.Pop3Service;
+import moat.server.limits.AuthThrottle;
+import moat.server.limits.ConnectionGate;
+import moat.server.limits.LimitSettings;
+import moat.server.limits.ListenerLimits;
 import moat.server.smtp.DeliveryHandler;
 import moat.server.smtp.RelayPolicy;
 import moat.server.smtp.SmtpListener;
@@ -41,9 +47,13 @@ public final class MoatServer implements AutoCloseable {
     private final List<SmtpListener> listeners;
     private final Map<Listener, Integer> ports;
     private final Pop3Service pop3;
+    private final ConnectionGate gate;
+    private final AuthThrottle authThrottle;
 
     private MoatServer(SqliteStore store, TlsContext tls, AuditLog audit, List<SmtpListener> listeners,
-                       Map<Listener, Integer> ports, Pop3Service pop3) {
+                       Map<Listener, Integer> ports, Pop3Service pop3, ConnectionGate gate, AuthThrottle authThrottle) {
+        this.gate = gate;
+        this.authThrottle = authThrottle;
         this.store = store;
         this.tls = tls;
         this.audit = audit;
@@ -76,14 +86,19 @@ public final class MoatServer implements AutoCloseable {
             Set<Domain> relayDomains = config.get(ServerSettings.RELAY_DOMAINS).stream().map(Domain::of)
                     .collect(Collectors.toSet());
             List<IpPrefix> trusted = config.get(ServerSettings.TRUSTED_NETWORKS).stream().map(IpPrefix::parse).toList();
+            // One gate and one throttle for every listener (SMTP now, IMAP and POP3 the same way).
+            ConnectionGate gate = new ConnectionGate(LimitSettings.gate(config), clock);
+            AuthThrottle throttle = new AuthThrottle(LimitSettings.auth(config), clock, l -> audit.event("auth.lockout",
+                    lockoutFields(l)));
             DeliveryHandler handler = new DeliveryHandler(hostname, store, store, new RelayPolicy(relayDomains, trusted),
-                    audit, clock);
+                    audit, clock, throttle);
             List<SmtpListener> listeners = new ArrayList<>();
             Map<Listener, Integer> ports = new EnumMap<>(Listener.class);
             for (Listener role : Listener.values()) {
                 int port = ServerSettings.effectivePort(config, portSetting(role));
                 for (String bind : config.get(ServerSettings.BIND_ADDRESSES)) {
-                    SmtpListener l = bindListener(InetAddress.getByName(bind), port, role, hostname, config, handler, tls, audit);
+                    SmtpListener l = bindListener(InetAddress.getByName(bind), port, role, hostname, config, handler, tls, audit,
+                            listenerLimits(config, role, gate, audit));
                     listeners.add(l);
                     opened.add(l);
                     ports.putIfAbsent(role, l.port());
@@ -96,7 +111,7 @@ public final class MoatServer implements AutoCloseable {
                 throw new StartupException(e.getMessage(), e);
             }
             opened.add(pop3);
-            return new MoatServer(store, tls, audit, listeners, ports, pop3);
+            return new MoatServer(store, tls, audit, listeners, ports, pop3, gate, throttle);
         } catch (IOException | StartupException | RuntimeException e) {
             for (int i = opened.size() - 1; i >= 0; i--) closeQuietly(opened.get(i));
             throw e;
@@ -104,11 +119,12 @@ public final class MoatServer implements AutoCloseable {
     }
 
     private static SmtpListener bindListener(InetAddress bind, int port, Listener role, String hostname, Config config,
-                                             DeliveryHandler handler, TlsContext tls, AuditLog audit)
+                                             DeliveryHandler handler, TlsContext tls, AuditLog audit,
+                                             ListenerLimits guard)
             throws IOException, StartupException {
         try {
             return SmtpListener.start(bind, port, role, hostname, SmtpSettings.limits(config), handler,
-                    tls::wrapServerSide, e -> audit.internal("server.error", e));
+                    tls::wrapServerSide, e -> audit.internal("server.error", e), guard);
         } catch (BindException e) {
             throw new StartupException(bindAdvice(bind, port, role, e), e);
         }
@@ -127,6 +143,32 @@ public final class MoatServer implements AutoCloseable {
         return "cannot listen on " + where + ": " + msg + " (is another mail server running? see listener.* in moat.toml)";
     }
 
+    /** The banner delay is for port 25; port 465 greets inside TLS, where the client speaks first. */
+    private static ListenerLimits listenerLimits(Config config, Listener role, ConnectionGate gate, AuditLog audit) {
+        java.time.Duration delay = switch (role) {
+            case MX -> config.get(LimitSettings.BANNER_DELAY);
+            case SUBMISSION -> config.get(LimitSettings.SUBMISSION_BANNER_DELAY);
+            case SUBMISSIONS -> java.time.Duration.ZERO;
+        };
+        return new ListenerLimits(gate, delay, LimitSettings.dataRate(config), (listener, client, reason) ->
+                audit.event("connection.refused", Map.of(
+                        "listener", listener.toLowerCase(java.util.Locale.ROOT),
+                        "client_ip", client.getAddress().getHostAddress(),
+                        "client_port", client.getPort(),
+                        "code", Reply.of(reason).code(),
+                        "reason", reason.id())));
+    }
+
+    private static Map<String, Object> lockoutFields(AuthThrottle.Lockout l) {
+        Map<String, Object> m = new java.util.LinkedHashMap<>();
+        m.put("scope", l.scope().name().toLowerCase(java.util.Locale.ROOT));
+        m.put("ip", l.network().toString());
+        l.account().ifPresent(a -> m.put("account", a));
+        m.put("until", l.until().toString());
+        m.put("reason", Reason.AUTH_LOCKED.id());
+        return m;
+    }
+
     private static Setting<Integer> portSetting(Listener role) {
         return switch (role) {
             case MX -> ServerSettings.SMTP_PORT;
@@ -143,6 +185,16 @@ public final class MoatServer implements AutoCloseable {
     /** The POP3 listeners (ports for tests and the start-up message). */
     public Pop3Service pop3() {
         return pop3;
+    }
+
+    /** The connection gate shared by all listeners (IMAP and POP3 call {@code tryAdmit} too). */
+    public ConnectionGate gate() {
+        return gate;
+    }
+
+    /** The login throttle shared by all listeners. */
+    public AuthThrottle authThrottle() {
+        return authThrottle;
     }
 
     public SqliteStore store() {

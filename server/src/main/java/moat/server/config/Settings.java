@@ -16,6 +16,7 @@ public final class Settings {
     public static final List<Setting<?>> ALL = collect(
             ServerSettings.class,
             TlsSettings.class,
+            moat.server.limits.LimitSettings.class,
             moat.server.smtp.SmtpSettings.class,
             moat.server.pop3.Pop3Settings.class);
 

@@ -19,6 +19,7 @@ import moat.core.Reply;
 import moat.protocol.smtp.SessionInfo;
 import moat.protocol.smtp.SmtpHandler;
 import moat.server.audit.AuditLog;
+import moat.server.limits.AuthThrottle;
 import moat.store.Directory;
 import moat.store.Directory.Resolution;
 import moat.store.MailStore;
@@ -39,9 +40,11 @@ public final class DeliveryHandler implements SmtpHandler {
     private final RelayPolicy relay;
     private final AuditLog audit;
     private final Clock clock;
+    private final AuthThrottle throttle;
 
     public DeliveryHandler(String hostname, Directory directory, MailStore store, RelayPolicy relay, AuditLog audit,
-                           Clock clock) {
+                           Clock clock, AuthThrottle throttle) {
+        this.throttle = throttle;
         this.hostname = hostname;
         this.directory = directory;
         this.store = store;
@@ -56,10 +59,15 @@ public final class DeliveryHandler implements SmtpHandler {
 
     @Override
     public AuthResult authenticate(SessionInfo session, String username, char[] password) {
+        // docs/adr/0005-auth-lockout.md: while locked the password is never looked at, so the
+        // reply cannot tell a right guess from a wrong one.
         try {
-            return directory.authenticate(username, password)
-                    .<AuthResult>map(AuthResult.Success::new)
-                    .orElseGet(AuthResult.Failure::new);
+            return switch (throttle.attempt(session.client().getAddress(), username,
+                    () -> directory.authenticate(username, password))) {
+                case AuthThrottle.Login.Success<EmailAddress> s -> new AuthResult.Success(s.user());
+                case AuthThrottle.Login.Failure<EmailAddress> f -> new AuthResult.Failure();
+                case AuthThrottle.Login.Locked<EmailAddress> l -> new AuthResult.TemporaryFailure();
+            };
         } catch (RuntimeException e) {
             return new AuthResult.TemporaryFailure();
         }

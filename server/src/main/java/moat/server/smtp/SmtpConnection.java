@@ -17,6 +17,8 @@ import moat.core.Reply;
 import moat.protocol.smtp.Action;
 import moat.protocol.smtp.SessionInfo.TlsInfo;
 import moat.protocol.smtp.SmtpSession;
+import moat.server.limits.DataRate;
+import moat.server.limits.Pregreet;
 
 /**
  * The blocking I/O loop of one SMTP connection, run on its own virtual thread. It reads lines
@@ -47,8 +49,8 @@ final class SmtpConnection implements Runnable {
     @Override
     public void run() {
         String why = "closed";
-        // Not try-with-resources: that would close the socket before the catch blocks could
-        // still send their 421.
+        // Not try-with-resources: that would close the socket before the catch blocks below
+        // could send their last reply (421 timeout, 421 data rate).
         try {
             socket = plain;
             deadline = Instant.now().plus(ctx.limits().maxSessionDuration());
@@ -60,9 +62,17 @@ final class SmtpConnection implements Runnable {
                 socket = ssl;
                 tls = Optional.of(new TlsInfo(ssl.getSession().getProtocol(), ssl.getSession().getCipherSuite()));
             }
+            if (!implicitTls && Pregreet.earlyTalker(plain, ctx.guard().bannerDelay())) {
+                // RFC 5321 section 3.1: the client waits for the greeting. This one did not.
+                why = "pregreet";
+                ctx.guard().refusals().refused(ctx.sessionConfig().listener().name(),
+                        (InetSocketAddress) plain.getRemoteSocketAddress(), Reason.PREGREET);
+                Pregreet.refuse(plain, Reply.of(Reason.PREGREET).wire());
+                return;
+            }
             in = socket.getInputStream();
             out = new BufferedOutputStream(socket.getOutputStream(), 8192);
-            session = new SmtpSession(ctx.sessionConfig(), ctx.handler(), ctx.nextSessionId(),
+            session = new SmtpSession(ctx.sessionConfig(), ctx.sessionHandler(), ctx.nextSessionId(),
                     (InetSocketAddress) plain.getRemoteSocketAddress(), tls);
             ctx.handler().connected(session.info());
             write(session.greeting());
@@ -70,6 +80,10 @@ final class SmtpConnection implements Runnable {
         } catch (SocketTimeoutException e) {
             why = "timeout";
             sendQuietly(session == null ? null : session.timeoutReply());
+        } catch (TooSlow e) {
+            why = "data rate";
+            sendQuietly(Reply.of(Reason.DATA_RATE));
+            drainQuietly();
         } catch (IOException e) {
             why = "io: " + e.getClass().getSimpleName();
         } catch (RuntimeException e) {
@@ -79,17 +93,18 @@ final class SmtpConnection implements Runnable {
             sendQuietly(Reply.of(421, "4.3.0", "Internal error, closing connection"));
         } finally {
             if (session != null) session.connectionLost(why);
-            closeQuietly(socket);
-            closeQuietly(plain);
-        }
-    }
-
-    private static void closeQuietly(Socket s) {
-        if (s == null) return;
-        try {
-            s.close();
-        } catch (IOException ignored) {
-            // closing after an error: nothing more to do
+            if (socket != plain) {
+                try {
+                    socket.close();
+                } catch (IOException ignored) {
+                    // closing after an error: nothing more to do
+                }
+            }
+            try {
+                plain.close();
+            } catch (IOException ignored) {
+                // already closed by the TLS layer or the peer
+            }
         }
     }
 
@@ -140,18 +155,18 @@ final class SmtpConnection implements Runnable {
                 }
                 case Action.ReadData d -> {
                     write(d.reply());
-                    setTimeout(ctx.limits().dataTimeout());
+                    DataRate rate = DataRate.start(ctx.guard().dataRate());
                     while (!d.decoder().ended()) {
-                        if (pos == lim && !fill()) throw new IOException("EOF in DATA");
+                        if (pos == lim && !fillData(rate)) throw new IOException("EOF in DATA");
                         pos += d.decoder().feed(buf, pos, lim - pos, d.sink());
                     }
                     a = session.dataEnded();
                 }
                 case Action.ReadChunk c -> {
-                    setTimeout(ctx.limits().dataTimeout());
+                    DataRate rate = DataRate.start(ctx.guard().dataRate());
                     long remaining = c.size();
                     while (remaining > 0) {
-                        if (pos == lim && !fill()) throw new IOException("EOF in BDAT");
+                        if (pos == lim && !fillData(rate)) throw new IOException("EOF in BDAT");
                         int n = (int) Math.min(remaining, lim - pos);
                         c.decoder().feed(buf, pos, n, c.sink());
                         pos += n;
@@ -195,6 +210,30 @@ final class SmtpConnection implements Runnable {
         return true;
     }
 
+    /**
+     * {@link #fill} for a message body: each read may wait only until the transfer would fall
+     * below the minimum data rate (slowloris), or the data timeout, whichever is sooner.
+     */
+    private boolean fillData(DataRate rate) throws IOException {
+        if (rate.belowMinimum()) throw new TooSlow();
+        setTimeout(Duration.ofMillis(rate.readTimeout(ctx.limits().dataTimeout())));
+        try {
+            boolean more = fill();
+            if (more) rate.received(lim);
+            return more;
+        } catch (SocketTimeoutException e) {
+            if (rate.rateBound()) throw new TooSlow();
+            throw e;
+        }
+    }
+
+    /** The client sent a message body slower than limits.min_data_rate. */
+    private static final class TooSlow extends IOException {
+        TooSlow() {
+            super("data rate below minimum");
+        }
+    }
+
     private void setTimeout(Duration d) throws IOException {
         long left = Duration.between(Instant.now(), deadline).toMillis();
         socket.setSoTimeout((int) Math.max(1, Math.min(d.toMillis(), left)));
@@ -206,6 +245,24 @@ final class SmtpConnection implements Runnable {
 
     private void write(Reply r) throws IOException {
         out.write(r.wire().getBytes(StandardCharsets.UTF_8));
+    }
+
+    /**
+     * Reads and drops what the client is still sending (at most 4 KiB or half a second) before
+     * the close: closing with unread input sends a reset, which can destroy the reply in flight.
+     */
+    private void drainQuietly() {
+        try {
+            socket.setSoTimeout(500);
+            byte[] sink = new byte[512];
+            for (int total = 0; total < 4096; ) {
+                int n = in.read(sink);
+                if (n < 0) return;
+                total += n;
+            }
+        } catch (IOException ignored) {
+            // timed out or gone: close now either way
+        }
     }
 
     private void sendQuietly(Reply r) {

@@ -9,9 +9,15 @@ import java.net.SocketException;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
 import javax.net.ssl.SSLSocket;
+import moat.core.Reason;
+import moat.core.Reply;
 import moat.protocol.smtp.SessionInfo.Listener;
 import moat.protocol.smtp.SmtpLimits;
+import moat.protocol.smtp.SmtpHandler;
 import moat.protocol.smtp.SmtpSession;
+import moat.server.limits.Admission;
+import moat.server.limits.ListenerLimits;
+import moat.server.limits.Permit;
 
 /**
  * Accepts connections on one port and gives each its own virtual thread. A failure inside one
@@ -26,7 +32,8 @@ public final class SmtpListener implements AutoCloseable {
 
     /** What every connection of this listener shares. */
     record Context(SmtpSession.Config sessionConfig, SmtpLimits limits, DeliveryHandler handler, TlsWrapper tls,
-                   AtomicLong sessions, String idPrefix, Consumer<Throwable> errors) {
+                   AtomicLong sessions, String idPrefix, Consumer<Throwable> errors, ListenerLimits guard,
+                   SmtpHandler sessionHandler) {
         String nextSessionId() {
             return idPrefix + Long.toString(sessions.incrementAndGet(), 36);
         }
@@ -53,16 +60,34 @@ public final class SmtpListener implements AutoCloseable {
      * privileged; the caller turns that into an admin-readable message.
      */
     public static SmtpListener start(InetAddress bind, int port, Listener role, String hostname, SmtpLimits limits,
-                                     DeliveryHandler handler, TlsWrapper tls, Consumer<Throwable> errors) throws IOException {
+                                     DeliveryHandler handler, TlsWrapper tls, Consumer<Throwable> errors,
+                                     ListenerLimits guard) throws IOException {
         ServerSocket ss = new ServerSocket();
         ss.setReuseAddress(true);
         ss.bind(new InetSocketAddress(bind, port), 1024);
         SmtpSession.Config cfg = new SmtpSession.Config(hostname, role, limits, true);
         String prefix = Long.toString(System.currentTimeMillis() % 1_000_000_000L, 36) + role.name().charAt(0);
-        Context ctx = new Context(cfg, limits, handler, tls, new AtomicLong(), prefix, errors);
+        Context ctx = new Context(cfg, limits, handler, tls, new AtomicLong(), prefix, errors, guard,
+                new RateLimitingHandler(handler, guard.gate()));
         SmtpListener l = new SmtpListener(ss, ctx, role == Listener.SUBMISSIONS);
         l.acceptor.start();
         return l;
+    }
+
+    /**
+     * Answers a connection over a limit on the accept thread itself: no TLS, no session, no
+     * thread. The reply fits the fresh socket's empty send buffer, so the write cannot block.
+     * Half-closing first lets the client read the reply instead of a reset.
+     */
+    private void refuse(Socket s, Reason reason) {
+        InetSocketAddress peer = (InetSocketAddress) s.getRemoteSocketAddress();
+        ctx.guard().refusals().refused(ctx.sessionConfig().listener().name(), peer, reason);
+        try (s) {
+            s.getOutputStream().write(Reply.of(reason).wire().getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+            s.shutdownOutput();
+        } catch (IOException ignored) {
+            // the client is gone already: nothing to tell it
+        }
     }
 
     public int port() {
@@ -74,7 +99,24 @@ public final class SmtpListener implements AutoCloseable {
             try {
                 Socket s = server.accept();
                 s.setTcpNoDelay(true);
-                Thread.ofVirtual().name("smtp-" + s.getPort()).start(new SmtpConnection(s, ctx, implicitTls));
+                switch (ctx.guard().gate().tryAdmit(s.getInetAddress())) {
+                    case Admission.Refused r -> refuse(s, r.reason());
+                    case Admission.Admitted a -> {
+                        SmtpConnection c = new SmtpConnection(s, ctx, implicitTls);
+                        Permit permit = a.permit();
+                        try {
+                            Thread.ofVirtual().name("smtp-" + s.getPort()).start(() -> {
+                                try (permit) {
+                                    c.run();
+                                }
+                            });
+                        } catch (RuntimeException | Error e) {
+                            permit.close(); // no thread, no release: give the share back here
+                            s.close();
+                            throw e;
+                        }
+                    }
+                }
             } catch (SocketException e) {
                 if (server.isClosed()) return;
                 ctx.internalError(e);

@@ -17,7 +17,13 @@ public final class SmtpClient implements AutoCloseable {
     private OutputStream out;
 
     public SmtpClient(String host, int port) throws IOException {
+        this(host, port, null);
+    }
+
+    /** Connects from {@code local} (e.g. 127.0.0.7: Linux routes all of 127/8 to lo); null = any. */
+    public SmtpClient(String host, int port, String local) throws IOException {
         socket = new Socket();
+        if (local != null) socket.bind(new InetSocketAddress(local, 0));
         socket.connect(new InetSocketAddress(host, port), 5000);
         socket.setSoTimeout(15_000);
         in = socket.getInputStream();
@@ -70,6 +76,11 @@ public final class SmtpClient implements AutoCloseable {
         send(line + "\r\n");
         List<String> r = reply();
         return r.isEmpty() ? null : r.getLast();
+    }
+
+    /** Bytes readable without blocking (a reply the server already sent). */
+    public int available() throws IOException {
+        return in.available();
     }
 
     /** True when the server closed the connection (EOF). */

@@ -40,6 +40,11 @@ public final class TestServer implements AutoCloseable {
 
     /** {@code toml} lines are appended to the test config (e.g. "smtp.max_recipients = 2"). */
     public static TestServer start(Path dir, String... toml) throws Exception {
+        return start(dir, Clock.systemUTC(), toml);
+    }
+
+    /** With a clock the test controls (rate windows, lockouts) and extra {@code toml} lines. */
+    public static TestServer start(Path dir, Clock clock, String... toml) throws Exception {
         StringBuilder sb = new StringBuilder();
         sb.append("server.hostname = \"mx.test.example\"\n");
         sb.append("server.data_dir = \"").append(dir.resolve("data")).append("\"\n");
@@ -48,8 +53,11 @@ public final class TestServer implements AutoCloseable {
         sb.append("listener.pop3_port = 0\nlistener.pop3s_port = 0\n");
         sb.append("smtp.relay_domains = [\"relay.example\"]\n");
         for (String line : toml) sb.append(line).append('\n');
+        // Port 25 holds its banner 2 s by default (pregreet); tests that do not test it skip the wait.
+        if (java.util.Arrays.stream(toml).noneMatch(l -> l.startsWith("limits.banner_delay")))
+            sb.append("limits.banner_delay = \"0s\"\n");
         Config config = Config.parse(sb.toString(), "test", Settings.ALL);
-        MoatServer server = MoatServer.start(config, Clock.systemUTC(), msg -> { });
+        MoatServer server = MoatServer.start(config, clock, msg -> { });
         SqliteStore store = server.store();
         if (!store.isLocalDomain(Domain.of("example.org"))) {
             store.addDomain(Domain.of("example.org"));
@@ -68,6 +76,10 @@ public final class TestServer implements AutoCloseable {
     /** POP3 with STLS ({@code tls = false}) or implicit TLS. */
     public int pop3Port(boolean implicitTls) {
         return implicitTls ? server.pop3().tlsPort() : server.pop3().port();
+    }
+
+    public MoatServer server() {
+        return server;
     }
 
     public SqliteStore store() {
