@@ -87,6 +87,11 @@ public final class CheckState {
         return connectionTrust.or(() -> transactionTrust);
     }
 
+    /** Trusts the whole connection (a trusted network): reputation checks are skipped. */
+    public void trustConnection(String why) {
+        connectionTrust = Optional.of(why);
+    }
+
     void trust(Stage stage, String why) {
         if (stage == Stage.MAIL || stage == Stage.RCPT || stage == Stage.DATA) transactionTrust = Optional.of(why);
         else connectionTrust = Optional.of((stage == Stage.HELO ? "helo: " : "") + why);

@@ -14,11 +14,15 @@ import java.util.function.Consumer;
 import java.util.stream.Collectors;
 import moat.core.Domain;
 import moat.core.IpPrefix;
+import moat.core.dns.Resolver;
+import moat.policy.Policy;
 import moat.protocol.smtp.SessionInfo.Listener;
 import moat.server.audit.AuditLog;
 import moat.server.config.Config;
 import moat.server.config.ServerSettings;
 import moat.server.config.Setting;
+import moat.server.policy.DnsSettings;
+import moat.server.policy.Perimeter;
 import moat.server.smtp.DeliveryHandler;
 import moat.server.smtp.RelayPolicy;
 import moat.server.smtp.SmtpListener;
@@ -57,6 +61,12 @@ public final class MoatServer implements AutoCloseable {
 
     public static MoatServer start(Config config, Clock clock, Consumer<String> console)
             throws IOException, StartupException {
+        return start(config, clock, console, DnsSettings.resolver(config, clock));
+    }
+
+    /** As {@link #start(Config, Clock, Consumer)} with a given DNS resolver (a test DNS server, a dry run). */
+    public static MoatServer start(Config config, Clock clock, Consumer<String> console, Resolver dns)
+            throws IOException, StartupException {
         String hostname = config.get(ServerSettings.HOSTNAME);
         Path dataDir = config.path(ServerSettings.DATA_DIR);
         SqliteStore store = SqliteStore.open(dataDir, StoreSettings.defaults(), clock);
@@ -72,8 +82,10 @@ public final class MoatServer implements AutoCloseable {
             Set<Domain> relayDomains = config.get(ServerSettings.RELAY_DOMAINS).stream().map(Domain::of)
                     .collect(Collectors.toSet());
             List<IpPrefix> trusted = config.get(ServerSettings.TRUSTED_NETWORKS).stream().map(IpPrefix::parse).toList();
+            Policy perimeter = Perimeter.build(config, dns, clock,
+                    d -> d.ascii().equalsIgnoreCase(hostname) || store.isLocalDomain(d), Perimeter.greylistStore(config, store));
             DeliveryHandler handler = new DeliveryHandler(hostname, store, store, new RelayPolicy(relayDomains, trusted),
-                    audit, clock);
+                    audit, clock, perimeter);
             List<SmtpListener> listeners = new ArrayList<>();
             Map<Listener, Integer> ports = new EnumMap<>(Listener.class);
             for (Listener role : Listener.values()) {

@@ -16,7 +16,10 @@ public final class Settings {
     public static final List<Setting<?>> ALL = collect(
             ServerSettings.class,
             TlsSettings.class,
-            moat.server.smtp.SmtpSettings.class);
+            moat.server.smtp.SmtpSettings.class,
+            moat.server.policy.DnsSettings.class,
+            moat.server.policy.PolicySettings.class,
+            moat.server.policy.GreylistSettings.class);
 
     private Settings() {}
 
