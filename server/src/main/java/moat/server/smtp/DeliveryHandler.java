@@ -71,12 +71,10 @@ public final class DeliveryHandler implements SmtpHandler {
         // Trusted networks may relay; judging their reputation would make no sense.
         if (relay.isTrusted(s.client().getAddress())) state.trustConnection("trusted network");
         perimeter.put(s.sessionId(), state);
-        Optional<Reply> refused = Policy.reply(policy.connect(state));
-        if (refused.isPresent() && refused.get().isTransient()) {
-            // RFC 5321 section 3.1/4.2.2: a temporary refusal instead of the greeting is 421, then close.
-            Reply r = refused.get();
-            return Optional.of(new Reply(421, r.status(), r.lines(), r.reason()));
-        }
+        Optional<Reply> refused = Policy.reply(policy.connect(state)).map(r -> r.isTransient()
+                // RFC 5321 section 3.1/4.2.2: a temporary refusal instead of the greeting is 421, then close.
+                ? new Reply(421, r.status(), r.lines(), r.reason()) : r);
+        refused.ifPresent(r -> audit.event(s, new AuditEvent.Refused("CONNECT", r)));
         return refused;
     }
 
