@@ -30,6 +30,7 @@ public final class CheckState {
     private final InetAddress client;
     private final Map<Key<?>, Object> memo = new HashMap<>();
     private final List<Finding> connectionFindings = new ArrayList<>();
+    private final List<Finding> heloFindings = new ArrayList<>();
     private final List<Finding> transactionFindings = new ArrayList<>();
     private Optional<String> helo = Optional.empty();
     private Optional<EmailAddress> sender = Optional.empty();
@@ -54,6 +55,7 @@ public final class CheckState {
         this.helo = Optional.of(name);
         // A second EHLO (after STARTTLS) may name something else: HELO-based trust is re-earned.
         this.connectionTrust = connectionTrust.filter(t -> !t.startsWith("helo"));
+        this.heloFindings.clear(); // EHLO again after STARTTLS must not count the same findings twice
     }
 
     /** The MAIL FROM of the current transaction; empty for the null reverse-path or before MAIL. */
@@ -98,13 +100,18 @@ public final class CheckState {
     }
 
     void add(Stage stage, Finding f) {
-        (stage == Stage.CONNECT || stage == Stage.HELO ? connectionFindings : transactionFindings).add(f);
+        (switch (stage) {
+            case CONNECT -> connectionFindings;
+            case HELO -> heloFindings;
+            case MAIL, RCPT, DATA -> transactionFindings;
+        }).add(f);
     }
 
     /** The points scored so far in this connection plus the current transaction. */
     public int score() {
         int sum = 0;
         for (Finding f : connectionFindings) sum += f.score().points();
+        for (Finding f : heloFindings) sum += f.score().points();
         for (Finding f : transactionFindings) sum += f.score().points();
         return sum;
     }
@@ -112,6 +119,7 @@ public final class CheckState {
     /** Every scored finding so far (connection first), for the log. */
     public List<Finding> findings() {
         List<Finding> all = new ArrayList<>(connectionFindings);
+        all.addAll(heloFindings);
         all.addAll(transactionFindings);
         return List.copyOf(all);
     }

@@ -76,6 +76,21 @@ class PolicyTest {
     }
 
     @Test
+    void aSecondEhloReplacesTheHeloFindings() throws Exception {
+        Check helo = new Check() {
+            public String name() { return "helo.x"; }
+            public Verdict helo(CheckState s) { return FINDING; }
+        };
+        Policy p = new Policy(List.of(new Policy.Rule(helo, FailAction.SCORE, 4)), 10, Policy.Listener.NONE);
+        CheckState s = state();
+        for (int i = 0; i < 3; i++) {
+            s.helo("client.example");
+            assertThat(p.helo(s)).isInstanceOf(Verdict.NoOpinion.class);
+        }
+        assertThat(s.score()).isEqualTo(4);
+    }
+
+    @Test
     void authenticatedSessionsSkipReputationChecks() throws Exception {
         Policy p = new Policy(List.of(new Policy.Rule(new Fixed("rdns", true, FINDING), FailAction.REJECT, 0)), 10,
                 Policy.Listener.NONE);

@@ -25,6 +25,8 @@ import moat.policy.Verdict;
  * (greylisting is a filter, not a gate, and must not turn a disk problem into refused mail).
  */
 public final class Greylist implements Check {
+    /** How stale last-seen may get before a passed triplet's row is rewritten (expiry precision). */
+    static final Duration REFRESH = Duration.ofHours(1);
 
     /** The timing and auto-allow parameters. */
     public record Settings(Duration delay, Duration retryWindow, Duration expiry, int autoAllowAfter) {
@@ -64,7 +66,8 @@ public final class Greylist implements Check {
             if (found.isPresent()) {
                 GreylistStore.Entry e = found.get();
                 if (e.passed() && now.isBefore(e.lastSeen().plus(settings.expiry()))) {
-                    store.save(t, new GreylistStore.Entry(e.firstSeen(), now, true));
+                    // Refresh last-seen at most hourly: each save is a durable write.
+                    if (now.isAfter(e.lastSeen().plus(REFRESH))) store.save(t, new GreylistStore.Entry(e.firstSeen(), now, true));
                     return Verdict.noOpinion();
                 }
                 Instant earliest = e.firstSeen().plus(settings.delay());
