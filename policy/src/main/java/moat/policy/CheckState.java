@@ -31,6 +31,7 @@ public final class CheckState {
     private final Map<Key<?>, Object> memo = new HashMap<>();
     private final List<Finding> connectionFindings = new ArrayList<>();
     private final List<Finding> heloFindings = new ArrayList<>();
+    private final List<Finding> unreported = new ArrayList<>();
     private final List<Finding> transactionFindings = new ArrayList<>();
     private Optional<String> helo = Optional.empty();
     private Optional<EmailAddress> sender = Optional.empty();
@@ -105,6 +106,7 @@ public final class CheckState {
             case HELO -> heloFindings;
             case MAIL, RCPT, DATA -> transactionFindings;
         }).add(f);
+        unreported.add(f);
     }
 
     /** The points scored so far in this connection plus the current transaction. */
@@ -122,6 +124,13 @@ public final class CheckState {
         all.addAll(heloFindings);
         all.addAll(transactionFindings);
         return List.copyOf(all);
+    }
+
+    /** The findings scored since the last call, for the audit log; each is returned once. */
+    public List<Finding> drainNewFindings() {
+        List<Finding> out = List.copyOf(unreported);
+        unreported.clear();
+        return out;
     }
 
     /** Computes a shared result once per connection (the iprev lookup is needed by two checks). */

@@ -8,7 +8,9 @@
  * {@code moat.store.sqlite.Schema}), adapted to the policy SPI here because the store module does
  * not depend on policy.
  *
- * <p>LIMITATION: policy decisions that only score are not yet written to the audit log; refusals
- * are (with their reason code). The greylist tables are purged only at start-up.
+ * <p>Audit: refusals are logged by the SMTP session with their reason code; findings that only
+ * score are logged as {@code policy.score} events with the points and the session total.
+ *
+ * <p>LIMITATION: the greylist tables are purged only at start-up.
  */
 package moat.server.policy;

@@ -19,6 +19,7 @@ import moat.core.Reason;
 import moat.core.Reply;
 import moat.policy.CheckState;
 import moat.policy.Policy;
+import moat.policy.Verdict;
 import moat.protocol.smtp.SessionInfo;
 import moat.protocol.smtp.SmtpHandler;
 import moat.server.audit.AuditLog;
@@ -71,7 +72,7 @@ public final class DeliveryHandler implements SmtpHandler {
         // Trusted networks may relay; judging their reputation would make no sense.
         if (relay.isTrusted(s.client().getAddress())) state.trustConnection("trusted network");
         perimeter.put(s.sessionId(), state);
-        Optional<Reply> refused = Policy.reply(policy.connect(state)).map(r -> r.isTransient()
+        Optional<Reply> refused = judge(s, state, policy.connect(state)).map(r -> r.isTransient()
                 // RFC 5321 section 3.1/4.2.2: a temporary refusal instead of the greeting is 421, then close.
                 ? new Reply(421, r.status(), r.lines(), r.reason()) : r);
         refused.ifPresent(r -> audit.event(s, new AuditEvent.Refused("CONNECT", r)));
@@ -94,7 +95,7 @@ public final class DeliveryHandler implements SmtpHandler {
         Optional<CheckState> state = perimeterState(session);
         if (state.isEmpty()) return Optional.empty();
         state.get().helo(name);
-        return Policy.reply(policy.helo(state.get()));
+        return judge(session, state.get(), policy.helo(state.get()));
     }
 
     @Override
@@ -117,7 +118,7 @@ public final class DeliveryHandler implements SmtpHandler {
         Optional<CheckState> state = perimeterState(session);
         if (state.isEmpty()) return Optional.empty();
         state.get().newTransaction(sender);
-        return Policy.reply(policy.mailFrom(state.get()));
+        return judge(session, state.get(), policy.mailFrom(state.get()));
     }
 
     @Override
@@ -126,7 +127,15 @@ public final class DeliveryHandler implements SmtpHandler {
         if (refused.isPresent()) return refused;
         Optional<CheckState> state = perimeterState(session);
         if (state.isEmpty()) return Optional.empty();
-        return Policy.reply(policy.rcptTo(state.get(), rcpt));
+        return judge(session, state.get(), policy.rcptTo(state.get(), rcpt));
+    }
+
+    /** Logs what the checks scored (refusals are logged by the session with their reason) and gives the reply. */
+    private Optional<Reply> judge(SessionInfo s, CheckState state, Verdict v) {
+        for (CheckState.Finding f : state.drainNewFindings()) {
+            audit.policyScore(s, f.check(), f.score().reason(), f.score().points(), state.score(), f.score().detail());
+        }
+        return Policy.reply(v);
     }
 
     private Optional<Reply> relayAndRecipient(SessionInfo session, EmailAddress rcpt) {

@@ -135,8 +135,10 @@ class PerimeterTest {
         TestDnsServer generic = TestDnsServer.builder().records("1.0.0.127.in-addr.arpa. PTR 127-0-0-1.dynamic.isp.example.",
                 "127-0-0-1.dynamic.isp.example. A 127.0.0.1").start();
         try (noPtr; unconfirmed; generic) {
-            try (TestServer s = server(resolver(noPtr), Clock.systemUTC())) { // default: score only
+            try (TestServer s = server(resolver(noPtr), Clock.systemUTC())) { // default: score only, and logged
                 assertThat(transaction(s, "helo.good.example", "a@b.example", "alice@example.org")).startsWith("250");
+                assertThat(s.auditLines()).anyMatch(l -> l.contains("\"event\":\"policy.score\"") && l.contains("\"reason\":\"iprev.none\"")
+                        && l.contains("\"points\":3"));
             }
             try (TestServer s = server(resolver(noPtr), Clock.systemUTC(), "rdns.no_ptr_action = \"reject\"")) {
                 assertThat(transaction(s, "helo.good.example", "a@b.example", "alice@example.org"))
