@@ -112,7 +112,7 @@ class NsdInteropTest {
             try (DatagramSocket u = new DatagramSocket(0, InetAddress.getLoopbackAddress())) {
                 int p = u.getLocalPort();
                 try (ServerSocket t = new ServerSocket(p, 1, InetAddress.getLoopbackAddress())) {
-                    return p;
+                    return t.getLocalPort();
                 } catch (IOException busy) {
                     // try another
                 }
