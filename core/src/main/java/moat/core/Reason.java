@@ -52,6 +52,20 @@ public enum Reason {
     MESSAGE_RATE("limit.message_rate", 451, "4.7.1", "Message rate limit exceeded, try again later", "The client's address sent more than limits.message_rate MAIL commands in one hour; deferred, not refused."),
     RECIPIENT_RATE("limit.recipient_rate", 451, "4.7.1", "Recipient rate limit exceeded, try again later", "The client's address sent more than limits.recipient_rate RCPT commands in one hour; deferred, not refused."),
     AUTH_LOCKED("auth.locked_out", 454, "4.7.0", "Temporary authentication failure", "Too many failed logins from this address, or for this account from this network: the password is not checked until the lockout expires (docs/adr/0005-auth-lockout.md)."),
+    // perimeter policy (moat.policy): lists, reverse DNS, HELO, DNS block lists, greylisting
+    LIST_DENIED("list.denied", 554, "5.7.1", "Access denied", "The client IP, HELO name, sender address or sender domain is on the server-wide deny list (policy.deny_*)."),
+    IPREV_NONE("iprev.none", 550, "5.7.25", "Client host has no reverse DNS (PTR) record", "The client IP has no PTR record (RFC 8601 section 3 iprev fail; RFC 7372 5.7.25). Scored, not refused, by default."),
+    IPREV_FAIL("iprev.fail", 550, "5.7.25", "Client host reverse DNS does not resolve back to its address", "No PTR name of the client IP resolves back to it (forward-confirmed reverse DNS, RFC 8601 section 3 iprev fail)."),
+    IPREV_GENERIC("iprev.generic", 550, "5.7.1", "Client host name looks like a dynamic or generic address", "The client's PTR name embeds its IP address or words like dynamic, dhcp, pool, dsl (an end-user access network)."),
+    HELO_INVALID("helo.invalid", 501, "5.5.2", "Invalid HELO/EHLO name", "The HELO/EHLO argument is neither a syntactically valid domain nor an address literal (RFC 5321 section 4.1.1.1)."),
+    HELO_NON_FQDN("helo.non_fqdn", 504, "5.5.2", "HELO/EHLO name must be a fully-qualified domain name", "The HELO/EHLO name has a single label such as localhost (RFC 5321 section 4.1.1.1 asks for the FQDN)."),
+    HELO_FORGED("helo.forged", 550, "5.7.1", "HELO/EHLO name claims to be this server", "The client greeted with this server's own host name, one of its local domains or one of its IP addresses."),
+    HELO_LITERAL_MISMATCH("helo.literal_mismatch", 550, "5.7.1", "HELO/EHLO address literal does not match the client address", "The HELO/EHLO argument is an address literal that is not the connecting IP."),
+    HELO_UNRESOLVABLE("helo.unresolvable", 550, "5.7.1", "HELO/EHLO name does not resolve", "The HELO/EHLO domain has no A or AAAA record (NXDOMAIN or NODATA). A DNS failure is never a reason."),
+    DNSBL_LISTED("dnsbl.listed", 554, "5.7.1", "Client host is listed in a DNS block list", "The client IP is listed in a configured DNS block list (RFC 5782); only answers in the zone's configured return codes count, a timeout never does."),
+    RHSBL_LISTED("rhsbl.listed", 554, "5.7.1", "Domain is listed in a DNS block list", "The sender or HELO domain is listed in a configured right-hand-side block list (RFC 5782 section 2.2)."),
+    POLICY_SCORE("policy.score", 554, "5.7.1", "Message refused: too many policy warnings", "The points of the checks set to score reached policy.reject_score."),
+    GREYLIST_DEFERRED("greylist.deferred", 451, "4.7.1", "Greylisted, please try again later", "First delivery attempt from this client network, sender and recipient: retry after greylist.delay."),
     // storage
     STORE_FAILED("store.failed", 451, "4.3.0", "Local error in processing, message not accepted", "The message could not be written durably; the client keeps it and retries."),
     ;

@@ -16,6 +16,8 @@ import moat.core.Domain;
 import moat.core.IpPrefix;
 import moat.core.Reason;
 import moat.core.Reply;
+import moat.core.dns.Resolver;
+import moat.policy.Policy;
 import moat.protocol.smtp.SessionInfo.Listener;
 import moat.server.audit.AuditLog;
 import moat.server.config.Config;
@@ -27,6 +29,8 @@ import moat.server.limits.AuthThrottle;
 import moat.server.limits.ConnectionGate;
 import moat.server.limits.LimitSettings;
 import moat.server.limits.ListenerLimits;
+import moat.server.policy.DnsSettings;
+import moat.server.policy.Perimeter;
 import moat.server.smtp.DeliveryHandler;
 import moat.server.smtp.RelayPolicy;
 import moat.server.smtp.SmtpListener;
@@ -71,6 +75,12 @@ public final class MoatServer implements AutoCloseable {
 
     public static MoatServer start(Config config, Clock clock, Consumer<String> console)
             throws IOException, StartupException {
+        return start(config, clock, console, DnsSettings.resolver(config, clock));
+    }
+
+    /** As {@link #start(Config, Clock, Consumer)} with a given DNS resolver (a test DNS server, a dry run). */
+    public static MoatServer start(Config config, Clock clock, Consumer<String> console, Resolver dns)
+            throws IOException, StartupException {
         String hostname = config.get(ServerSettings.HOSTNAME);
         Path dataDir = config.path(ServerSettings.DATA_DIR);
         SqliteStore store = SqliteStore.open(dataDir, StoreSettings.defaults(), clock);
@@ -90,8 +100,10 @@ public final class MoatServer implements AutoCloseable {
             ConnectionGate gate = new ConnectionGate(LimitSettings.gate(config), clock);
             AuthThrottle throttle = new AuthThrottle(LimitSettings.auth(config), clock, l -> audit.event("auth.lockout",
                     lockoutFields(l)));
+            Policy perimeter = Perimeter.build(config, dns, clock,
+                    d -> d.ascii().equalsIgnoreCase(hostname) || store.isLocalDomain(d), Perimeter.greylistStore(config, store));
             DeliveryHandler handler = new DeliveryHandler(hostname, store, store, new RelayPolicy(relayDomains, trusted),
-                    audit, clock, throttle);
+                    audit, clock, throttle, perimeter);
             List<SmtpListener> listeners = new ArrayList<>();
             Map<Listener, Integer> ports = new EnumMap<>(Listener.class);
             for (Listener role : Listener.values()) {

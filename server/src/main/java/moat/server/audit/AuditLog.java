@@ -17,6 +17,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.locks.ReentrantLock;
+import moat.core.Reason;
 import moat.core.Reply;
 import moat.protocol.smtp.SessionInfo;
 import moat.protocol.smtp.SmtpHandler.AuditEvent;
@@ -91,6 +92,17 @@ public final class AuditLog implements AutoCloseable {
         m.put("ts", TS.format(clock.instant().truncatedTo(java.time.temporal.ChronoUnit.MILLIS)));
         m.put("event", name);
         m.putAll(fields);
+        write(m);
+    }
+
+    /** A policy check scored points (it did not refuse by itself); {@code total} is the session's score now. */
+    public void policyScore(SessionInfo s, String check, Reason reason, int points, int total, String detail) {
+        Map<String, Object> m = base("policy.score", s);
+        m.put("check", check);
+        m.put("reason", reason.id());
+        m.put("points", points);
+        m.put("score", total);
+        m.put("detail", detail);
         write(m);
     }
 

@@ -18,7 +18,10 @@ public final class Settings {
             TlsSettings.class,
             moat.server.limits.LimitSettings.class,
             moat.server.smtp.SmtpSettings.class,
-            moat.server.pop3.Pop3Settings.class);
+            moat.server.pop3.Pop3Settings.class,
+            moat.server.policy.DnsSettings.class,
+            moat.server.policy.PolicySettings.class,
+            moat.server.policy.GreylistSettings.class);
 
     private Settings() {}
 

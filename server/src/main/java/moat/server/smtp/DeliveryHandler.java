@@ -13,9 +13,13 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
 import moat.core.EmailAddress;
 import moat.core.Reason;
 import moat.core.Reply;
+import moat.policy.CheckState;
+import moat.policy.Policy;
+import moat.policy.Verdict;
 import moat.protocol.smtp.SessionInfo;
 import moat.protocol.smtp.SmtpHandler;
 import moat.server.audit.AuditLog;
@@ -41,9 +45,16 @@ public final class DeliveryHandler implements SmtpHandler {
     private final AuditLog audit;
     private final Clock clock;
     private final AuthThrottle throttle;
+    private final Policy policy;
+    /** Policy state of each live port-25 session, by session id; removed in {@link #disconnected}. */
+    private final Map<String, CheckState> perimeter = new ConcurrentHashMap<>();
 
+    /**
+     * {@code throttle} guards AUTH (lockout, back-off); {@code policy} runs on port 25 at connect,
+     * HELO, MAIL and RCPT, after the relay and recipient rules.
+     */
     public DeliveryHandler(String hostname, Directory directory, MailStore store, RelayPolicy relay, AuditLog audit,
-                           Clock clock, AuthThrottle throttle) {
+                           Clock clock, AuthThrottle throttle, Policy policy) {
         this.throttle = throttle;
         this.hostname = hostname;
         this.directory = directory;
@@ -51,10 +62,41 @@ public final class DeliveryHandler implements SmtpHandler {
         this.relay = relay;
         this.audit = audit;
         this.clock = clock;
+        this.policy = policy;
     }
 
-    void connected(SessionInfo s) {
+    /** Logs the connection and runs the connect-stage policy; a reply here replaces the greeting (then close). */
+    Optional<Reply> connected(SessionInfo s) {
         audit.connect(s);
+        if (s.listener().isSubmission()) return Optional.empty(); // submission: authentication is the gate
+        CheckState state = new CheckState(s.client().getAddress());
+        // Trusted networks may relay; judging their reputation would make no sense.
+        if (relay.isTrusted(s.client().getAddress())) state.trustConnection("trusted network");
+        perimeter.put(s.sessionId(), state);
+        Optional<Reply> refused = judge(s, state, policy.connect(state)).map(r -> r.isTransient()
+                // RFC 5321 section 3.1/4.2.2: a temporary refusal instead of the greeting is 421, then close.
+                ? new Reply(421, r.status(), r.lines(), r.reason()) : r);
+        refused.ifPresent(r -> audit.event(s, new AuditEvent.Refused("CONNECT", r)));
+        return refused;
+    }
+
+    /** The connection is gone: forget its policy state. */
+    void disconnected(SessionInfo s) {
+        perimeter.remove(s.sessionId());
+    }
+
+    /** The policy state of a port-25 session without authentication; empty when policy does not apply. */
+    private Optional<CheckState> perimeterState(SessionInfo s) {
+        if (s.listener().isSubmission() || s.authUser().isPresent()) return Optional.empty();
+        return Optional.ofNullable(perimeter.get(s.sessionId()));
+    }
+
+    @Override
+    public Optional<Reply> helo(SessionInfo session, String name) {
+        Optional<CheckState> state = perimeterState(session);
+        if (state.isEmpty()) return Optional.empty();
+        state.get().helo(name);
+        return judge(session, state.get(), policy.helo(state.get()));
     }
 
     @Override
@@ -79,11 +121,30 @@ public final class DeliveryHandler implements SmtpHandler {
             EmailAddress user = session.authUser().orElseThrow();
             if (sender.isEmpty() || !directory.owns(user, sender.get())) return Optional.of(Reply.of(Reason.SENDER_NOT_OWNED));
         }
-        return Optional.empty();
+        Optional<CheckState> state = perimeterState(session);
+        if (state.isEmpty()) return Optional.empty();
+        state.get().newTransaction(sender);
+        return judge(session, state.get(), policy.mailFrom(state.get()));
     }
 
     @Override
     public Optional<Reply> rcptTo(SessionInfo session, Optional<EmailAddress> sender, EmailAddress rcpt) {
+        Optional<Reply> refused = relayAndRecipient(session, rcpt);
+        if (refused.isPresent()) return refused;
+        Optional<CheckState> state = perimeterState(session);
+        if (state.isEmpty()) return Optional.empty();
+        return judge(session, state.get(), policy.rcptTo(state.get(), rcpt));
+    }
+
+    /** Logs what the checks scored (refusals are logged by the session with their reason) and gives the reply. */
+    private Optional<Reply> judge(SessionInfo s, CheckState state, Verdict v) {
+        for (CheckState.Finding f : state.drainNewFindings()) {
+            audit.policyScore(s, f.check(), f.score().reason(), f.score().points(), state.score(), f.score().detail());
+        }
+        return Policy.reply(v);
+    }
+
+    private Optional<Reply> relayAndRecipient(SessionInfo session, EmailAddress rcpt) {
         if (directory.isLocalDomain(rcpt.domain())) {
             return directory.resolve(rcpt) instanceof Resolution.Unknown
                     ? Optional.of(Reply.of(Reason.RCPT_UNKNOWN)) : Optional.empty();

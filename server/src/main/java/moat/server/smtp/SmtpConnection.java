@@ -74,7 +74,12 @@ final class SmtpConnection implements Runnable {
             out = new BufferedOutputStream(socket.getOutputStream(), 8192);
             session = new SmtpSession(ctx.sessionConfig(), ctx.sessionHandler(), ctx.nextSessionId(),
                     (InetSocketAddress) plain.getRemoteSocketAddress(), tls);
-            ctx.handler().connected(session.info());
+            Optional<Reply> refused = ctx.handler().connected(session.info());
+            if (refused.isPresent()) { // policy at connect (deny list, DNSBL): answer instead of the greeting, close
+                sendQuietly(refused.get());
+                why = "refused at connect";
+                return;
+            }
             write(session.greeting());
             loop();
         } catch (SocketTimeoutException e) {
@@ -93,6 +98,7 @@ final class SmtpConnection implements Runnable {
             sendQuietly(Reply.of(421, "4.3.0", "Internal error, closing connection"));
         } finally {
             if (session != null) session.connectionLost(why);
+            if (session != null) ctx.handler().disconnected(session.info());
             if (socket != plain) {
                 try {
                     socket.close();

@@ -15,6 +15,8 @@ import javax.net.ssl.TrustManager;
 import javax.net.ssl.X509TrustManager;
 import moat.core.Domain;
 import moat.core.EmailAddress;
+import moat.core.dns.Resolver;
+import moat.core.dns.StaticZone;
 import moat.protocol.smtp.SessionInfo.Listener;
 import moat.server.MoatServer;
 import moat.server.config.Config;
@@ -38,13 +40,21 @@ public final class TestServer implements AutoCloseable {
         this.dir = dir;
     }
 
-    /** {@code toml} lines are appended to the test config (e.g. "smtp.max_recipients = 2"). */
+    /**
+     * {@code toml} lines are appended to the test config (e.g. "smtp.max_recipients = 2"). DNS
+     * answers NXDOMAIN to everything (an empty {@link StaticZone}): no test leaves the machine.
+     */
     public static TestServer start(Path dir, String... toml) throws Exception {
-        return start(dir, Clock.systemUTC(), toml);
+        return start(dir, StaticZone.builder().build(), Clock.systemUTC(), toml);
     }
 
     /** With a clock the test controls (rate windows, lockouts) and extra {@code toml} lines. */
     public static TestServer start(Path dir, Clock clock, String... toml) throws Exception {
+        return start(dir, StaticZone.builder().build(), clock, toml);
+    }
+
+    /** With a given resolver (e.g. a {@code TestDnsServer}) and clock (greylisting tests move it). */
+    public static TestServer start(Path dir, Resolver dns, Clock clock, String... toml) throws Exception {
         StringBuilder sb = new StringBuilder();
         sb.append("server.hostname = \"mx.test.example\"\n");
         sb.append("server.data_dir = \"").append(dir.resolve("data")).append("\"\n");
@@ -57,7 +67,7 @@ public final class TestServer implements AutoCloseable {
         if (java.util.Arrays.stream(toml).noneMatch(l -> l.startsWith("limits.banner_delay")))
             sb.append("limits.banner_delay = \"0s\"\n");
         Config config = Config.parse(sb.toString(), "test", Settings.ALL);
-        MoatServer server = MoatServer.start(config, clock, msg -> { });
+        MoatServer server = MoatServer.start(config, clock, msg -> { }, dns);
         SqliteStore store = server.store();
         if (!store.isLocalDomain(Domain.of("example.org"))) {
             store.addDomain(Domain.of("example.org"));

@@ -15,6 +15,26 @@ import moat.store.StoreException;
 final class Schema {
     private Schema() {}
 
+    // (h-dnspolicy) greylisting state: triplets and per-client-network pass counts. A separate
+    // constant so a parallel branch's step can be ordered before or after it on merge.
+    private static final String GREYLIST = """
+            CREATE TABLE greylist (
+              client_net TEXT NOT NULL,
+              sender     TEXT NOT NULL, -- address key; empty for the null reverse-path <>
+              recipient  TEXT NOT NULL,
+              first_seen INTEGER NOT NULL,
+              last_seen  INTEGER NOT NULL,
+              passed     INTEGER NOT NULL DEFAULT 0,
+              PRIMARY KEY (client_net, sender, recipient)
+            ) STRICT;
+            CREATE INDEX greylist_last_seen ON greylist(last_seen);
+            CREATE TABLE greylist_clients (
+              client_net TEXT PRIMARY KEY,
+              passes     INTEGER NOT NULL,
+              last_pass  INTEGER NOT NULL
+            ) STRICT;
+            """;
+
     /** Step {@code i} (0-based) takes the schema from version {@code i} to {@code i + 1}. */
     static final List<String> MIGRATIONS = List.of(
             // 1: the initial schema. Times are epoch milliseconds (UTC). STRICT tables refuse
@@ -80,7 +100,10 @@ final class Schema {
             ) STRICT;
             CREATE INDEX outbound_due ON outbound(state, next_attempt);
             CREATE INDEX outbound_body ON outbound(body_id);
-            """);
+            """,
+            // 2 (h-dnspolicy; renumber on merge if another step lands first): greylisting.
+            GREYLIST);
+
 
     static int version(Connection c) throws SQLException {
         try (Statement s = c.createStatement(); ResultSet rs = s.executeQuery("PRAGMA user_version")) {

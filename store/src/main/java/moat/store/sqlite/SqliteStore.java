@@ -99,6 +99,11 @@ public final class SqliteStore implements Directory, MailStore, AutoCloseable {
         dataDir.close();
     }
 
+    /** Greylisting state in the same index database (see {@link SqliteGreylist}). */
+    public SqliteGreylist greylist() {
+        return new SqliteGreylist(db);
+    }
+
     // ---- MailStore
 
     @Override

@@ -1,0 +1,137 @@
+package moat.policy;
+
+import java.util.List;
+import java.util.Objects;
+import java.util.Optional;
+import moat.core.EmailAddress;
+import moat.core.EnhancedStatus;
+import moat.core.Reason;
+import moat.core.Reply;
+
+/**
+ * The pipeline: runs the configured checks of one stage in order and returns the first refusal,
+ * as Postfix's {@code smtpd_*_restrictions} lists do. Per check:
+ * <ul>
+ *   <li>{@link FailAction#OFF}: skipped (so no DNS query is ever sent for it);</li>
+ *   <li>a reputation check is skipped when the session is {@linkplain CheckState#trusted trusted};</li>
+ *   <li>{@code Accept} marks the session trusted and continues (deny lists still run);</li>
+ *   <li>{@code Reject}/{@code Defer} stop the stage; {@code Score} adds points, and when the
+ *       session reaches {@code rejectScore} the stage is refused with {@link Reason#POLICY_SCORE}.</li>
+ * </ul>
+ */
+public final class Policy {
+
+    /** One configured check: its action on a finding and its points when scoring. */
+    public record Rule(Check check, FailAction action, int points) {
+        public Rule {
+            Objects.requireNonNull(check, "check");
+            Objects.requireNonNull(action, "action");
+            if (points < 0) throw new IllegalArgumentException("points must be >= 0");
+        }
+    }
+
+    /** Receives every non-trivial decision, for the audit log. */
+    public interface Listener {
+        void decided(String check, Stage stage, Verdict verdict);
+
+        Listener NONE = (c, s, v) -> { };
+    }
+
+    private final List<Rule> rules;
+    private final int rejectScore;
+    private final Listener listener;
+
+    public Policy(List<Rule> rules, int rejectScore, Listener listener) {
+        this.rules = List.copyOf(rules);
+        if (rejectScore < 1) throw new IllegalArgumentException("rejectScore must be >= 1");
+        this.rejectScore = rejectScore;
+        this.listener = Objects.requireNonNull(listener, "listener");
+    }
+
+    /** A pipeline without checks: always no opinion. */
+    public static Policy none() {
+        return new Policy(List.of(), Integer.MAX_VALUE, Listener.NONE);
+    }
+
+    public List<Rule> rules() {
+        return rules;
+    }
+
+    public Verdict connect(CheckState s) {
+        return run(Stage.CONNECT, s, c -> c.connect(s));
+    }
+
+    public Verdict helo(CheckState s) {
+        return run(Stage.HELO, s, c -> c.helo(s));
+    }
+
+    public Verdict mailFrom(CheckState s) {
+        return run(Stage.MAIL, s, c -> c.mailFrom(s));
+    }
+
+    public Verdict rcptTo(CheckState s, EmailAddress rcpt) {
+        return run(Stage.RCPT, s, c -> c.rcptTo(s, rcpt));
+    }
+
+    public Verdict data(CheckState s, String headers) {
+        return run(Stage.DATA, s, c -> c.data(s, headers));
+    }
+
+    private Verdict run(Stage stage, CheckState s, java.util.function.Function<Check, Verdict> call) {
+        for (Rule rule : rules) {
+            if (rule.action() == FailAction.OFF) continue;
+            if (rule.check().reputation() && s.trusted()) continue;
+            Verdict v = rule.action().apply(call.apply(rule.check()), rule.points());
+            if (!(v instanceof Verdict.NoOpinion)) listener.decided(rule.check().name(), stage, v);
+            switch (v) {
+                case Verdict.NoOpinion n -> { }
+                case Verdict.Accept a -> s.trust(stage, rule.check().name() + ": " + a.why());
+                case Verdict.Reject r -> {
+                    return r;
+                }
+                case Verdict.Defer d -> {
+                    return d;
+                }
+                case Verdict.Score sc -> {
+                    s.add(stage, new CheckState.Finding(rule.check().name(), sc));
+                    if (s.score() >= rejectScore) {
+                        Verdict refuse = new Verdict.Reject(Reason.POLICY_SCORE,
+                                Reason.POLICY_SCORE.text() + " (" + s.score() + " points, last: " + sc.reason().id() + ")");
+                        listener.decided("policy.score", stage, refuse);
+                        return refuse;
+                    }
+                }
+            }
+        }
+        return Verdict.noOpinion();
+    }
+
+    /** The SMTP reply for a refusing verdict; empty for the others. */
+    public static Optional<Reply> reply(Verdict v) {
+        return switch (v) {
+            case Verdict.Reject r -> Optional.of(Reply.of(r.reason(), printable(r.detail())));
+            case Verdict.Defer d -> Optional.of(deferral(d.reason(), printable(d.detail())));
+            case Verdict.NoOpinion n -> Optional.empty();
+            case Verdict.Accept a -> Optional.empty();
+            case Verdict.Score sc -> Optional.empty();
+        };
+    }
+
+    /** Client-chosen text (a HELO name) must not break the reply line. */
+    private static String printable(String s) {
+        StringBuilder sb = new StringBuilder(Math.min(s.length(), 200));
+        for (int i = 0; i < s.length() && sb.length() < 200; i++) {
+            char c = s.charAt(i);
+            sb.append(c < 0x20 || c == 0x7f ? '?' : c);
+        }
+        return sb.toString();
+    }
+
+    /** A 4xx form of any reason: 451 (450 for mailbox-class 4.x codes is not needed here) with 4.s.d. */
+    private static Reply deferral(Reason reason, String detail) {
+        int code = reason.code() >= 400 && reason.code() < 500 ? reason.code() : 451;
+        EnhancedStatus st = reason.status();
+        return new Reply(code, Optional.of(new EnhancedStatus(4, st.subject(), st.detail())), List.of(detail),
+                Optional.of(reason));
+    }
+}
