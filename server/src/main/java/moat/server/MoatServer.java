@@ -19,6 +19,10 @@ import moat.server.audit.AuditLog;
 import moat.server.config.Config;
 import moat.server.config.ServerSettings;
 import moat.server.config.Setting;
+import moat.server.imap.ImapListener;
+import moat.server.imap.ImapSettings;
+import moat.server.imap.LoginGate;
+import moat.server.imap.StoreBackend;
 import moat.server.smtp.DeliveryHandler;
 import moat.server.smtp.RelayPolicy;
 import moat.server.smtp.SmtpListener;
@@ -38,9 +42,11 @@ public final class MoatServer implements AutoCloseable {
     private final AuditLog audit;
     private final List<SmtpListener> listeners;
     private final Map<Listener, Integer> ports;
+    private final List<ImapListener> imapListeners;
 
     private MoatServer(SqliteStore store, TlsContext tls, AuditLog audit, List<SmtpListener> listeners,
-                       Map<Listener, Integer> ports) {
+                       Map<Listener, Integer> ports, List<ImapListener> imapListeners) {
+        this.imapListeners = imapListeners;
         this.store = store;
         this.tls = tls;
         this.audit = audit;
@@ -85,7 +91,8 @@ public final class MoatServer implements AutoCloseable {
                     ports.putIfAbsent(role, l.port());
                 }
             }
-            return new MoatServer(store, tls, audit, listeners, ports);
+            List<ImapListener> imap = startImap(config, hostname, store, tls, audit, clock, opened);
+            return new MoatServer(store, tls, audit, listeners, ports, imap);
         } catch (IOException | StartupException | RuntimeException e) {
             for (int i = opened.size() - 1; i >= 0; i--) closeQuietly(opened.get(i));
             throw e;
@@ -103,9 +110,43 @@ public final class MoatServer implements AutoCloseable {
         }
     }
 
+    /** IMAP on 143 (STARTTLS) then 993 (implicit TLS), per bind address; index 0/1 of each pair. */
+    private static List<ImapListener> startImap(Config config, String hostname, SqliteStore store, TlsContext tls,
+                                                AuditLog audit, Clock clock, List<AutoCloseable> opened)
+            throws IOException, StartupException {
+        // LoginGate.ALLOW_ALL: the seam where the shared failed-login limits plug in.
+        StoreBackend backend = new StoreBackend(store, store.mailboxes(), LoginGate.ALLOW_ALL, clock,
+                config.get(ImapSettings.MAX_CONNECTIONS_PER_USER));
+        List<ImapListener> out = new ArrayList<>();
+        for (boolean implicit : new boolean[] {false, true}) {
+            int port = ServerSettings.effectivePort(config, implicit ? ImapSettings.IMAPS_PORT : ImapSettings.IMAP_PORT);
+            for (String bind : config.get(ServerSettings.BIND_ADDRESSES)) {
+                InetAddress addr = InetAddress.getByName(bind);
+                try {
+                    ImapListener l = ImapListener.start(addr, port, implicit, hostname, ImapSettings.limits(config),
+                            backend, tls::wrapServerSide, e -> audit.internal("server.error", e));
+                    out.add(l);
+                    opened.add(l);
+                } catch (BindException e) {
+                    throw new StartupException(bindAdvice(addr, port, implicit ? "imaps" : "imap", e), e);
+                }
+            }
+        }
+        return out;
+    }
+
+    /** The bound IMAP port (STARTTLS) or IMAPS port (implicit TLS) of the first bind address. */
+    public int imapPort(boolean implicitTls) {
+        return imapListeners.stream().filter(l -> l.implicitTls() == implicitTls).findFirst().orElseThrow().port();
+    }
+
     /** Plain words for the two usual bind failures. */
     static String bindAdvice(InetAddress bind, int port, Listener role, BindException e) {
-        String where = bind.getHostAddress() + ":" + port + " (" + role.name().toLowerCase(java.util.Locale.ROOT) + ")";
+        return bindAdvice(bind, port, role.name().toLowerCase(java.util.Locale.ROOT), e);
+    }
+
+    static String bindAdvice(InetAddress bind, int port, String role, BindException e) {
+        String where = bind.getHostAddress() + ":" + port + " (" + role + ")";
         String msg = String.valueOf(e.getMessage());
         if (msg.contains("ermission") || port < 1024) {
             return "cannot listen on " + where + ": ports below 1024 need privileges. Either\n"
@@ -140,6 +181,7 @@ public final class MoatServer implements AutoCloseable {
     @Override
     public void close() {
         for (SmtpListener l : listeners) closeQuietly(l);
+        for (ImapListener l : imapListeners) closeQuietly(l);
         closeQuietly(tls);
         closeQuietly(store);
         closeQuietly(audit);

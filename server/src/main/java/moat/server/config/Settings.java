@@ -16,7 +16,8 @@ public final class Settings {
     public static final List<Setting<?>> ALL = collect(
             ServerSettings.class,
             TlsSettings.class,
-            moat.server.smtp.SmtpSettings.class);
+            moat.server.smtp.SmtpSettings.class,
+            moat.server.imap.ImapSettings.class);
 
     private Settings() {}
 

@@ -45,6 +45,7 @@ public final class TestServer implements AutoCloseable {
         sb.append("server.data_dir = \"").append(dir.resolve("data")).append("\"\n");
         sb.append("listener.bind_address = [\"127.0.0.1\"]\n");
         sb.append("listener.smtp_port = 0\nlistener.submission_port = 0\nlistener.submissions_port = 0\n");
+        sb.append("listener.imap_port = 0\nlistener.imaps_port = 0\n");
         sb.append("smtp.relay_domains = [\"relay.example\"]\n");
         for (String line : toml) sb.append(line).append('\n');
         Config config = Config.parse(sb.toString(), "test", Settings.ALL);
@@ -62,6 +63,11 @@ public final class TestServer implements AutoCloseable {
 
     public int port(Listener l) {
         return server.port(l);
+    }
+
+    /** IMAP with STARTTLS (143 role) or implicit TLS (993 role). */
+    public int imapPort(boolean implicitTls) {
+        return server.imapPort(implicitTls);
     }
 
     public SqliteStore store() {

@@ -80,6 +80,10 @@ final class Schema {
             ) STRICT;
             CREATE INDEX outbound_due ON outbound(state, next_attempt);
             CREATE INDEX outbound_body ON outbound(body_id);
+            """,
+            // 2: IMAP subscriptions (RFC 9051 section 6.3.7); every mailbox starts subscribed.
+            """
+            ALTER TABLE mailboxes ADD COLUMN subscribed INTEGER NOT NULL DEFAULT 1;
             """);
 
     static int version(Connection c) throws SQLException {
