@@ -124,7 +124,7 @@ final class SelectedMailbox {
                 byUid.put(m.uid(), m);
             }
         }
-        if (uids.size() != before || !gone.isEmpty()) o.untagged(uids.size() + " EXISTS");
+        if (uids.size() != before) o.untagged(uids.size() + " EXISTS");
         highestModseq = snap.get().mailbox().highestModseq();
         uidNext = snap.get().mailbox().uidNext();
     }
