@@ -181,7 +181,7 @@ public final class ImapSession {
             case "STARTTLS", "LOGIN", "AUTHENTICATE" -> EnumSet.of(State.NOT_AUTHENTICATED);
             case "SELECT", "EXAMINE", "LIST", "LSUB", "STATUS", "CREATE", "DELETE", "RENAME", "SUBSCRIBE",
                  "UNSUBSCRIBE", "NAMESPACE", "ENABLE", "IDLE", "APPEND" -> auth;
-            case "FETCH", "STORE", "SEARCH", "COPY", "MOVE", "EXPUNGE", "CLOSE", "UNSELECT" -> sel;
+            case "FETCH", "STORE", "SEARCH", "COPY", "MOVE", "EXPUNGE", "CLOSE", "UNSELECT", "CHECK" -> sel;
             default -> null;
         });
     }
@@ -192,9 +192,9 @@ public final class ImapSession {
                 a.end();
                 yield send(new Out().untagged("CAPABILITY " + capabilities()), tag, "CAPABILITY completed");
             }
-            case "NOOP" -> {
+            case "NOOP", "CHECK" -> { // CHECK: RFC 3501 section 6.4.1, a NOOP here (every change is durable)
                 a.end();
-                yield send(updates(true), tag, "NOOP completed");
+                yield send(updates(true), tag, verb + " completed");
             }
             case "LOGOUT" -> {
                 a.end();
