@@ -23,6 +23,8 @@ import moat.protocol.imap.ImapBackend.MessageInfo;
  * the client's sequence numbers must stay valid while it pipelines them.
  */
 final class MessageCommands {
+    /** LIMITATION: a FETCH response is built in memory; past this many octets the rest is refused. */
+    static final int MAX_RESPONSE = 64 * 1024 * 1024;
     private final ImapSession s;
 
     MessageCommands(ImapSession s) {
@@ -102,7 +104,12 @@ final class MessageCommands {
         }
         Out o = new Out();
         boolean failed = false;
+        boolean truncated = false;
         for (long u : uids.get()) {
+            if (o.size() > MAX_RESPONSE) { // the response is built in memory: bound it
+                truncated = true;
+                break;
+            }
             MessageInfo info = sel.info(u);
             if (changedSince.isPresent() && info.modseq() <= changedSince.getAsLong()) continue;
             MimePart msg = null;
@@ -127,6 +134,7 @@ final class MessageCommands {
             o.text(")").crlf();
         }
         o.text(new String(s.updates(uid).bytes(), java.nio.charset.StandardCharsets.UTF_8));
+        if (truncated) return s.send(o, tag, "NO", "[LIMIT] Response too large; fetch fewer messages at once");
         if (failed) return s.send(o, tag, "NO", "Some messages could not be fetched");
         return s.send(o, tag, (uid ? "UID " : "") + "FETCH completed");
     }

@@ -51,7 +51,8 @@ final class ImapConnection implements Runnable {
 
     @Override
     public void run() {
-        try (plain) {
+        // Not try-with-resources: that would close the socket before the catch could say BYE.
+        try {
             socket = plain;
             boolean tls = false;
             if (ctx.implicitTls()) {
@@ -77,9 +78,9 @@ final class ImapConnection implements Runnable {
             quietly("* BYE Internal error\r\n".getBytes(StandardCharsets.US_ASCII));
         } finally {
             if (session != null) session.connectionLost();
-            if (socket != plain) {
+            for (Socket s : new Socket[] {socket, plain}) {
                 try {
-                    socket.close();
+                    if (s != null) s.close();
                 } catch (IOException ignored) {
                     // closing after an error
                 }

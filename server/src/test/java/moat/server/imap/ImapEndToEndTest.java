@@ -129,4 +129,36 @@ class ImapEndToEndTest {
             }
         }
     }
+
+    @Test
+    void connectionsPerUserAreBoundedAndFreedOnLogout() throws Exception {
+        try (TestServer server = TestServer.start(tmp, "imap.max_connections_per_user = 2")) {
+            SmtpClient first = login(server, "alice@example.org", TestServer.ALICE_PASSWORD);
+            try (SmtpClient second = login(server, "alice@example.org", TestServer.ALICE_PASSWORD);
+                 SmtpClient third = new SmtpClient("127.0.0.1", server.imapPort(true))) {
+                third.startTls();
+                third.readLine();
+                assertThat(cmd(third, "L", "LOGIN alice@example.org " + TestServer.ALICE_PASSWORD).getLast())
+                        .startsWith("L NO [UNAVAILABLE]");
+                assertThat(cmd(first, "z", "LOGOUT").getLast()).startsWith("z OK");
+                first.close();
+                Thread.sleep(200); // the server notices the close
+                assertThat(cmd(third, "M", "LOGIN alice@example.org " + TestServer.ALICE_PASSWORD).getLast())
+                        .startsWith("M OK");
+                assertThat(cmd(second, "n", "NOOP").getLast()).startsWith("n OK");
+            }
+        }
+    }
+
+    @Test
+    void unauthenticatedConnectionsTimeOutSooner() throws Exception {
+        try (TestServer server = TestServer.start(tmp, "imap.unauth_timeout = \"5s\"");
+             SmtpClient c = new SmtpClient("127.0.0.1", server.imapPort(false))) {
+            assertThat(c.readLine()).startsWith("* OK");
+            long start = System.nanoTime();
+            assertThat(c.readLine()).startsWith("* BYE");
+            assertThat(c.readLine()).isNull();
+            assertThat((System.nanoTime() - start) / 1_000_000).isBetween(4000L, 9000L);
+        }
+    }
 }
