@@ -30,7 +30,7 @@ class ImapEndToEndTest {
         }
     }
 
-    private static SmtpClient login(TestServer server, String user, String password) throws Exception {
+    static SmtpClient login(TestServer server, String user, String password) throws Exception {
         SmtpClient c = new SmtpClient("127.0.0.1", server.imapPort(true));
         c.startTls();
         assertThat(c.readLine()).startsWith("* OK");
