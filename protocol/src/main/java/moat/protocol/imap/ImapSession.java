@@ -53,6 +53,7 @@ public final class ImapSession {
     private String idleTag;
     private final MailboxCommands mailboxes;
     private final MessageCommands messages;
+    private volatile Runnable wakeup = () -> { };
 
     public ImapSession(Config config, ImapBackend backend, String sessionId, InetSocketAddress client,
                        boolean implicitTls) {
@@ -347,6 +348,18 @@ public final class ImapSession {
         Out o = new Out();
         if (selected != null) selected.refresh(o, allowExpunge);
         return o;
+    }
+
+    /**
+     * Called (on the store's committing thread) after each change of the selected mailbox, so an
+     * idling connection can wake at once. Must only signal, never block.
+     */
+    public void onChange(Runnable wakeup) {
+        this.wakeup = wakeup;
+    }
+
+    Runnable wakeup() {
+        return wakeup;
     }
 
     /** While idling: the news since the last call (empty when none). */

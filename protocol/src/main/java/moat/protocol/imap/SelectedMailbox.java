@@ -36,7 +36,10 @@ final class SelectedMailbox {
         this.readOnly = readOnly;
         this.uidValidity = s.mailbox().uidValidity();
         load(s);
-        this.watch = session.backend.watch(id, () -> changed.set(true));
+        this.watch = session.backend.watch(id, () -> {
+            changed.set(true);
+            session.wakeup().run();
+        });
     }
 
     private void load(Snapshot s) {

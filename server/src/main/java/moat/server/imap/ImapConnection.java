@@ -11,6 +11,9 @@ import java.net.SocketTimeoutException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import javax.net.ssl.SSLSocket;
@@ -25,8 +28,6 @@ import moat.protocol.imap.ImapSession;
 final class ImapConnection implements Runnable {
     /** A literal announcement at the end of a line: {n}, {n+} (RFC 7888) or ~{n} (RFC 3516). */
     private static final Pattern LITERAL = Pattern.compile("~?\\{(\\d{1,20})(\\+?)}$");
-    /** How often an idling session looks for news; the notifier sets a flag, this reads it. */
-    private static final int IDLE_POLL_MS = 100;
 
     private final Socket plain;
     private final ImapListener.Context ctx;
@@ -37,6 +38,7 @@ final class ImapConnection implements Runnable {
     private final byte[] buf = new byte[16 * 1024];
     private int pos;
     private int lim;
+    private volatile boolean idling;
 
     /** Result of reading a command: bytes, or one of these markers. */
     private static final byte[] EOF = new byte[0];
@@ -135,33 +137,66 @@ final class ImapConnection implements Runnable {
         return true;
     }
 
-    /** RFC 2177: report changes as they happen until DONE; bounded by the idle timeout. */
+    /** What the idle reader hands to the connection thread. */
+    private sealed interface IdleEvent {
+        record Line(byte[] line) implements IdleEvent {}
+
+        record Changed() implements IdleEvent {}
+
+        record Gone(IOException why) implements IdleEvent {}
+    }
+
+    /**
+     * RFC 2177: report changes as they happen until DONE. A virtual thread blocks reading the
+     * DONE line while this one waits on a queue that the store's change notifier also feeds, so
+     * news goes out at once without polling. Bounded by the idle timeout.
+     */
     private boolean idle() throws IOException {
+        out.flush();
+        BlockingQueue<IdleEvent> events = new LinkedBlockingQueue<>();
+        session.onChange(() -> events.offer(new IdleEvent.Changed()));
+        idling = true;
+        Thread reader = Thread.ofVirtual().name("imap-idle-read").start(() -> {
+            try {
+                byte[] l = readLineBytes(64);
+                events.offer(l == EOF ? new IdleEvent.Gone(new IOException("EOF while idling"))
+                        : new IdleEvent.Line(l == TOO_LONG ? new byte[0] : l));
+            } catch (IOException e) {
+                events.offer(new IdleEvent.Gone(e));
+            }
+        });
         Instant deadline = Instant.now().plus(session.timeout());
-        ByteArrayOutputStream line = new ByteArrayOutputStream();
-        socket.setSoTimeout(IDLE_POLL_MS);
         try {
-            while (true) {
+            byte[] pending = session.idleUpdates(); // a change may have landed before onChange
+            if (pending.length > 0) {
+                out.write(pending);
                 out.flush();
-                try {
-                    if (pos == lim && !fill()) return false;
-                    while (pos < lim) {
-                        byte b = buf[pos++];
-                        if (b == '\n') {
-                            byte[] l = line.toByteArray();
-                            int n = l.length > 0 && l[l.length - 1] == '\r' ? l.length - 1 : l.length;
-                            return perform(session.idleDone(java.util.Arrays.copyOf(l, n)));
+            }
+            while (true) {
+                long left = Duration.between(Instant.now(), deadline).toMillis();
+                IdleEvent e = left <= 0 ? null : events.poll(left, TimeUnit.MILLISECONDS);
+                switch (e) {
+                    case null -> throw new SocketTimeoutException("idle timeout");
+                    case IdleEvent.Changed c -> {
+                        byte[] news = session.idleUpdates();
+                        if (news.length > 0) {
+                            out.write(news);
+                            out.flush();
                         }
-                        if (line.size() < 64) line.write(b);
                     }
-                } catch (SocketTimeoutException e) {
-                    if (Instant.now().isAfter(deadline)) throw e;
-                    byte[] news = session.idleUpdates();
-                    if (news.length > 0) out.write(news);
+                    case IdleEvent.Line l -> {
+                        reader.join(); // the reader is done with the buffer before we touch it
+                        idling = false;
+                        return perform(session.idleDone(l.line()));
+                    }
+                    case IdleEvent.Gone g -> throw g.why();
                 }
             }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IOException("interrupted while idling", e);
         } finally {
-            if (!socket.isClosed()) socket.setSoTimeout(millis(session.timeout()));
+            session.onChange(() -> { });
         }
     }
 
@@ -234,7 +269,8 @@ final class ImapConnection implements Runnable {
 
     /** Refills the buffer; flushes pending responses first since the client may be waiting. */
     private boolean fill() throws IOException {
-        out.flush();
+        // While idling the reader thread fills and the connection thread writes: only it flushes.
+        if (!idling) out.flush();
         int r = in.read(buf, 0, buf.length);
         if (r <= 0) return false;
         pos = 0;

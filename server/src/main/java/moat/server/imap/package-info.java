@@ -10,7 +10,8 @@
  * (imap.max_connections_per_user). Password checks go through {@link moat.server.imap.LoginGate},
  * the seam for the shared failed-login limits (allow-all until the perimeter gate is wired).
  *
- * <p>LIMITATION: IDLE learns of changes by polling a flag the store's notifier sets (every
- * 100 ms), not by waking the blocked read; the notifier is in-process only (one node).
+ * <p>IDLE: a virtual thread blocks on the DONE line while the connection thread waits on a
+ * queue the store's change notifier feeds, so news goes out at once, without polling.
+ * LIMITATION: the notifier is in-process only (one node).
  */
 package moat.server.imap;
