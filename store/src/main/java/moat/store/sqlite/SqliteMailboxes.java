@@ -31,7 +31,9 @@ import moat.store.StoreException;
  * {@link SqliteDraft} and fsyncs file and directory before the row is committed, the same
  * order as the group committer (a body without its row is an orphan recovery deletes).
  *
- * <p>LIMITATION: bodies of expunged messages stay on disk (no garbage collection yet).
+ * <p>A body file is shared by every copy of a message (COPY adds rows, not files); when the
+ * last row referencing it goes (EXPUNGE, DELETE) and no queued delivery needs it, its
+ * {@code bodies} row goes in the same transaction and the file right after COMMIT.
  */
 final class SqliteMailboxes implements Mailboxes {
     private static final String MAILBOX_COLUMNS = """
@@ -128,17 +130,27 @@ final class SqliteMailboxes implements Mailboxes {
         String n = canonical(name);
         if (n.equals(INBOX)) return new Outcome.Refused("INBOX cannot be deleted");
         long[] id = {0};
+        List<String> files = new ArrayList<>();
         Outcome o = db.write(c -> {
             Optional<Mailbox> mb = find(c, user, n);
             if (mb.isEmpty()) return new Outcome.NotFound();
             if (SqliteDirectory.count(c, "SELECT count(*) FROM mailboxes WHERE user_id = (SELECT user_id FROM mailboxes"
                     + " WHERE id = ?) AND substr(name, 1, ?) = ?", mb.get().id(), n.length() + 1, n + DELIMITER) > 0)
                 return new Outcome.Refused("Mailbox has children; delete them first");
+            Set<String> bodies = new java.util.HashSet<>();
+            try (PreparedStatement ps = c.prepareStatement("SELECT body_id FROM messages WHERE mailbox_id = ?")) {
+                ps.setLong(1, mb.get().id());
+                try (ResultSet rs = ps.executeQuery()) {
+                    while (rs.next()) bodies.add(rs.getString(1));
+                }
+            }
             SqliteDirectory.update(c, "DELETE FROM messages WHERE mailbox_id = ?", mb.get().id());
             SqliteDirectory.update(c, "DELETE FROM mailboxes WHERE id = ?", mb.get().id());
+            files.addAll(dropUnreferenced(c, bodies));
             id[0] = mb.get().id();
             return new Outcome.Done();
         });
+        deleteFiles(files);
         if (id[0] != 0) notifier.fire(id[0]);
         return o;
     }
@@ -245,6 +257,52 @@ final class SqliteMailboxes implements Mailboxes {
         return Files.newInputStream(dir.bodyPath(rel.get()));
     }
 
+    /**
+     * Deletes the {@code bodies} rows of the given bodies that no message and no queued
+     * delivery references any more, inside the caller's transaction, and returns their paths.
+     * The caller deletes the files after COMMIT; a crash in between leaves files without rows,
+     * which recovery deletes at the next open.
+     */
+    private static List<String> dropUnreferenced(Connection c, Set<String> bodyIds) throws SQLException {
+        List<String> paths = new ArrayList<>();
+        for (String id : bodyIds) {
+            if (SqliteDirectory.count(c, "SELECT count(*) FROM messages WHERE body_id = ?", id) > 0) continue;
+            if (SqliteDirectory.count(c, "SELECT count(*) FROM outbound WHERE body_id = ?", id) > 0) continue;
+            try (PreparedStatement ps = c.prepareStatement("SELECT path FROM bodies WHERE id = ?")) {
+                ps.setString(1, id);
+                try (ResultSet rs = ps.executeQuery()) {
+                    if (rs.next()) paths.add(rs.getString(1));
+                }
+            }
+            SqliteDirectory.update(c, "DELETE FROM bodies WHERE id = ?", id);
+        }
+        return paths;
+    }
+
+    private static Set<String> bodyIds(Connection c, long mailboxId, Iterable<Long> uids) throws SQLException {
+        Set<String> out = new java.util.HashSet<>();
+        try (PreparedStatement ps = c.prepareStatement("SELECT body_id FROM messages WHERE mailbox_id = ? AND uid = ?")) {
+            for (long u : uids) {
+                ps.setLong(1, mailboxId);
+                ps.setLong(2, u);
+                try (ResultSet rs = ps.executeQuery()) {
+                    if (rs.next()) out.add(rs.getString(1));
+                }
+            }
+        }
+        return out;
+    }
+
+    private void deleteFiles(List<String> paths) {
+        for (String rel : paths) {
+            try {
+                Files.deleteIfExists(dir.bodyPath(rel));
+            } catch (IOException e) {
+                // recovery at the next open deletes files without a row
+            }
+        }
+    }
+
     private static long nextModseq(Connection c, long mailboxId) throws SQLException {
         long m = SqliteDirectory.count(c, "SELECT highestmodseq FROM mailboxes WHERE id = ?", mailboxId) + 1;
         SqliteDirectory.update(c, "UPDATE mailboxes SET highestmodseq = ? WHERE id = ?", m, mailboxId);
@@ -276,16 +334,20 @@ final class SqliteMailboxes implements Mailboxes {
 
     @Override
     public List<Long> expunge(long mailboxId, Optional<Set<Long>> uids) {
+        List<String> files = new ArrayList<>();
         List<Long> gone = db.write(c -> {
             List<Long> out = new ArrayList<>();
             for (Message m : messages(c, mailboxId, uids)) {
-                if (!m.flags().contains("\\Deleted")) continue;
-                SqliteDirectory.update(c, "DELETE FROM messages WHERE mailbox_id = ? AND uid = ?", mailboxId, m.uid());
-                out.add(m.uid());
+                if (m.flags().contains("\\Deleted")) out.add(m.uid());
             }
+            Set<String> bodies = bodyIds(c, mailboxId, out);
+            for (long u : out)
+                SqliteDirectory.update(c, "DELETE FROM messages WHERE mailbox_id = ? AND uid = ?", mailboxId, u);
             if (!out.isEmpty()) nextModseq(c, mailboxId);
+            files.addAll(dropUnreferenced(c, bodies));
             return out;
         });
+        deleteFiles(files);
         if (!gone.isEmpty()) notifier.fire(mailboxId);
         return gone;
     }
@@ -308,7 +370,7 @@ final class SqliteMailboxes implements Mailboxes {
                 dst.add(uidNext++);
             }
             SqliteDirectory.update(c, "UPDATE mailboxes SET uidnext = ? WHERE id = ?", uidNext, toMailbox);
-            if (move) {
+            if (move) { // the copies hold the bodies: nothing to drop
                 for (long u : src)
                     SqliteDirectory.update(c, "DELETE FROM messages WHERE mailbox_id = ? AND uid = ?", fromMailbox, u);
                 nextModseq(c, fromMailbox);

@@ -115,4 +115,28 @@ class SqliteMailboxesTest {
             assertThat(m.list(ALICE)).hasSize(6);
         }
     }
+
+    @Test
+    void aBodyFileGoesWithTheLastMessageThatUsesIt() throws Exception {
+        try (SqliteStore s = open()) {
+            Mailboxes m = s.mailboxes();
+            long inbox = m.find(ALICE, "INBOX").orElseThrow().id();
+            long archive = m.find(ALICE, "Archive").orElseThrow().id();
+            m.append(inbox, "Subject: shared\r\n\r\nx\r\n".getBytes(StandardCharsets.US_ASCII), Set.of(), Instant.now());
+            m.copy(inbox, Set.of(1L), archive, false);
+            java.nio.file.Path messages = dir.resolve("messages");
+            assertThat(countFiles(messages)).isEqualTo(1);
+            m.store(inbox, Set.of(1L), FlagMode.ADD, Set.of("\\Deleted"), OptionalLong.empty());
+            m.expunge(inbox, Optional.empty());
+            assertThat(countFiles(messages)).as("the copy in Archive still uses it").isEqualTo(1);
+            assertThat(m.delete(ALICE, "Archive")).isEqualTo(new Outcome.Done());
+            assertThat(countFiles(messages)).isZero();
+        }
+    }
+
+    private static long countFiles(java.nio.file.Path root) throws Exception {
+        try (var s = java.nio.file.Files.walk(root)) {
+            return s.filter(java.nio.file.Files::isRegularFile).count();
+        }
+    }
 }
