@@ -23,7 +23,6 @@ import moat.server.audit.AuditLog;
 import moat.server.config.Config;
 import moat.server.config.ServerSettings;
 import moat.server.config.Setting;
-import moat.server.pop3.LoginGate;
 import moat.server.pop3.Pop3Service;
 import moat.server.limits.AuthThrottle;
 import moat.server.limits.ConnectionGate;
@@ -31,6 +30,9 @@ import moat.server.limits.LimitSettings;
 import moat.server.limits.ListenerLimits;
 import moat.server.policy.DnsSettings;
 import moat.server.policy.Perimeter;
+import moat.server.imap.ImapListener;
+import moat.server.imap.ImapSettings;
+import moat.server.imap.StoreBackend;
 import moat.server.smtp.DeliveryHandler;
 import moat.server.smtp.RelayPolicy;
 import moat.server.smtp.SmtpListener;
@@ -53,11 +55,14 @@ public final class MoatServer implements AutoCloseable {
     private final Pop3Service pop3;
     private final ConnectionGate gate;
     private final AuthThrottle authThrottle;
+    private final List<ImapListener> imapListeners;
 
     private MoatServer(SqliteStore store, TlsContext tls, AuditLog audit, List<SmtpListener> listeners,
-                       Map<Listener, Integer> ports, Pop3Service pop3, ConnectionGate gate, AuthThrottle authThrottle) {
+                       Map<Listener, Integer> ports, Pop3Service pop3, ConnectionGate gate, AuthThrottle authThrottle,
+                       List<ImapListener> imapListeners) {
         this.gate = gate;
         this.authThrottle = authThrottle;
+        this.imapListeners = imapListeners;
         this.store = store;
         this.tls = tls;
         this.audit = audit;
@@ -118,12 +123,14 @@ public final class MoatServer implements AutoCloseable {
             }
             Pop3Service pop3;
             try {
-                pop3 = Pop3Service.start(config, hostname, store, store, LoginGate.ALLOW_ALL, tls::wrapServerSide, audit);
+                pop3 = Pop3Service.start(config, hostname, store, store, moat.server.pop3.LoginGate.ALLOW_ALL,
+                        tls::wrapServerSide, audit);
             } catch (BindException e) {
                 throw new StartupException(e.getMessage(), e);
             }
             opened.add(pop3);
-            return new MoatServer(store, tls, audit, listeners, ports, pop3, gate, throttle);
+            List<ImapListener> imap = startImap(config, hostname, store, tls, audit, clock, opened);
+            return new MoatServer(store, tls, audit, listeners, ports, pop3, gate, throttle, imap);
         } catch (IOException | StartupException | RuntimeException e) {
             for (int i = opened.size() - 1; i >= 0; i--) closeQuietly(opened.get(i));
             throw e;
@@ -142,9 +149,43 @@ public final class MoatServer implements AutoCloseable {
         }
     }
 
+    /** IMAP on 143 (STARTTLS) then 993 (implicit TLS), per bind address; index 0/1 of each pair. */
+    private static List<ImapListener> startImap(Config config, String hostname, SqliteStore store, TlsContext tls,
+                                                AuditLog audit, Clock clock, List<AutoCloseable> opened)
+            throws IOException, StartupException {
+        // LoginGate.ALLOW_ALL: the seam where the shared failed-login limits plug in.
+        StoreBackend backend = new StoreBackend(store, store.mailboxes(), moat.server.imap.LoginGate.ALLOW_ALL, clock,
+                config.get(ImapSettings.MAX_CONNECTIONS_PER_USER));
+        List<ImapListener> out = new ArrayList<>();
+        for (boolean implicit : new boolean[] {false, true}) {
+            int port = ServerSettings.effectivePort(config, implicit ? ImapSettings.IMAPS_PORT : ImapSettings.IMAP_PORT);
+            for (String bind : config.get(ServerSettings.BIND_ADDRESSES)) {
+                InetAddress addr = InetAddress.getByName(bind);
+                try {
+                    ImapListener l = ImapListener.start(addr, port, implicit, hostname, ImapSettings.limits(config),
+                            backend, tls::wrapServerSide, e -> audit.internal("server.error", e));
+                    out.add(l);
+                    opened.add(l);
+                } catch (BindException e) {
+                    throw new StartupException(bindAdvice(addr, port, implicit ? "imaps" : "imap", e), e);
+                }
+            }
+        }
+        return out;
+    }
+
+    /** The bound IMAP port (STARTTLS) or IMAPS port (implicit TLS) of the first bind address. */
+    public int imapPort(boolean implicitTls) {
+        return imapListeners.stream().filter(l -> l.implicitTls() == implicitTls).findFirst().orElseThrow().port();
+    }
+
     /** Plain words for the two usual bind failures. */
     static String bindAdvice(InetAddress bind, int port, Listener role, BindException e) {
-        String where = bind.getHostAddress() + ":" + port + " (" + role.name().toLowerCase(java.util.Locale.ROOT) + ")";
+        return bindAdvice(bind, port, role.name().toLowerCase(java.util.Locale.ROOT), e);
+    }
+
+    static String bindAdvice(InetAddress bind, int port, String role, BindException e) {
+        String where = bind.getHostAddress() + ":" + port + " (" + role + ")";
         String msg = String.valueOf(e.getMessage());
         if (msg.contains("ermission") || port < 1024) {
             return "cannot listen on " + where + ": ports below 1024 need privileges. Either\n"
@@ -221,6 +262,7 @@ public final class MoatServer implements AutoCloseable {
     public void close() {
         for (SmtpListener l : listeners) closeQuietly(l);
         closeQuietly(pop3);
+        for (ImapListener l : imapListeners) closeQuietly(l);
         closeQuietly(tls);
         closeQuietly(store);
         closeQuietly(audit);

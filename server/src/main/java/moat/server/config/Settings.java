@@ -21,7 +21,8 @@ public final class Settings {
             moat.server.pop3.Pop3Settings.class,
             moat.server.policy.DnsSettings.class,
             moat.server.policy.PolicySettings.class,
-            moat.server.policy.GreylistSettings.class);
+            moat.server.policy.GreylistSettings.class,
+            moat.server.imap.ImapSettings.class);
 
     private Settings() {}
 

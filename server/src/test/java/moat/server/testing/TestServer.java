@@ -61,6 +61,7 @@ public final class TestServer implements AutoCloseable {
         sb.append("listener.bind_address = [\"127.0.0.1\"]\n");
         sb.append("listener.smtp_port = 0\nlistener.submission_port = 0\nlistener.submissions_port = 0\n");
         sb.append("listener.pop3_port = 0\nlistener.pop3s_port = 0\n");
+        sb.append("listener.imap_port = 0\nlistener.imaps_port = 0\n");
         sb.append("smtp.relay_domains = [\"relay.example\"]\n");
         for (String line : toml) sb.append(line).append('\n');
         // Port 25 holds its banner 2 s by default (pregreet); tests that do not test it skip the wait.
@@ -90,6 +91,11 @@ public final class TestServer implements AutoCloseable {
 
     public MoatServer server() {
         return server;
+    }
+
+    /** IMAP with STARTTLS (143 role) or implicit TLS (993 role). */
+    public int imapPort(boolean implicitTls) {
+        return server.imapPort(implicitTls);
     }
 
     public SqliteStore store() {

@@ -48,11 +48,15 @@ final class GroupCommitter implements AutoCloseable {
     private final ReentrantLock enqueueLock = new ReentrantLock();
     private final AtomicLong rounds = new AtomicLong();
     private final Thread thread;
+    private final ChangeNotifier notifier;
+    /** Mailboxes that got a message in the current batch: notified only after COMMIT. */
+    private final java.util.Set<Long> touched = new java.util.HashSet<>();
     private boolean closed;
 
-    GroupCommitter(Connection writer, int maxBatch) throws SQLException {
+    GroupCommitter(Connection writer, int maxBatch, ChangeNotifier notifier) throws SQLException {
         this.writer = writer;
         this.maxBatch = maxBatch;
+        this.notifier = notifier;
         this.thread = Thread.ofPlatform().name("moat-store-committer").daemon().start(this::run);
     }
 
@@ -136,6 +140,7 @@ final class GroupCommitter implements AutoCloseable {
         // Explicit SQL rather than JDBC autocommit switching: the driver would otherwise open the
         // next BEGIN IMMEDIATE right after COMMIT and hold the write lock between batches.
         List<Request> written = new ArrayList<>();
+        touched.clear();
         try {
             exec("BEGIN IMMEDIATE");
             for (Request r : ready) {
@@ -167,6 +172,8 @@ final class GroupCommitter implements AutoCloseable {
             r.draft().committed();
             r.done().complete(r.draft().id);
         }
+        touched.forEach(notifier::fire); // IMAP IDLE: after COMMIT, so the news is readable
+
     }
 
     private void exec(String sql) throws SQLException {
@@ -204,6 +211,7 @@ final class GroupCommitter implements AutoCloseable {
             }
             SqliteDirectory.update(writer, "UPDATE mailboxes SET uidnext = ?, highestmodseq = ? WHERE id = ?",
                     uid + 1, modseq, mailbox);
+            touched.add(mailbox);
             SqliteDirectory.update(writer, "INSERT INTO messages(mailbox_id, uid, body_id, size, internaldate, flags, modseq)"
                     + " VALUES (?, ?, ?, ?, ?, '', ?)", mailbox, uid, d.id, size, received, modseq);
         }

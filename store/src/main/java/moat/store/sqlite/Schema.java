@@ -101,7 +101,11 @@ final class Schema {
             CREATE INDEX outbound_due ON outbound(state, next_attempt);
             CREATE INDEX outbound_body ON outbound(body_id);
             """,
-            // 2 (h-dnspolicy; renumber on merge if another step lands first): greylisting.
+            // 2: IMAP subscriptions (RFC 9051 section 6.3.7); every mailbox starts subscribed.
+            """
+            ALTER TABLE mailboxes ADD COLUMN subscribed INTEGER NOT NULL DEFAULT 1;
+            """,
+            // 3: greylisting (moat.policy.greylist).
             GREYLIST);
 
 

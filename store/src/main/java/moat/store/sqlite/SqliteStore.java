@@ -14,6 +14,7 @@ import moat.core.Domain;
 import moat.core.EmailAddress;
 import moat.store.Directory;
 import moat.store.MailStore;
+import moat.store.Mailboxes;
 import moat.store.StoreException;
 
 /**
@@ -27,9 +28,11 @@ public final class SqliteStore implements Directory, MailStore, AutoCloseable {
     private final GroupCommitter committer;
     private final SqliteDirectory directory;
     private final SqliteMailStore mail;
+    private final SqliteMailboxes mailboxes;
 
     private SqliteStore(DataDir dataDir, Connections db, GroupCommitter committer, SqliteDirectory directory,
-                        SqliteMailStore mail) {
+                        SqliteMailStore mail, SqliteMailboxes mailboxes) {
+        this.mailboxes = mailboxes;
         this.dataDir = dataDir;
         this.db = db;
         this.committer = committer;
@@ -50,10 +53,12 @@ public final class SqliteStore implements Directory, MailStore, AutoCloseable {
             writer = db.openWriter();
             Schema.migrate(writer);
             recover(dir, writer);
-            GroupCommitter committer = new GroupCommitter(writer, settings.maxBatch());
+            ChangeNotifier notifier = new ChangeNotifier();
+            GroupCommitter committer = new GroupCommitter(writer, settings.maxBatch(), notifier);
             SqliteDirectory directory = new SqliteDirectory(db, settings, clock);
-            return new SqliteStore(dir, db, committer, directory,
-                    new SqliteMailStore(dir, db, committer, new MessageIds(clock)));
+            SqliteMailStore mail = new SqliteMailStore(dir, db, committer, new MessageIds(clock));
+            return new SqliteStore(dir, db, committer, directory, mail,
+                    new SqliteMailboxes(dir, db, mail, notifier, clock));
         } catch (SQLException e) {
             cleanUp(dir, db, writer);
             throw new StoreException("cannot open index.db: " + e.getMessage(), e);
@@ -84,6 +89,11 @@ public final class SqliteStore implements Directory, MailStore, AutoCloseable {
                 }
             });
         }
+    }
+
+    /** The IMAP view of the same mailboxes (RFC 9051 folders, flags, UIDs, change notification). */
+    public Mailboxes mailboxes() {
+        return mailboxes;
     }
 
     /** Group-commit rounds run since open: fewer than commits means batching happened. */

@@ -1,6 +1,8 @@
 /**
  * The embedded store: {@link moat.store.sqlite.SqliteStore} implements the Directory and the
- * MailStore on one data directory.
+ * MailStore on one data directory; {@link moat.store.sqlite.SqliteStore#mailboxes()} gives the
+ * IMAP {@link moat.store.Mailboxes} view of the same index ({@code SqliteMailboxes}), whose
+ * changes and the committer's deliveries fire the in-process {@code ChangeNotifier} after COMMIT.
  *
  * <pre>
  * dataDir/index.db          SQLite, journal_mode=WAL, synchronous=FULL, foreign_keys=ON

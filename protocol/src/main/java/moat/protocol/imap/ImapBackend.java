@@ -1,0 +1,86 @@
+package moat.protocol.imap;
+
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.time.Instant;
+import java.util.List;
+import java.util.Optional;
+import java.util.OptionalLong;
+import java.util.Set;
+import moat.core.EmailAddress;
+
+/**
+ * What an IMAP session asks of the rest of the server: logins and the user's mailboxes. The
+ * server module implements it over the store's {@code Mailboxes} SPI; the session never sees
+ * the store. Mailbox names here are Java strings (already decoded from the wire).
+ */
+public interface ImapBackend {
+    /** Checks a password (through the server's login gate). The array is wiped by the caller. */
+    LoginResult login(InetSocketAddress client, String username, char[] password);
+
+    /** The session of a logged-in user ended (frees its per-user connection slot). */
+    void logout(EmailAddress user);
+
+    List<MailboxInfo> list(EmailAddress user);
+
+    Optional<MailboxInfo> find(EmailAddress user, String name);
+
+    Change create(EmailAddress user, String name);
+
+    Change delete(EmailAddress user, String name);
+
+    Change rename(EmailAddress user, String from, String to);
+
+    Change subscribe(EmailAddress user, String name, boolean subscribed);
+
+    Optional<Snapshot> snapshot(long mailboxId);
+
+    OptionalLong highestModseq(long mailboxId);
+
+    byte[] read(long mailboxId, long uid) throws IOException;
+
+    List<MessageInfo> store(long mailboxId, Set<Long> uids, FlagMode mode, Set<String> flags, OptionalLong unchangedSince);
+
+    List<Long> expunge(long mailboxId, Optional<Set<Long>> uids);
+
+    CopyResult copy(long from, Set<Long> uids, long to, boolean move);
+
+    AppendResult append(long mailboxId, byte[] message, Set<String> flags, Instant internalDate) throws IOException;
+
+    /** Runs {@code onChange} after each committed change of the mailbox; close to stop. */
+    AutoCloseable watch(long mailboxId, Runnable onChange);
+
+    Instant now();
+
+    sealed interface LoginResult {
+        record Success(EmailAddress user) implements LoginResult {}
+
+        record Failure() implements LoginResult {}
+
+        /** Too many sessions for this user, or the gate holds the account/IP back. */
+        record Refused(String why) implements LoginResult {}
+    }
+
+    enum FlagMode { ADD, REMOVE, REPLACE }
+
+    enum Change { DONE, NOT_FOUND, ALREADY_EXISTS, REFUSED }
+
+    record MailboxInfo(long id, String name, long uidValidity, long uidNext, long highestModseq,
+                       Optional<String> specialUse, boolean subscribed, long messages, long unseen, long size) {}
+
+    record MessageInfo(long uid, Set<String> flags, long modseq, long size, Instant internalDate) {
+        public MessageInfo {
+            flags = Set.copyOf(flags);
+        }
+    }
+
+    record Snapshot(MailboxInfo mailbox, List<MessageInfo> messages) {
+        public Snapshot {
+            messages = List.copyOf(messages);
+        }
+    }
+
+    record CopyResult(long uidValidity, List<Long> sourceUids, List<Long> destinationUids) {}
+
+    record AppendResult(long uidValidity, long uid) {}
+}

@@ -1,0 +1,291 @@
+package moat.protocol.imap;
+
+import java.io.IOException;
+import java.time.Instant;
+import java.time.ZonedDateTime;
+import java.time.format.DateTimeFormatter;
+import java.time.format.DateTimeParseException;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Optional;
+import java.util.Set;
+import java.util.regex.Pattern;
+import moat.protocol.imap.ImapBackend.Change;
+import moat.protocol.imap.ImapBackend.MailboxInfo;
+
+/**
+ * Authenticated-state commands on mailboxes (RFC 9051 sections 6.3.1-6.3.12): SELECT, EXAMINE,
+ * CREATE, DELETE, RENAME, SUBSCRIBE, UNSUBSCRIBE, LIST (with RFC 6154 SPECIAL-USE attributes),
+ * LSUB, NAMESPACE, STATUS, APPEND (RFC 4315 APPENDUID, RFC 7889 APPENDLIMIT).
+ */
+final class MailboxCommands {
+    static final DateTimeFormatter DATE_TIME = DateTimeFormatter.ofPattern("dd-MMM-yyyy HH:mm:ss Z", Locale.ROOT);
+    static final Set<String> SYSTEM_FLAGS = Set.of("\\Seen", "\\Answered", "\\Flagged", "\\Deleted", "\\Draft");
+    private final ImapSession s;
+
+    MailboxCommands(ImapSession s) {
+        this.s = s;
+    }
+
+    ImapAction handle(String tag, String verb, Args a) throws SyntaxError {
+        return switch (verb) {
+            case "SELECT", "EXAMINE" -> select(tag, a, verb.equals("EXAMINE"));
+            case "CREATE" -> change(tag, a, "CREATE");
+            case "DELETE" -> change(tag, a, "DELETE");
+            case "SUBSCRIBE" -> change(tag, a, "SUBSCRIBE");
+            case "UNSUBSCRIBE" -> change(tag, a, "UNSUBSCRIBE");
+            case "RENAME" -> rename(tag, a);
+            case "LIST" -> list(tag, a, false);
+            case "LSUB" -> list(tag, a, true);
+            case "NAMESPACE" -> {
+                a.end();
+                yield s.send(new Out().untagged("NAMESPACE ((\"\" \"/\")) NIL NIL"), tag, "NAMESPACE completed");
+            }
+            case "STATUS" -> status(tag, a);
+            case "APPEND" -> append(tag, a);
+            default -> throw new SyntaxError("Unknown command");
+        };
+    }
+
+    /** A mailbox name argument, decoded; empty (and the caller answers NO) when invalid. */
+    private Optional<String> name(Args a) throws SyntaxError {
+        return MailboxName.fromWire(a.astring(), s.utf8);
+    }
+
+    private String wire(String name) {
+        return MailboxName.toWire(name, s.utf8);
+    }
+
+    private ImapAction invalidName(String tag) {
+        return s.no(tag, "[CANNOT] Invalid mailbox name");
+    }
+
+    private ImapAction select(String tag, Args a, boolean readOnly) throws SyntaxError {
+        a.sp();
+        Optional<String> name = name(a);
+        if (!a.atEnd()) { // (CONDSTORE) select parameter, RFC 7162 section 3.2.8
+            a.sp();
+            a.open();
+            String p = a.atom().toUpperCase(Locale.ROOT);
+            if (!p.equals("CONDSTORE")) throw new SyntaxError("Unknown SELECT parameter");
+            a.close();
+            s.condstore = true;
+        }
+        a.end();
+        // RFC 9051 section 6.3.2: a failed SELECT leaves no mailbox selected.
+        s.closeSelected();
+        s.state = ImapSession.State.AUTHENTICATED;
+        if (name.isEmpty()) return invalidName(tag);
+        Optional<MailboxInfo> mb = s.backend.find(s.user, name.get());
+        var snap = mb.flatMap(m -> s.backend.snapshot(m.id()));
+        if (snap.isEmpty()) return s.no(tag, "[NONEXISTENT] No such mailbox");
+        SelectedMailbox sel = new SelectedMailbox(s, snap.get(), readOnly);
+        s.selected = sel;
+        s.state = ImapSession.State.SELECTED;
+        Out o = new Out();
+        o.untagged(sel.size() + " EXISTS");
+        if (!s.rev2) o.untagged("0 RECENT");
+        o.untagged("FLAGS (\\Answered \\Flagged \\Deleted \\Seen \\Draft)");
+        o.untagged("OK [PERMANENTFLAGS " + (readOnly ? "()" : "(\\Answered \\Flagged \\Deleted \\Seen \\Draft \\*)")
+                + "] Flags permitted");
+        o.untagged("OK [UIDVALIDITY " + sel.uidValidity + "] UIDs valid");
+        o.untagged("OK [UIDNEXT " + sel.uidNext + "] Predicted next UID");
+        o.untagged("OK [HIGHESTMODSEQ " + sel.highestModseq + "] Highest");
+        o.text("* LIST () \"/\" ").string(wire(sel.name)).crlf();
+        return s.send(o, tag, (readOnly ? "[READ-ONLY] " : "[READ-WRITE] ") + (readOnly ? "EXAMINE" : "SELECT")
+                + " completed");
+    }
+
+    private ImapAction change(String tag, Args a, String verb) throws SyntaxError {
+        a.sp();
+        Optional<String> name = name(a);
+        a.end();
+        if (name.isEmpty()) return invalidName(tag);
+        Change c = switch (verb) {
+            case "CREATE" -> s.backend.create(s.user, name.get());
+            case "DELETE" -> {
+                if (s.selected != null && s.selected.name.equals(name.get())) {
+                    yield Change.REFUSED;
+                }
+                yield s.backend.delete(s.user, name.get());
+            }
+            case "SUBSCRIBE" -> s.backend.subscribe(s.user, name.get(), true);
+            default -> s.backend.subscribe(s.user, name.get(), false);
+        };
+        return outcome(tag, verb, c);
+    }
+
+    private ImapAction outcome(String tag, String verb, Change c) {
+        return switch (c) {
+            case DONE -> s.send(new Out(), tag, verb + " completed");
+            case NOT_FOUND -> s.no(tag, "[NONEXISTENT] No such mailbox");
+            case ALREADY_EXISTS -> s.no(tag, "[ALREADYEXISTS] Mailbox already exists");
+            case REFUSED -> s.no(tag, "[CANNOT] " + verb + " refused for this mailbox");
+        };
+    }
+
+    private ImapAction rename(String tag, Args a) throws SyntaxError {
+        a.sp();
+        Optional<String> from = name(a);
+        a.sp();
+        Optional<String> to = name(a);
+        a.end();
+        if (from.isEmpty() || to.isEmpty()) return invalidName(tag);
+        return outcome(tag, "RENAME", s.backend.rename(s.user, from.get(), to.get()));
+    }
+
+    private ImapAction list(String tag, Args a, boolean lsub) throws SyntaxError {
+        a.sp();
+        boolean subscribedOnly = lsub;
+        if (!lsub && a.peekIs('(')) { // RFC 5258 selection options: SUBSCRIBED honoured, others ignored
+            a.open();
+            while (!a.peekIs(')')) {
+                if (a.atom().equalsIgnoreCase("SUBSCRIBED")) subscribedOnly = true;
+                a.skip(' ');
+            }
+            a.close();
+            a.sp();
+        }
+        String ref = a.astring();
+        a.sp();
+        String pattern = a.listMailbox();
+        if (!a.atEnd()) { // RETURN (...) options: SPECIAL-USE attributes are always returned
+            a.sp();
+            if (!a.atom().equalsIgnoreCase("RETURN")) throw new SyntaxError("Expected RETURN");
+            a.sp();
+            a.open();
+            while (!a.peekIs(')')) {
+                a.atom();
+                a.skip(' ');
+            }
+            a.close();
+        }
+        a.end();
+        String verb = lsub ? "LSUB" : "LIST";
+        Out o = new Out();
+        if (pattern.isEmpty()) {
+            o.untagged(verb + " (\\Noselect) \"/\" \"\"");
+            return s.send(o, tag, verb + " completed");
+        }
+        Optional<String> full = s.utf8 ? Optional.of(ref + pattern) : MailboxName.decode(ref + pattern);
+        if (full.isEmpty()) return invalidName(tag);
+        Pattern p = glob(full.get());
+        List<MailboxInfo> all = s.backend.list(s.user);
+        for (MailboxInfo m : all) {
+            if (!p.matcher(m.name()).matches() || (subscribedOnly && !m.subscribed())) continue;
+            Set<String> attrs = new LinkedHashSet<>();
+            boolean children = all.stream().anyMatch(c -> c.name().startsWith(m.name() + "/"));
+            attrs.add(children ? "\\HasChildren" : "\\HasNoChildren");
+            if (subscribedOnly && !lsub) attrs.add("\\Subscribed");
+            m.specialUse().ifPresent(attrs::add);
+            o.text("* " + verb + " (" + String.join(" ", attrs) + ") \"/\" ").string(wire(m.name())).crlf();
+        }
+        return s.send(o, tag, verb + " completed");
+    }
+
+    /** RFC 9051 section 6.3.9: '*' matches anything, '%' anything but the delimiter. INBOX any case. */
+    static Pattern glob(String pattern) {
+        StringBuilder re = new StringBuilder();
+        String p = pattern.length() >= 5 && pattern.substring(0, 5).equalsIgnoreCase("INBOX")
+                && (pattern.length() == 5 || pattern.charAt(5) == '/') ? "INBOX" + pattern.substring(5) : pattern;
+        for (char c : p.toCharArray()) {
+            if (c == '*') re.append(".*");
+            else if (c == '%') re.append("[^/]*");
+            else re.append(Pattern.quote(String.valueOf(c)));
+        }
+        return Pattern.compile(re.toString(), Pattern.DOTALL);
+    }
+
+    private ImapAction status(String tag, Args a) throws SyntaxError {
+        a.sp();
+        Optional<String> name = name(a);
+        a.sp();
+        a.open();
+        List<String> items = new java.util.ArrayList<>();
+        while (!a.peekIs(')')) {
+            items.add(a.atom().toUpperCase(Locale.ROOT));
+            if (items.size() > 16) throw new SyntaxError("Too many STATUS items");
+            a.skip(' ');
+        }
+        a.close();
+        a.end();
+        if (name.isEmpty()) return invalidName(tag);
+        Optional<MailboxInfo> mb = s.backend.find(s.user, name.get());
+        if (mb.isEmpty()) return s.no(tag, "[NONEXISTENT] No such mailbox");
+        MailboxInfo m = mb.get();
+        StringBuilder sb = new StringBuilder();
+        for (String it : items) {
+            long v = switch (it) {
+                case "MESSAGES" -> m.messages();
+                case "UIDNEXT" -> m.uidNext();
+                case "UIDVALIDITY" -> m.uidValidity();
+                case "UNSEEN" -> m.unseen();
+                case "RECENT", "DELETED" -> 0;
+                case "SIZE" -> m.size();
+                case "HIGHESTMODSEQ" -> m.highestModseq();
+                default -> throw new SyntaxError("Unknown STATUS item " + it);
+            };
+            if (!sb.isEmpty()) sb.append(' ');
+            sb.append(it).append(' ').append(v);
+        }
+        Out o = new Out().text("* STATUS ").string(wire(m.name())).text(" (" + sb + ")").crlf();
+        return s.send(o, tag, "STATUS completed");
+    }
+
+    private ImapAction append(String tag, Args a) throws SyntaxError {
+        a.sp();
+        Optional<String> name = name(a);
+        a.sp();
+        Set<String> flags = Set.of();
+        if (a.peekIs('(')) {
+            flags = flagList(a);
+            a.sp();
+        }
+        Instant date = s.backend.now();
+        if (a.peekIs('"')) {
+            String d = Args.utf8(a.string());
+            try {
+                date = ZonedDateTime.parse(d.startsWith(" ") ? "0" + d.substring(1) : d, DATE_TIME).toInstant();
+            } catch (DateTimeParseException e) {
+                throw new SyntaxError("Invalid date-time");
+            }
+            a.sp();
+        }
+        byte[] message = a.string();
+        a.end();
+        if (name.isEmpty()) return invalidName(tag);
+        if (message.length == 0) return s.no(tag, "Empty message");
+        Optional<MailboxInfo> mb = s.backend.find(s.user, name.get());
+        if (mb.isEmpty()) return s.no(tag, "[TRYCREATE] No such mailbox");
+        ImapBackend.AppendResult r;
+        try {
+            r = s.backend.append(mb.get().id(), message, flags, date);
+        } catch (IOException e) {
+            return s.no(tag, "[SERVERBUG] Could not store the message");
+        }
+        return s.send(s.updates(true), tag, "[APPENDUID " + r.uidValidity() + " " + r.uid() + "] APPEND completed");
+    }
+
+    /** A flag list: system flags (canonical case) and keywords; \Recent and unknown \flags are refused. */
+    static Set<String> flagList(Args a) throws SyntaxError {
+        Set<String> out = new LinkedHashSet<>();
+        a.open();
+        while (!a.peekIs(')')) {
+            out.add(flag(a));
+            if (out.size() > 64) throw new SyntaxError("Too many flags");
+            if (!a.peekIs(')')) a.sp();
+        }
+        a.close();
+        return out;
+    }
+
+    static String flag(Args a) throws SyntaxError {
+        if (a.skip('\\')) {
+            String f = a.atom();
+            for (String sys : SYSTEM_FLAGS) if (sys.substring(1).equalsIgnoreCase(f)) return sys;
+            throw new SyntaxError("Unknown system flag \\" + f);
+        }
+        return a.atom();
+    }
+}

@@ -1,0 +1,415 @@
+package moat.protocol.imap;
+
+import java.io.IOException;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Optional;
+import java.util.OptionalLong;
+import java.util.Set;
+import java.util.TreeSet;
+import moat.protocol.imap.ImapBackend.FlagMode;
+import moat.protocol.imap.ImapBackend.MailboxInfo;
+import moat.protocol.imap.ImapBackend.MessageInfo;
+
+/**
+ * Selected-state commands (RFC 9051 sections 6.4.1-6.4.9): FETCH, STORE, SEARCH (with RFC 4731
+ * ESEARCH results), COPY and MOVE (RFC 6851) with RFC 4315 COPYUID, EXPUNGE and UID EXPUNGE,
+ * CLOSE, UNSELECT; RFC 7162 CONDSTORE modifiers CHANGEDSINCE and UNCHANGEDSINCE.
+ *
+ * <p>Non-UID FETCH, STORE and SEARCH never announce EXPUNGE (RFC 9051 section 7.5.1), since
+ * the client's sequence numbers must stay valid while it pipelines them.
+ */
+final class MessageCommands {
+    /** LIMITATION: a FETCH response is built in memory; past this many octets the rest is refused. */
+    static final int MAX_RESPONSE = 64 * 1024 * 1024;
+    private final ImapSession s;
+
+    MessageCommands(ImapSession s) {
+        this.s = s;
+    }
+
+    ImapAction handle(String tag, String verb, boolean uid, Args a) throws SyntaxError {
+        SelectedMailbox sel = s.selected;
+        return switch (verb) {
+            case "FETCH" -> fetch(tag, uid, a, sel);
+            case "STORE" -> store(tag, uid, a, sel);
+            case "SEARCH" -> search(tag, uid, a, sel);
+            case "COPY", "MOVE" -> copy(tag, uid, a, sel, verb.equals("MOVE"));
+            case "EXPUNGE" -> expunge(tag, uid, a, sel);
+            case "CLOSE", "UNSELECT" -> {
+                a.end();
+                if (verb.equals("CLOSE") && !sel.readOnly) s.backend.expunge(sel.id, Optional.empty());
+                s.closeSelected();
+                s.state = ImapSession.State.AUTHENTICATED;
+                yield s.send(new Out(), tag, verb + " completed");
+            }
+            default -> throw new SyntaxError("Unknown command");
+        };
+    }
+
+    /** The UIDs a set names, in sequence order; empty Optional when a sequence number is out of range. */
+    private static Optional<List<Long>> resolve(SequenceSet set, boolean uid, SelectedMailbox sel) {
+        if (set.searchResult()) return Optional.empty();
+        List<Long> out = new ArrayList<>();
+        if (uid) {
+            long max = sel.maxUid();
+            for (int i = 1; i <= sel.size(); i++) if (set.contains(sel.uidAt(i), max)) out.add(sel.uidAt(i));
+            return Optional.of(out);
+        }
+        for (SequenceSet.Range r : set.ranges()) {
+            if (r.hi(sel.size()) > sel.size() || r.lo(sel.size()) < 1) return Optional.empty();
+        }
+        for (int i = 1; i <= sel.size(); i++) if (set.contains(i, sel.size())) out.add(sel.uidAt(i));
+        return Optional.of(out);
+    }
+
+    private ImapAction fetch(String tag, boolean uid, Args a, SelectedMailbox sel) throws SyntaxError {
+        a.sp();
+        SequenceSet set = SequenceSet.parse(a.word());
+        a.sp();
+        List<FetchItem> items = new ArrayList<>(FetchItem.parse(a));
+        OptionalLong changedSince = OptionalLong.empty();
+        if (!a.atEnd()) {
+            a.sp();
+            a.open();
+            if (!a.atom().equalsIgnoreCase("CHANGEDSINCE")) throw new SyntaxError("Unknown FETCH modifier");
+            a.sp();
+            changedSince = OptionalLong.of(a.number());
+            a.close();
+            s.condstore = true;
+        }
+        a.end();
+        Optional<List<Long>> uids = resolve(set, uid, sel);
+        if (uids.isEmpty()) return s.bad(tag, "Invalid message sequence number");
+        if (uid && items.stream().noneMatch(i -> i instanceof FetchItem.Uid)) items.addFirst(new FetchItem.Uid());
+        if ((changedSince.isPresent() || s.condstore) && items.stream().noneMatch(i -> i instanceof FetchItem.ModSeq))
+            if (changedSince.isPresent()) items.add(new FetchItem.ModSeq());
+        boolean setsSeen = !sel.readOnly && items.stream().anyMatch(i -> i instanceof FetchItem.Section sec && !sec.peek()
+                || i instanceof FetchItem.Rfc822 r && !r.which().equals("RFC822.HEADER"));
+        boolean needsBody = items.stream().anyMatch(i -> i instanceof FetchItem.Section || i instanceof FetchItem.Rfc822
+                || i instanceof FetchItem.Envelope || i instanceof FetchItem.Structure);
+        Set<Long> seenNow = new java.util.HashSet<>();
+        if (setsSeen) {
+            Set<Long> unseen = new TreeSet<>();
+            for (long u : uids.get()) if (!sel.info(u).flags().contains("\\Seen")) unseen.add(u);
+            if (!unseen.isEmpty()) {
+                for (MessageInfo m : s.backend.store(sel.id, unseen, FlagMode.ADD, Set.of("\\Seen"), OptionalLong.empty())) {
+                    sel.updated(m);
+                    seenNow.add(m.uid());
+                }
+            }
+        }
+        Out o = new Out();
+        boolean failed = false;
+        boolean truncated = false;
+        for (long u : uids.get()) {
+            if (o.size() > MAX_RESPONSE) { // the response is built in memory: bound it
+                truncated = true;
+                break;
+            }
+            MessageInfo info = sel.info(u);
+            if (changedSince.isPresent() && info.modseq() <= changedSince.getAsLong()) continue;
+            MimePart msg = null;
+            if (needsBody) {
+                try {
+                    msg = MimePart.parse(s.backend.read(sel.id, u));
+                } catch (IOException e) {
+                    failed = true; // expunged by another session meanwhile, or unreadable
+                    continue;
+                }
+            }
+            o.text("* " + sel.seqOf(u) + " FETCH (");
+            boolean first = true;
+            List<FetchItem> these = new ArrayList<>(items);
+            if (seenNow.contains(u) && these.stream().noneMatch(i -> i instanceof FetchItem.Flags))
+                these.add(new FetchItem.Flags());
+            for (FetchItem it : these) {
+                if (!first) o.text(" ");
+                first = false;
+                item(o, it, info, msg);
+            }
+            o.text(")").crlf();
+        }
+        o.text(new String(s.updates(uid).bytes(), java.nio.charset.StandardCharsets.UTF_8));
+        if (truncated) return s.send(o, tag, "NO", "[LIMIT] Response too large; fetch fewer messages at once");
+        if (failed) return s.send(o, tag, "NO", "Some messages could not be fetched");
+        return s.send(o, tag, (uid ? "UID " : "") + "FETCH completed");
+    }
+
+    private void item(Out o, FetchItem it, MessageInfo info, MimePart msg) {
+        switch (it) {
+            case FetchItem.Flags f -> o.text("FLAGS " + Out.flags(info.flags()));
+            case FetchItem.Uid u -> o.text("UID " + info.uid());
+            case FetchItem.InternalDate d -> o.text("INTERNALDATE \""
+                    + MailboxCommands.DATE_TIME.format(info.internalDate().atZone(ZoneOffset.UTC)).replace("+0000", "+0000")
+                    + "\"");
+            case FetchItem.Size z -> o.text("RFC822.SIZE " + info.size());
+            case FetchItem.ModSeq m -> o.text("MODSEQ (" + info.modseq() + ")");
+            case FetchItem.Envelope e -> {
+                o.text("ENVELOPE ");
+                Structure.envelope(o, msg);
+            }
+            case FetchItem.Structure st -> {
+                o.text(st.extensible() ? "BODYSTRUCTURE " : "BODY ");
+                Structure.body(o, msg, st.extensible());
+            }
+            case FetchItem.Rfc822 r -> {
+                byte[] b = switch (r.which()) {
+                    case "RFC822.HEADER" -> msg.slice(msg.start(), msg.bodyStart());
+                    case "RFC822.TEXT" -> msg.slice(msg.bodyStart(), msg.end());
+                    default -> msg.src();
+                };
+                o.text(r.which() + " ").literal(b, 0, b.length);
+            }
+            case FetchItem.Section sec -> {
+                byte[] b = section(msg, sec);
+                int off = 0;
+                int len = b.length;
+                String origin = "";
+                if (sec.partial().isPresent()) {
+                    long[] p = sec.partial().get();
+                    off = (int) Math.min(p[0], b.length);
+                    len = (int) Math.min(p[1], b.length - off);
+                    origin = "<" + p[0] + ">";
+                }
+                o.text("BODY[" + sec.spec() + "]" + origin + " ").literal(b, off, len);
+            }
+        }
+    }
+
+    private static byte[] section(MimePart msg, FetchItem.Section sec) {
+        Optional<MimePart> found = msg.at(sec.part());
+        if (found.isEmpty()) return new byte[0];
+        MimePart p = found.get();
+        boolean whole = sec.part().isEmpty();
+        // HEADER/TEXT of a message/rfc822 part address the message inside it.
+        MimePart m = whole ? p : p.message().orElse(p);
+        return switch (sec.text()) {
+            case "" -> whole ? p.src() : p.slice(p.bodyStart(), p.end());
+            case "MIME" -> p.slice(p.start(), p.bodyStart());
+            case "HEADER" -> m.slice(m.start(), m.bodyStart());
+            case "TEXT" -> m.slice(m.bodyStart(), m.end());
+            case "HEADER.FIELDS" -> m.headerFields(sec.fields(), false);
+            default -> m.headerFields(sec.fields(), true);
+        };
+    }
+
+    private ImapAction store(String tag, boolean uid, Args a, SelectedMailbox sel) throws SyntaxError {
+        a.sp();
+        SequenceSet set = SequenceSet.parse(a.word());
+        a.sp();
+        OptionalLong unchangedSince = OptionalLong.empty();
+        if (a.peekIs('(')) {
+            a.open();
+            if (!a.atom().equalsIgnoreCase("UNCHANGEDSINCE")) throw new SyntaxError("Unknown STORE modifier");
+            a.sp();
+            unchangedSince = OptionalLong.of(a.number());
+            a.close();
+            a.sp();
+            s.condstore = true;
+        }
+        String op = a.atom().toUpperCase(Locale.ROOT);
+        boolean silent = op.endsWith(".SILENT");
+        if (silent) op = op.substring(0, op.length() - 7);
+        FlagMode mode = switch (op) {
+            case "+FLAGS" -> FlagMode.ADD;
+            case "-FLAGS" -> FlagMode.REMOVE;
+            case "FLAGS" -> FlagMode.REPLACE;
+            default -> throw new SyntaxError("Expected FLAGS, +FLAGS or -FLAGS");
+        };
+        a.sp();
+        Set<String> flags;
+        if (a.peekIs('(')) {
+            flags = MailboxCommands.flagList(a);
+        } else {
+            flags = new LinkedHashSet<>();
+            flags.add(MailboxCommands.flag(a));
+            while (a.skip(' ')) flags.add(MailboxCommands.flag(a));
+        }
+        a.end();
+        Optional<List<Long>> uids = resolve(set, uid, sel);
+        if (uids.isEmpty()) return s.bad(tag, "Invalid message sequence number");
+        if (sel.readOnly) return s.no(tag, "[READ-ONLY] Mailbox is read-only");
+        List<MessageInfo> changed = s.backend.store(sel.id, new TreeSet<>(uids.get()), mode, flags, unchangedSince);
+        Out o = new Out();
+        Set<Long> changedUids = new java.util.HashSet<>();
+        for (MessageInfo m : changed) {
+            sel.updated(m);
+            changedUids.add(m.uid());
+            if (silent && unchangedSince.isEmpty()) continue;
+            o.untagged(sel.seqOf(m.uid()) + " FETCH (" + (uid ? "UID " + m.uid() + " " : "") + "FLAGS "
+                    + Out.flags(m.flags()) + (s.condstore ? " MODSEQ (" + m.modseq() + ")" : "") + ")");
+        }
+        String modified = "";
+        if (unchangedSince.isPresent()) {
+            List<Long> mod = new ArrayList<>();
+            for (long u : uids.get())
+                if (!changedUids.contains(u) && sel.info(u).modseq() > unchangedSince.getAsLong())
+                    mod.add(uid ? u : sel.seqOf(u));
+            if (!mod.isEmpty()) modified = "[MODIFIED " + compress(mod) + "] ";
+        }
+        o.text(new String(s.updates(uid).bytes(), java.nio.charset.StandardCharsets.UTF_8));
+        return s.send(o, tag, modified + (uid ? "UID " : "") + "STORE completed");
+    }
+
+    private ImapAction search(String tag, boolean uid, Args a, SelectedMailbox sel) throws SyntaxError {
+        a.sp();
+        Optional<Set<String>> ret = Optional.empty();
+        if (a.peekName().equals("RETURN")) {
+            a.atom();
+            a.sp();
+            a.open();
+            Set<String> opts = new LinkedHashSet<>();
+            while (!a.peekIs(')')) {
+                String opt = a.atom().toUpperCase(Locale.ROOT);
+                if (!Set.of("MIN", "MAX", "COUNT", "ALL").contains(opt)) throw new SyntaxError("Unknown RETURN option");
+                opts.add(opt);
+                a.skip(' ');
+            }
+            a.close();
+            a.sp();
+            ret = Optional.of(opts.isEmpty() ? Set.of("ALL") : opts);
+        }
+        if (a.peekName().equals("CHARSET")) {
+            a.atom();
+            a.sp();
+            String cs = a.astring().toUpperCase(Locale.ROOT);
+            if (!cs.equals("UTF-8") && !cs.equals("US-ASCII")) {
+                return s.no(tag, "[BADCHARSET (UTF-8 US-ASCII)] Unsupported charset");
+            }
+            a.sp();
+        }
+        SearchKey key = SearchKey.parseAll(a);
+        a.end();
+        if (containsSearchRes(key)) return s.bad(tag, "SEARCHRES is not supported");
+        if (ret.isEmpty() && s.rev2) ret = Optional.of(Set.of("ALL"));
+        List<Long> hits = new ArrayList<>();
+        long maxModseq = 0;
+        boolean failed = false;
+        for (int i = 1; i <= sel.size(); i++) {
+            long u = sel.uidAt(i);
+            MessageInfo info = sel.info(u);
+            MimePart[] cached = new MimePart[1];
+            boolean[] broken = new boolean[1];
+            SearchKey.Candidate c = new SearchKey.Candidate(i, sel.size(), sel.maxUid(), info, () -> {
+                if (cached[0] == null) {
+                    try {
+                        cached[0] = MimePart.parse(s.backend.read(sel.id, u));
+                    } catch (IOException e) {
+                        broken[0] = true;
+                        cached[0] = MimePart.parse(new byte[0]);
+                    }
+                }
+                return cached[0];
+            });
+            if (key.matches(c)) {
+                hits.add(uid ? u : i);
+                maxModseq = Math.max(maxModseq, info.modseq());
+            }
+            failed |= broken[0];
+        }
+        boolean modseqKey = mentionsModseq(key);
+        Out o = new Out();
+        if (ret.isEmpty()) {
+            StringBuilder sb = new StringBuilder("SEARCH");
+            for (long h : hits) sb.append(' ').append(h);
+            if (modseqKey && !hits.isEmpty()) sb.append(" (MODSEQ ").append(maxModseq).append(')');
+            o.untagged(sb.toString());
+        } else {
+            StringBuilder sb = new StringBuilder("ESEARCH (TAG \"" + tag + "\")" + (uid ? " UID" : ""));
+            Set<String> r = ret.get();
+            if (r.contains("MIN") && !hits.isEmpty()) sb.append(" MIN ").append(hits.stream().mapToLong(x -> x).min().getAsLong());
+            if (r.contains("MAX") && !hits.isEmpty()) sb.append(" MAX ").append(hits.stream().mapToLong(x -> x).max().getAsLong());
+            if (r.contains("COUNT")) sb.append(" COUNT ").append(hits.size());
+            if (r.contains("ALL") && !hits.isEmpty()) sb.append(" ALL ").append(compress(hits));
+            if (modseqKey && !hits.isEmpty()) sb.append(" MODSEQ ").append(maxModseq);
+            o.untagged(sb.toString());
+        }
+        o.text(new String(s.updates(uid).bytes(), java.nio.charset.StandardCharsets.UTF_8));
+        if (failed) return s.send(o, tag, "NO", "Some messages could not be read");
+        return s.send(o, tag, (uid ? "UID " : "") + "SEARCH completed");
+    }
+
+    private static boolean containsSearchRes(SearchKey k) {
+        return switch (k) {
+            case SearchKey.Seq q -> q.set().searchResult();
+            case SearchKey.Not n -> containsSearchRes(n.key());
+            case SearchKey.Or or -> containsSearchRes(or.a()) || containsSearchRes(or.b());
+            case SearchKey.And and -> and.keys().stream().anyMatch(MessageCommands::containsSearchRes);
+            default -> false;
+        };
+    }
+
+    private static boolean mentionsModseq(SearchKey k) {
+        return switch (k) {
+            case SearchKey.ModSeq m -> true;
+            case SearchKey.Not n -> mentionsModseq(n.key());
+            case SearchKey.Or or -> mentionsModseq(or.a()) || mentionsModseq(or.b());
+            case SearchKey.And and -> and.keys().stream().anyMatch(MessageCommands::mentionsModseq);
+            default -> false;
+        };
+    }
+
+    private ImapAction copy(String tag, boolean uid, Args a, SelectedMailbox sel, boolean move) throws SyntaxError {
+        a.sp();
+        SequenceSet set = SequenceSet.parse(a.word());
+        a.sp();
+        Optional<String> name = MailboxName.fromWire(a.astring(), s.utf8);
+        a.end();
+        String verb = move ? "MOVE" : "COPY";
+        Optional<List<Long>> uids = resolve(set, uid, sel);
+        if (uids.isEmpty()) return s.bad(tag, "Invalid message sequence number");
+        if (name.isEmpty()) return s.no(tag, "[CANNOT] Invalid mailbox name");
+        if (move && sel.readOnly) return s.no(tag, "[READ-ONLY] Mailbox is read-only");
+        Optional<MailboxInfo> dest = s.backend.find(s.user, name.get());
+        if (dest.isEmpty()) return s.no(tag, "[TRYCREATE] No such mailbox");
+        if (uids.get().isEmpty()) return s.send(new Out(), tag, verb + " completed (nothing to do)");
+        ImapBackend.CopyResult r = s.backend.copy(sel.id, new TreeSet<>(uids.get()), dest.get().id(), move);
+        String copyuid = r.sourceUids().isEmpty() ? ""
+                : "[COPYUID " + r.uidValidity() + " " + compress(r.sourceUids()) + " " + compress(r.destinationUids()) + "] ";
+        Out o = new Out();
+        if (move) {
+            // RFC 6851 section 4.3: COPYUID travels in an untagged OK before the EXPUNGEs.
+            if (!copyuid.isEmpty()) o.untagged("OK " + copyuid + "Moved");
+            sel.expunged(r.sourceUids(), o);
+            o.text(new String(s.updates(true).bytes(), java.nio.charset.StandardCharsets.UTF_8));
+            return s.send(o, tag, verb + " completed");
+        }
+        o.text(new String(s.updates(uid).bytes(), java.nio.charset.StandardCharsets.UTF_8));
+        return s.send(o, tag, copyuid + verb + " completed");
+    }
+
+    private ImapAction expunge(String tag, boolean uid, Args a, SelectedMailbox sel) throws SyntaxError {
+        Optional<Set<Long>> only = Optional.empty();
+        if (uid) {
+            a.sp();
+            SequenceSet set = SequenceSet.parse(a.word());
+            only = Optional.of(new TreeSet<>(resolve(set, true, sel).orElse(List.of())));
+        }
+        a.end();
+        if (sel.readOnly) return s.no(tag, "[READ-ONLY] Mailbox is read-only");
+        List<Long> gone = s.backend.expunge(sel.id, only);
+        Out o = new Out();
+        sel.expunged(gone, o);
+        o.text(new String(s.updates(true).bytes(), java.nio.charset.StandardCharsets.UTF_8));
+        return s.send(o, tag, (uid ? "UID " : "") + "EXPUNGE completed");
+    }
+
+    /** 1,2,3,5 -> "1:3,5" (order kept; runs only when ascending by one). */
+    static String compress(List<Long> nums) {
+        StringBuilder sb = new StringBuilder();
+        int i = 0;
+        while (i < nums.size()) {
+            int j = i;
+            while (j + 1 < nums.size() && nums.get(j + 1) == nums.get(j) + 1) j++;
+            if (!sb.isEmpty()) sb.append(',');
+            sb.append(nums.get(i));
+            if (j > i) sb.append(':').append(nums.get(j));
+            i = j + 1;
+        }
+        return sb.toString();
+    }
+}

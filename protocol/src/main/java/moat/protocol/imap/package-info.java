@@ -1,0 +1,25 @@
+/**
+ * IMAP server sessions (RFC 9051 IMAP4rev2, also serving RFC 3501 IMAP4rev1 clients), with no
+ * I/O: {@link moat.protocol.imap.ImapSession} takes complete commands (literals inline) and
+ * returns {@link moat.protocol.imap.ImapAction}s; mail comes through the
+ * {@link moat.protocol.imap.ImapBackend} the server implements over the store.
+ *
+ * <p>Extensions: LITERAL+ (RFC 7888), ID (RFC 2971, answered with NIL), ENABLE (RFC 5161),
+ * IDLE (RFC 2177), NAMESPACE (RFC 2342), SASL-IR (RFC 4959), UIDPLUS (RFC 4315), MOVE
+ * (RFC 6851), UNSELECT (RFC 3691), CHILDREN (RFC 3348), SPECIAL-USE (RFC 6154), CONDSTORE
+ * (RFC 7162), ESEARCH (RFC 4731), UTF8=ACCEPT (RFC 6855), APPENDLIMIT (RFC 7889).
+ *
+ * <p>SECURITY: before TLS the session advertises LOGINDISABLED, no AUTH= capability, and
+ * refuses LOGIN and AUTHENTICATE (RFC 9051 section 11.1); the greeting and ID reveal no
+ * software name or version. Every parse is bounded: tag and line length, literal size (1 KiB
+ * before login, APPENDLIMIT for APPEND, a smaller bound elsewhere), parenthesis nesting,
+ * sequence numbers (1..2^32-1), search keys, flags, header-field lists, MIME depth; mailbox
+ * names in modified UTF-7 are decoded strictly. Bad syntax is a tagged BAD; too many errors end
+ * the session with BYE.
+ *
+ * <p>LIMITATION: no \Recent (always 0), no QRESYNC, no SEARCHRES ($), no QUOTA, no
+ * MULTIAPPEND, no BINARY decoding, no sorting/threading; SEARCH text matching does not decode
+ * MIME; FETCH of a body reads the whole message into memory (bounded by the message size limit).
+ * LIMITATION: RENAME of INBOX is refused rather than moving its messages.
+ */
+package moat.protocol.imap;

@@ -1,0 +1,86 @@
+package moat.server.imap;
+
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.net.SocketException;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Consumer;
+import moat.protocol.imap.ImapBackend;
+import moat.protocol.imap.ImapLimits;
+import moat.protocol.imap.ImapSession;
+import moat.server.smtp.SmtpListener.TlsWrapper;
+
+/**
+ * Accepts IMAP connections on one port (143 with STARTTLS, or 993 with implicit TLS) and gives
+ * each its own virtual thread. A failure inside one connection never reaches the accept loop.
+ */
+public final class ImapListener implements AutoCloseable {
+    /** What every connection of this listener shares. */
+    record Context(ImapSession.Config config, ImapLimits limits, ImapBackend backend, TlsWrapper tls,
+                   boolean implicitTls, AtomicLong sessions, String idPrefix, Consumer<Throwable> errors) {
+        String nextSessionId() {
+            return idPrefix + Long.toString(sessions.incrementAndGet(), 36);
+        }
+    }
+
+    private final ServerSocket server;
+    private final Context ctx;
+    private final Thread acceptor;
+
+    private ImapListener(ServerSocket server, Context ctx) {
+        this.server = server;
+        this.ctx = ctx;
+        this.acceptor = Thread.ofPlatform().name("imap-accept-" + server.getLocalPort()).daemon(true)
+                .unstarted(this::acceptLoop);
+    }
+
+    /** Binds and starts accepting; {@link java.net.BindException} when the port is taken or privileged. */
+    public static ImapListener start(InetAddress bind, int port, boolean implicitTls, String hostname, ImapLimits limits,
+                                     ImapBackend backend, TlsWrapper tls, Consumer<Throwable> errors) throws IOException {
+        ServerSocket ss = new ServerSocket();
+        ss.setReuseAddress(true);
+        ss.bind(new InetSocketAddress(bind, port), 1024);
+        String prefix = Long.toString(System.currentTimeMillis() % 1_000_000_000L, 36) + (implicitTls ? "J" : "I");
+        Context ctx = new Context(new ImapSession.Config(hostname, limits, true), limits, backend, tls, implicitTls,
+                new AtomicLong(), prefix, errors);
+        ImapListener l = new ImapListener(ss, ctx);
+        l.acceptor.start();
+        return l;
+    }
+
+    public boolean implicitTls() {
+        return ctx.implicitTls();
+    }
+
+    public int port() {
+        return server.getLocalPort();
+    }
+
+    private void acceptLoop() {
+        while (!server.isClosed()) {
+            try {
+                Socket s = server.accept();
+                s.setTcpNoDelay(true);
+                Thread.ofVirtual().name("imap-" + s.getPort()).start(new ImapConnection(s, ctx));
+            } catch (SocketException e) {
+                if (server.isClosed()) return;
+                ctx.errors().accept(e);
+            } catch (IOException | RuntimeException e) {
+                ctx.errors().accept(e); // e.g. too many open files: keep accepting
+                try {
+                    Thread.sleep(50);
+                } catch (InterruptedException ie) {
+                    return;
+                }
+            }
+        }
+    }
+
+    @Override
+    public void close() throws IOException {
+        server.close();
+    }
+}

@@ -1,0 +1,165 @@
+package moat.server.imap;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.InetSocketAddress;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.OptionalLong;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicInteger;
+import moat.core.EmailAddress;
+import moat.protocol.imap.ImapBackend;
+import moat.store.Directory;
+import moat.store.Mailboxes;
+
+/** {@link ImapBackend} over the store: Directory for logins, Mailboxes for everything else. */
+public final class StoreBackend implements ImapBackend {
+    private final Directory directory;
+    private final Mailboxes mailboxes;
+    private final LoginGate gate;
+    private final Clock clock;
+    private final int maxPerUser;
+    private final Map<String, AtomicInteger> sessions = new ConcurrentHashMap<>();
+
+    public StoreBackend(Directory directory, Mailboxes mailboxes, LoginGate gate, Clock clock, int maxPerUser) {
+        this.directory = directory;
+        this.mailboxes = mailboxes;
+        this.gate = gate;
+        this.clock = clock;
+        this.maxPerUser = maxPerUser;
+    }
+
+    @Override
+    public LoginResult login(InetSocketAddress client, String username, char[] password) {
+        Optional<String> refused = gate.check(client, username);
+        if (refused.isPresent()) return new LoginResult.Refused(refused.get());
+        Optional<EmailAddress> user = directory.authenticate(username, password);
+        if (user.isEmpty()) {
+            gate.failed(client, username);
+            return new LoginResult.Failure();
+        }
+        gate.succeeded(client, user.get());
+        AtomicInteger n = sessions.computeIfAbsent(user.get().key(), k -> new AtomicInteger());
+        if (n.incrementAndGet() > maxPerUser) {
+            n.decrementAndGet();
+            return new LoginResult.Refused("Too many connections for this user");
+        }
+        return new LoginResult.Success(user.get());
+    }
+
+    @Override
+    public void logout(EmailAddress user) {
+        AtomicInteger n = sessions.get(user.key());
+        if (n != null) n.decrementAndGet();
+    }
+
+    private static MailboxInfo info(Mailboxes.Mailbox m) {
+        return new MailboxInfo(m.id(), m.name(), m.uidValidity(), m.uidNext(), m.highestModseq(), m.specialUse(),
+                m.subscribed(), m.messages(), m.unseen(), m.size());
+    }
+
+    private static MessageInfo info(Mailboxes.Message m) {
+        return new MessageInfo(m.uid(), m.flags(), m.modseq(), m.size(), m.internalDate());
+    }
+
+    private static Change change(Mailboxes.Outcome o) {
+        return switch (o) {
+            case Mailboxes.Outcome.Done d -> Change.DONE;
+            case Mailboxes.Outcome.NotFound n -> Change.NOT_FOUND;
+            case Mailboxes.Outcome.AlreadyExists a -> Change.ALREADY_EXISTS;
+            case Mailboxes.Outcome.Refused r -> Change.REFUSED;
+        };
+    }
+
+    @Override
+    public List<MailboxInfo> list(EmailAddress user) {
+        return mailboxes.list(user).stream().map(StoreBackend::info).toList();
+    }
+
+    @Override
+    public Optional<MailboxInfo> find(EmailAddress user, String name) {
+        return mailboxes.find(user, name).map(StoreBackend::info);
+    }
+
+    @Override
+    public Change create(EmailAddress user, String name) {
+        return change(mailboxes.create(user, name));
+    }
+
+    @Override
+    public Change delete(EmailAddress user, String name) {
+        return change(mailboxes.delete(user, name));
+    }
+
+    @Override
+    public Change rename(EmailAddress user, String from, String to) {
+        return change(mailboxes.rename(user, from, to));
+    }
+
+    @Override
+    public Change subscribe(EmailAddress user, String name, boolean subscribed) {
+        return change(mailboxes.subscribe(user, name, subscribed));
+    }
+
+    @Override
+    public Optional<Snapshot> snapshot(long mailboxId) {
+        return mailboxes.snapshot(mailboxId).map(s -> new Snapshot(info(s.mailbox()),
+                s.messages().stream().map(StoreBackend::info).toList()));
+    }
+
+    @Override
+    public OptionalLong highestModseq(long mailboxId) {
+        return mailboxes.highestModseq(mailboxId);
+    }
+
+    @Override
+    public byte[] read(long mailboxId, long uid) throws IOException {
+        try (InputStream in = mailboxes.open(mailboxId, uid)) {
+            return in.readAllBytes();
+        }
+    }
+
+    @Override
+    public List<MessageInfo> store(long mailboxId, Set<Long> uids, FlagMode mode, Set<String> flags,
+                                   OptionalLong unchangedSince) {
+        Mailboxes.FlagMode m = switch (mode) {
+            case ADD -> Mailboxes.FlagMode.ADD;
+            case REMOVE -> Mailboxes.FlagMode.REMOVE;
+            case REPLACE -> Mailboxes.FlagMode.REPLACE;
+        };
+        return mailboxes.store(mailboxId, uids, m, flags, unchangedSince).stream().map(StoreBackend::info).toList();
+    }
+
+    @Override
+    public List<Long> expunge(long mailboxId, Optional<Set<Long>> uids) {
+        return mailboxes.expunge(mailboxId, uids);
+    }
+
+    @Override
+    public CopyResult copy(long from, Set<Long> uids, long to, boolean move) {
+        Mailboxes.CopyResult r = mailboxes.copy(from, uids, to, move);
+        return new CopyResult(r.uidValidity(), r.sourceUids(), r.destinationUids());
+    }
+
+    @Override
+    public AppendResult append(long mailboxId, byte[] message, Set<String> flags, Instant internalDate)
+            throws IOException {
+        Mailboxes.AppendResult r = mailboxes.append(mailboxId, message, flags, internalDate);
+        return new AppendResult(r.uidValidity(), r.uid());
+    }
+
+    @Override
+    public AutoCloseable watch(long mailboxId, Runnable onChange) {
+        return mailboxes.watch(mailboxId, onChange);
+    }
+
+    @Override
+    public Instant now() {
+        return clock.instant();
+    }
+}

@@ -1,0 +1,106 @@
+package moat.store;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.time.Instant;
+import java.util.List;
+import java.util.Optional;
+import java.util.OptionalLong;
+import java.util.Set;
+import moat.core.EmailAddress;
+
+/**
+ * A user's mailboxes as IMAP sees them (RFC 9051 section 2.3): named folders holding messages
+ * with stable UIDs under a UIDVALIDITY, flags, and a per-change modification sequence
+ * (RFC 7162 CONDSTORE). Every mutation takes the mailbox's next modseq, so a session can tell
+ * "nothing changed" from one cheap {@link #highestModseq} read.
+ *
+ * <p>Names are case-sensitive except {@code INBOX}; the hierarchy delimiter is {@code /}. The
+ * caller validates name syntax; the store enforces existence and uniqueness and answers with an
+ * {@link Outcome} value, not an exception.
+ *
+ * <p>{@link #watch} is the in-process change notifier: the listener runs after each committed
+ * change of that mailbox (SMTP delivery included), on the committing thread, so it must only
+ * signal (set a flag, wake a thread), never block.
+ */
+public interface Mailboxes {
+    String INBOX = "INBOX";
+    char DELIMITER = '/';
+
+    List<Mailbox> list(EmailAddress user);
+
+    Optional<Mailbox> find(EmailAddress user, String name);
+
+    Outcome create(EmailAddress user, String name);
+
+    Outcome delete(EmailAddress user, String name);
+
+    Outcome rename(EmailAddress user, String from, String to);
+
+    Outcome subscribe(EmailAddress user, String name, boolean subscribed);
+
+    /** Every message of the mailbox in UID order, with the mailbox counters, read in one snapshot. */
+    Optional<Snapshot> snapshot(long mailboxId);
+
+    /** The mailbox's HIGHESTMODSEQ, or empty when it no longer exists. */
+    OptionalLong highestModseq(long mailboxId);
+
+    InputStream open(long mailboxId, long uid) throws IOException;
+
+    /** Changes flags of the given UIDs; returns the messages whose flags changed (new modseq each). */
+    List<Message> store(long mailboxId, Set<Long> uids, FlagMode mode, Set<String> flags, OptionalLong unchangedSince);
+
+    /** Removes the messages flagged {@code \Deleted} (only among {@code uids} when given); returns their UIDs. */
+    List<Long> expunge(long mailboxId, Optional<Set<Long>> uids);
+
+    /** Copies (or moves) messages, in UID order; the result pairs source and destination UIDs (RFC 4315). */
+    CopyResult copy(long fromMailbox, Set<Long> uids, long toMailbox, boolean move);
+
+    /** Stores a message durably (file and directory fsync'd, index committed) and returns its UID. */
+    AppendResult append(long mailboxId, byte[] message, Set<String> flags, Instant internalDate) throws IOException;
+
+    /** Calls {@code onChange} after every committed change of the mailbox; close to stop. */
+    Watch watch(long mailboxId, Runnable onChange);
+
+    interface Watch extends AutoCloseable {
+        @Override
+        void close();
+    }
+
+    enum FlagMode { ADD, REMOVE, REPLACE }
+
+    record Mailbox(long id, String name, long uidValidity, long uidNext, long highestModseq,
+                   Optional<String> specialUse, boolean subscribed, long messages, long unseen, long size) {}
+
+    record Message(long uid, Set<String> flags, long modseq, long size, Instant internalDate) {
+        public Message {
+            flags = Set.copyOf(flags);
+        }
+    }
+
+    record Snapshot(Mailbox mailbox, List<Message> messages) {
+        public Snapshot {
+            messages = List.copyOf(messages);
+        }
+    }
+
+    record CopyResult(long uidValidity, List<Long> sourceUids, List<Long> destinationUids) {
+        public CopyResult {
+            sourceUids = List.copyOf(sourceUids);
+            destinationUids = List.copyOf(destinationUids);
+        }
+    }
+
+    record AppendResult(long uidValidity, long uid) {}
+
+    sealed interface Outcome {
+        record Done() implements Outcome {}
+
+        record NotFound() implements Outcome {}
+
+        record AlreadyExists() implements Outcome {}
+
+        /** Refused for a reason the user can read (deleting INBOX, renaming into a child of itself). */
+        record Refused(String why) implements Outcome {}
+    }
+}

@@ -1,0 +1,142 @@
+package moat.store.sqlite;
+
+import static moat.store.sqlite.StoreFixture.addr;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.List;
+import java.util.Optional;
+import java.util.OptionalLong;
+import java.util.Set;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import moat.core.Domain;
+import moat.core.EmailAddress;
+import moat.store.Mailboxes;
+import moat.store.Mailboxes.FlagMode;
+import moat.store.Mailboxes.Outcome;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class SqliteMailboxesTest {
+    @TempDir
+    Path dir;
+
+    private static final EmailAddress ALICE = addr("alice@example.org");
+
+    private SqliteStore open() throws Exception {
+        SqliteStore s = StoreFixture.open(dir);
+        s.addDomain(Domain.of("example.org"));
+        s.addUser(ALICE, "pw-alice-123".toCharArray());
+        return s;
+    }
+
+    @Test
+    void newUsersHaveTheSpecialUseMailboxes() throws Exception {
+        try (SqliteStore s = open()) {
+            assertThat(s.mailboxes().list(ALICE)).extracting(Mailboxes.Mailbox::name)
+                    .containsExactly("Archive", "Drafts", "INBOX", "Junk", "Sent", "Trash");
+            assertThat(s.mailboxes().find(ALICE, "sent")).isEmpty();
+            assertThat(s.mailboxes().find(ALICE, "inbox")).isPresent();
+            assertThat(s.mailboxes().find(ALICE, "Sent").orElseThrow().specialUse()).contains("\\Sent");
+        }
+    }
+
+    @Test
+    void smtpDeliveryFiresTheNotifierAfterCommitAndGetsTheNextUid() throws Exception {
+        try (SqliteStore s = open()) {
+            long inbox = s.mailboxes().find(ALICE, "INBOX").orElseThrow().id();
+            CountDownLatch fired = new CountDownLatch(1);
+            long[] seenUids = {0};
+            try (Mailboxes.Watch w = s.mailboxes().watch(inbox, () -> {
+                seenUids[0] = s.mailboxes().snapshot(inbox).orElseThrow().messages().size();
+                fired.countDown();
+            })) {
+                StoreFixture.deliver(s, "Subject: hi\r\n\r\nbody\r\n", StoreFixture.local(ALICE));
+                assertThat(fired.await(5, TimeUnit.SECONDS)).isTrue();
+                assertThat(seenUids[0]).as("the change is readable when the listener runs").isEqualTo(1);
+            }
+            var a = s.mailboxes().append(inbox, "Subject: two\r\n\r\nx\r\n".getBytes(StandardCharsets.US_ASCII),
+                    Set.of("\\Seen"), Instant.parse("2026-02-03T04:05:06Z"));
+            assertThat(a.uid()).isEqualTo(2);
+            assertThat(new String(s.mailboxes().open(inbox, 2).readAllBytes(), StandardCharsets.US_ASCII))
+                    .isEqualTo("Subject: two\r\n\r\nx\r\n");
+            assertThat(s.messages(ALICE, "INBOX")).hasSize(2);
+        }
+    }
+
+    @Test
+    void flagsModseqExpungeAndCopyKeepUidsStable() throws Exception {
+        try (SqliteStore s = open()) {
+            Mailboxes m = s.mailboxes();
+            long inbox = m.find(ALICE, "INBOX").orElseThrow().id();
+            long archive = m.find(ALICE, "Archive").orElseThrow().id();
+            for (int i = 0; i < 3; i++)
+                m.append(inbox, ("Subject: " + i + "\r\n\r\n").getBytes(StandardCharsets.US_ASCII), Set.of(), Instant.now());
+            long before = m.highestModseq(inbox).orElseThrow();
+            var changed = m.store(inbox, Set.of(1L, 2L), FlagMode.ADD, Set.of("\\Deleted"), OptionalLong.empty());
+            assertThat(changed).extracting(Mailboxes.Message::modseq).containsOnly(before + 1);
+            assertThat(m.store(inbox, Set.of(1L), FlagMode.ADD, Set.of("\\Deleted"), OptionalLong.empty())).isEmpty();
+            assertThat(m.store(inbox, Set.of(3L), FlagMode.ADD, Set.of("x"), OptionalLong.of(0))).isEmpty();
+            var copy = m.copy(inbox, Set.of(2L, 3L), archive, false);
+            assertThat(copy.sourceUids()).containsExactly(2L, 3L);
+            assertThat(copy.destinationUids()).containsExactly(1L, 2L);
+            assertThat(m.expunge(inbox, Optional.of(Set.of(2L)))).containsExactly(2L);
+            assertThat(m.expunge(inbox, Optional.empty())).containsExactly(1L);
+            assertThat(m.snapshot(inbox).orElseThrow().messages()).extracting(Mailboxes.Message::uid).containsExactly(3L);
+            var moved = m.copy(inbox, Set.of(3L), archive, true);
+            assertThat(moved.destinationUids()).containsExactly(3L);
+            assertThat(m.snapshot(inbox).orElseThrow().messages()).isEmpty();
+            assertThat(m.append(inbox, "x".getBytes(StandardCharsets.US_ASCII), Set.of(), Instant.now()).uid())
+                    .as("UIDs are never reused").isEqualTo(4);
+        }
+    }
+
+    @Test
+    void createRenameDeleteSubscribe() throws Exception {
+        try (SqliteStore s = open()) {
+            Mailboxes m = s.mailboxes();
+            assertThat(m.create(ALICE, "Work")).isEqualTo(new Outcome.Done());
+            assertThat(m.create(ALICE, "Work/2026")).isEqualTo(new Outcome.Done());
+            assertThat(m.create(ALICE, "Work")).isEqualTo(new Outcome.AlreadyExists());
+            assertThat(m.delete(ALICE, "Work")).isInstanceOf(Outcome.Refused.class);
+            long v = m.find(ALICE, "Work/2026").orElseThrow().uidValidity();
+            assertThat(m.rename(ALICE, "Work", "Job")).isEqualTo(new Outcome.Done());
+            assertThat(m.find(ALICE, "Job/2026").orElseThrow().uidValidity()).isGreaterThan(v);
+            assertThat(m.rename(ALICE, "Job", "Job/x")).isInstanceOf(Outcome.Refused.class);
+            assertThat(m.delete(ALICE, "INBOX")).isInstanceOf(Outcome.Refused.class);
+            assertThat(m.subscribe(ALICE, "Job", false)).isEqualTo(new Outcome.Done());
+            assertThat(m.find(ALICE, "Job").orElseThrow().subscribed()).isFalse();
+            assertThat(m.delete(ALICE, "Job/2026")).isEqualTo(new Outcome.Done());
+            assertThat(m.delete(ALICE, "Job")).isEqualTo(new Outcome.Done());
+            assertThat(m.delete(ALICE, "Job")).isEqualTo(new Outcome.NotFound());
+            assertThat(m.list(ALICE)).hasSize(6);
+        }
+    }
+
+    @Test
+    void aBodyFileGoesWithTheLastMessageThatUsesIt() throws Exception {
+        try (SqliteStore s = open()) {
+            Mailboxes m = s.mailboxes();
+            long inbox = m.find(ALICE, "INBOX").orElseThrow().id();
+            long archive = m.find(ALICE, "Archive").orElseThrow().id();
+            m.append(inbox, "Subject: shared\r\n\r\nx\r\n".getBytes(StandardCharsets.US_ASCII), Set.of(), Instant.now());
+            m.copy(inbox, Set.of(1L), archive, false);
+            java.nio.file.Path messages = dir.resolve("messages");
+            assertThat(countFiles(messages)).isEqualTo(1);
+            m.store(inbox, Set.of(1L), FlagMode.ADD, Set.of("\\Deleted"), OptionalLong.empty());
+            m.expunge(inbox, Optional.empty());
+            assertThat(countFiles(messages)).as("the copy in Archive still uses it").isEqualTo(1);
+            assertThat(m.delete(ALICE, "Archive")).isEqualTo(new Outcome.Done());
+            assertThat(countFiles(messages)).isZero();
+        }
+    }
+
+    private static long countFiles(java.nio.file.Path root) throws Exception {
+        try (var s = java.nio.file.Files.walk(root)) {
+            return s.filter(java.nio.file.Files::isRegularFile).count();
+        }
+    }
+}
