@@ -104,6 +104,17 @@ listener.bind_address = ["127.0.0.1"]
 listener.smtp_port = $MOAT_PORT
 listener.submission_port = $((MOAT_PORT + 1))
 listener.submissions_port = $((MOAT_PORT + 2))
+listener.pop3_port = 0
+listener.pop3s_port = 0
+listener.imap_port = 0
+listener.imaps_port = 0
+# Postfix runs without postscreen/anvil limits here, so Moat's per-client limits (made for
+# Internet traffic, not one benchmark client) are opened up to compare the same work.
+limits.banner_delay = "0s"
+limits.connection_rate = 1000000
+limits.max_connections_per_ip = 10000
+limits.message_rate = 10000000
+limits.recipient_rate = 10000000
 TOML
 cd "$here"
 ./moat --config "$T/moat.toml" domain add bench.example >/dev/null

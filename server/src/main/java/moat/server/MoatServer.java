@@ -28,6 +28,7 @@ import moat.server.limits.AuthThrottle;
 import moat.server.limits.ConnectionGate;
 import moat.server.limits.LimitSettings;
 import moat.server.limits.ListenerLimits;
+import moat.server.limits.ThrottledLogins;
 import moat.server.policy.DnsSettings;
 import moat.server.policy.Perimeter;
 import moat.server.imap.ImapListener;
@@ -123,13 +124,13 @@ public final class MoatServer implements AutoCloseable {
             }
             Pop3Service pop3;
             try {
-                pop3 = Pop3Service.start(config, hostname, store, store, moat.server.pop3.LoginGate.ALLOW_ALL,
-                        tls::wrapServerSide, audit);
+                pop3 = Pop3Service.start(config, hostname, store, store, new ThrottledLogins(throttle).pop3(),
+                        tls::wrapServerSide, otherListenerLimits(config, gate, audit), audit);
             } catch (BindException e) {
                 throw new StartupException(e.getMessage(), e);
             }
             opened.add(pop3);
-            List<ImapListener> imap = startImap(config, hostname, store, tls, audit, clock, opened);
+            List<ImapListener> imap = startImap(config, hostname, store, tls, audit, clock, gate, throttle, opened);
             return new MoatServer(store, tls, audit, listeners, ports, pop3, gate, throttle, imap);
         } catch (IOException | StartupException | RuntimeException e) {
             for (int i = opened.size() - 1; i >= 0; i--) closeQuietly(opened.get(i));
@@ -151,10 +152,10 @@ public final class MoatServer implements AutoCloseable {
 
     /** IMAP on 143 (STARTTLS) then 993 (implicit TLS), per bind address; index 0/1 of each pair. */
     private static List<ImapListener> startImap(Config config, String hostname, SqliteStore store, TlsContext tls,
-                                                AuditLog audit, Clock clock, List<AutoCloseable> opened)
+                                                AuditLog audit, Clock clock, ConnectionGate gate,
+                                                AuthThrottle throttle, List<AutoCloseable> opened)
             throws IOException, StartupException {
-        // LoginGate.ALLOW_ALL: the seam where the shared failed-login limits plug in.
-        StoreBackend backend = new StoreBackend(store, store.mailboxes(), moat.server.imap.LoginGate.ALLOW_ALL, clock,
+        StoreBackend backend = new StoreBackend(store, store.mailboxes(), new ThrottledLogins(throttle).imap(), clock,
                 config.get(ImapSettings.MAX_CONNECTIONS_PER_USER));
         List<ImapListener> out = new ArrayList<>();
         for (boolean implicit : new boolean[] {false, true}) {
@@ -163,7 +164,8 @@ public final class MoatServer implements AutoCloseable {
                 InetAddress addr = InetAddress.getByName(bind);
                 try {
                     ImapListener l = ImapListener.start(addr, port, implicit, hostname, ImapSettings.limits(config),
-                            backend, tls::wrapServerSide, e -> audit.internal("server.error", e));
+                            backend, tls::wrapServerSide, otherListenerLimits(config, gate, audit),
+                            e -> audit.internal("server.error", e));
                     out.add(l);
                     opened.add(l);
                 } catch (BindException e) {
@@ -197,12 +199,21 @@ public final class MoatServer implements AutoCloseable {
     }
 
     /** The banner delay is for port 25; port 465 greets inside TLS, where the client speaks first. */
+    /** IMAP and POP3: the same gate and refusal log as SMTP; no banner delay (users, not MTAs). */
+    private static ListenerLimits otherListenerLimits(Config config, ConnectionGate gate, AuditLog audit) {
+        return limits(config, java.time.Duration.ZERO, gate, audit);
+    }
+
     private static ListenerLimits listenerLimits(Config config, Listener role, ConnectionGate gate, AuditLog audit) {
         java.time.Duration delay = switch (role) {
             case MX -> config.get(LimitSettings.BANNER_DELAY);
             case SUBMISSION -> config.get(LimitSettings.SUBMISSION_BANNER_DELAY);
             case SUBMISSIONS -> java.time.Duration.ZERO;
         };
+        return limits(config, delay, gate, audit);
+    }
+
+    private static ListenerLimits limits(Config config, java.time.Duration delay, ConnectionGate gate, AuditLog audit) {
         return new ListenerLimits(gate, delay, LimitSettings.dataRate(config), (listener, client, reason) ->
                 audit.event("connection.refused", Map.of(
                         "listener", listener.toLowerCase(java.util.Locale.ROOT),

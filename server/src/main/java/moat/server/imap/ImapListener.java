@@ -8,6 +8,8 @@ import java.net.Socket;
 import java.net.SocketException;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
+import moat.server.limits.Doorman;
+import moat.server.limits.ListenerLimits;
 import moat.protocol.imap.ImapBackend;
 import moat.protocol.imap.ImapLimits;
 import moat.protocol.imap.ImapSession;
@@ -28,25 +30,28 @@ public final class ImapListener implements AutoCloseable {
 
     private final ServerSocket server;
     private final Context ctx;
+    private final ListenerLimits guard;
     private final Thread acceptor;
 
-    private ImapListener(ServerSocket server, Context ctx) {
+    private ImapListener(ServerSocket server, Context ctx, ListenerLimits guard) {
         this.server = server;
         this.ctx = ctx;
+        this.guard = guard;
         this.acceptor = Thread.ofPlatform().name("imap-accept-" + server.getLocalPort()).daemon(true)
                 .unstarted(this::acceptLoop);
     }
 
     /** Binds and starts accepting; {@link java.net.BindException} when the port is taken or privileged. */
     public static ImapListener start(InetAddress bind, int port, boolean implicitTls, String hostname, ImapLimits limits,
-                                     ImapBackend backend, TlsWrapper tls, Consumer<Throwable> errors) throws IOException {
+                                     ImapBackend backend, TlsWrapper tls, ListenerLimits guard,
+                                     Consumer<Throwable> errors) throws IOException {
         ServerSocket ss = new ServerSocket();
         ss.setReuseAddress(true);
         ss.bind(new InetSocketAddress(bind, port), 1024);
         String prefix = Long.toString(System.currentTimeMillis() % 1_000_000_000L, 36) + (implicitTls ? "J" : "I");
         Context ctx = new Context(new ImapSession.Config(hostname, limits, true), limits, backend, tls, implicitTls,
                 new AtomicLong(), prefix, errors);
-        ImapListener l = new ImapListener(ss, ctx);
+        ImapListener l = new ImapListener(ss, ctx, guard);
         l.acceptor.start();
         return l;
     }
@@ -64,7 +69,9 @@ public final class ImapListener implements AutoCloseable {
             try {
                 Socket s = server.accept();
                 s.setTcpNoDelay(true);
-                Thread.ofVirtual().name("imap-" + s.getPort()).start(new ImapConnection(s, ctx));
+                // The shared connection limits (moat.server.limits); RFC 9051 BYE with [UNAVAILABLE].
+                Doorman.admit(guard, ctx.implicitTls() ? "IMAPS" : "IMAP", s, "imap-" + s.getPort(),
+                        reason -> "* BYE [UNAVAILABLE] " + reason.text() + "\r\n", new ImapConnection(s, ctx));
             } catch (SocketException e) {
                 if (server.isClosed()) return;
                 ctx.errors().accept(e);

@@ -8,6 +8,8 @@ import java.net.Socket;
 import java.net.SocketException;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
+import moat.server.limits.Doorman;
+import moat.server.limits.ListenerLimits;
 import moat.protocol.pop3.Pop3Session;
 import moat.server.smtp.SmtpListener.TlsWrapper;
 
@@ -27,17 +29,19 @@ final class Pop3Listener implements AutoCloseable {
 
     private final ServerSocket server;
     private final Context ctx;
+    private final ListenerLimits guard;
     private final Thread acceptor;
 
-    private Pop3Listener(ServerSocket server, Context ctx) {
+    private Pop3Listener(ServerSocket server, Context ctx, ListenerLimits guard) {
         this.server = server;
         this.ctx = ctx;
+        this.guard = guard;
         this.acceptor = Thread.ofPlatform().name("pop3-accept-" + server.getLocalPort()).daemon(true)
                 .unstarted(this::acceptLoop);
     }
 
     static Pop3Listener start(InetAddress bind, int port, Pop3Session.Config config, Pop3Backend backend,
-                              TlsWrapper tls, Consumer<Throwable> errors) throws IOException {
+                              TlsWrapper tls, ListenerLimits guard, Consumer<Throwable> errors) throws IOException {
         ServerSocket ss = new ServerSocket();
         ss.setReuseAddress(true);
         try {
@@ -48,7 +52,7 @@ final class Pop3Listener implements AutoCloseable {
         }
         String prefix = Long.toString(System.currentTimeMillis() % 1_000_000_000L, 36)
                 + (config.implicitTlsListener() ? "Q" : "P");
-        Pop3Listener l = new Pop3Listener(ss, new Context(config, backend, tls, new AtomicLong(), prefix, errors));
+        Pop3Listener l = new Pop3Listener(ss, new Context(config, backend, tls, new AtomicLong(), prefix, errors), guard);
         l.acceptor.start();
         return l;
     }
@@ -62,7 +66,10 @@ final class Pop3Listener implements AutoCloseable {
             try {
                 Socket s = server.accept();
                 s.setTcpNoDelay(true);
-                Thread.ofVirtual().name("pop3-" + s.getPort()).start(new Pop3Connection(s, ctx));
+                // The shared connection limits (moat.server.limits), refused with RFC 3206 [SYS/TEMP].
+                Doorman.admit(guard, ctx.sessionConfig().implicitTlsListener() ? "POP3S" : "POP3", s,
+                        "pop3-" + s.getPort(), reason -> "-ERR [SYS/TEMP] " + reason.text() + "\r\n",
+                        new Pop3Connection(s, ctx));
             } catch (SocketException e) {
                 if (server.isClosed()) return;
                 ctx.errors().accept(e);

@@ -6,6 +6,7 @@ import java.net.InetAddress;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.function.Consumer;
+import moat.server.limits.ListenerLimits;
 import moat.protocol.pop3.Pop3Limits;
 import moat.protocol.pop3.Pop3Session;
 import moat.server.audit.AuditLog;
@@ -36,7 +37,8 @@ public final class Pop3Service implements AutoCloseable {
      * the setting, so the composition root can show it to the admin as is.
      */
     public static Pop3Service start(Config config, String hostname, Directory directory, MailStore store,
-                                    LoginGate gate, TlsWrapper tls, AuditLog audit) throws IOException {
+                                    LoginGate gate, TlsWrapper tls, ListenerLimits guard, AuditLog audit)
+            throws IOException {
         Pop3Limits limits = Pop3Settings.limits(config);
         Pop3Backend backend = new Pop3Backend(directory, store, gate, audit);
         Consumer<Throwable> errors = e -> audit.internal("server.error", e);
@@ -50,7 +52,7 @@ public final class Pop3Service implements AutoCloseable {
                     InetAddress addr = InetAddress.getByName(bind);
                     Pop3Listener l;
                     try {
-                        l = Pop3Listener.start(addr, p, cfg, backend, tls, errors);
+                        l = Pop3Listener.start(addr, p, cfg, backend, tls, guard, errors);
                     } catch (BindException e) {
                         BindException named = new BindException("cannot listen on " + addr.getHostAddress() + ":" + p
                                 + " (" + (implicit ? "listener.pop3s_port" : "listener.pop3_port") + "): " + e.getMessage()

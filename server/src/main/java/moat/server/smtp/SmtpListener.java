@@ -9,15 +9,13 @@ import java.net.SocketException;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
 import javax.net.ssl.SSLSocket;
-import moat.core.Reason;
 import moat.core.Reply;
 import moat.protocol.smtp.SessionInfo.Listener;
 import moat.protocol.smtp.SmtpLimits;
 import moat.protocol.smtp.SmtpHandler;
 import moat.protocol.smtp.SmtpSession;
-import moat.server.limits.Admission;
+import moat.server.limits.Doorman;
 import moat.server.limits.ListenerLimits;
-import moat.server.limits.Permit;
 
 /**
  * Accepts connections on one port and gives each its own virtual thread. A failure inside one
@@ -74,22 +72,6 @@ public final class SmtpListener implements AutoCloseable {
         return l;
     }
 
-    /**
-     * Answers a connection over a limit on the accept thread itself: no TLS, no session, no
-     * thread. The reply fits the fresh socket's empty send buffer, so the write cannot block.
-     * Half-closing first lets the client read the reply instead of a reset.
-     */
-    private void refuse(Socket s, Reason reason) {
-        InetSocketAddress peer = (InetSocketAddress) s.getRemoteSocketAddress();
-        ctx.guard().refusals().refused(ctx.sessionConfig().listener().name(), peer, reason);
-        try (s) {
-            s.getOutputStream().write(Reply.of(reason).wire().getBytes(java.nio.charset.StandardCharsets.US_ASCII));
-            s.shutdownOutput();
-        } catch (IOException ignored) {
-            // the client is gone already: nothing to tell it
-        }
-    }
-
     public int port() {
         return server.getLocalPort();
     }
@@ -99,24 +81,8 @@ public final class SmtpListener implements AutoCloseable {
             try {
                 Socket s = server.accept();
                 s.setTcpNoDelay(true);
-                switch (ctx.guard().gate().tryAdmit(s.getInetAddress())) {
-                    case Admission.Refused r -> refuse(s, r.reason());
-                    case Admission.Admitted a -> {
-                        SmtpConnection c = new SmtpConnection(s, ctx, implicitTls);
-                        Permit permit = a.permit();
-                        try {
-                            Thread.ofVirtual().name("smtp-" + s.getPort()).start(() -> {
-                                try (permit) {
-                                    c.run();
-                                }
-                            });
-                        } catch (RuntimeException | Error e) {
-                            permit.close(); // no thread, no release: give the share back here
-                            s.close();
-                            throw e;
-                        }
-                    }
-                }
+                Doorman.admit(ctx.guard(), ctx.sessionConfig().listener().name(), s, "smtp-" + s.getPort(),
+                        reason -> Reply.of(reason).wire(), new SmtpConnection(s, ctx, implicitTls));
             } catch (SocketException e) {
                 if (server.isClosed()) return;
                 ctx.internalError(e);

@@ -1,0 +1,51 @@
+package moat.server.limits;
+
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
+import java.util.function.Function;
+import moat.core.Reason;
+
+/**
+ * The accept-time step every listener (SMTP, IMAP, POP3) shares: ask the {@link ConnectionGate},
+ * then either start the connection on its own virtual thread holding the permit, or write the
+ * protocol's one-line refusal and close. A refusal costs a table look-up and one write: no TLS,
+ * no session, no thread.
+ */
+public final class Doorman {
+    private Doorman() {}
+
+    /**
+     * @param refusal the protocol's refusal line for a reason, CRLF included (SMTP {@code 421 ...},
+     *                IMAP {@code * BYE ...}, POP3 {@code -ERR ...})
+     */
+    public static void admit(ListenerLimits guard, String listener, Socket s, String threadName,
+                             Function<Reason, String> refusal, Runnable connection) throws IOException {
+        switch (guard.gate().tryAdmit(s.getInetAddress())) {
+            case Admission.Refused r -> {
+                guard.refusals().refused(listener, (InetSocketAddress) s.getRemoteSocketAddress(), r.reason());
+                try (s) {
+                    s.getOutputStream().write(refusal.apply(r.reason()).getBytes(StandardCharsets.US_ASCII));
+                    s.shutdownOutput();
+                } catch (IOException ignored) {
+                    // the client is gone already: nothing to tell it
+                }
+            }
+            case Admission.Admitted a -> {
+                Permit permit = a.permit();
+                try {
+                    Thread.ofVirtual().name(threadName).start(() -> {
+                        try (permit) {
+                            connection.run();
+                        }
+                    });
+                } catch (RuntimeException | Error e) {
+                    permit.close(); // no thread, no release: give the share back here
+                    s.close();
+                    throw e;
+                }
+            }
+        }
+    }
+}
