@@ -1,0 +1,4 @@
+package moat.auth.dmarc;
+
+/** PLACEHOLDER (h-authwire, dropped on merge of h-dmarc). */
+public enum DmarcPolicy { NONE, QUARANTINE, REJECT }
