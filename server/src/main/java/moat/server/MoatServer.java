@@ -29,6 +29,7 @@ import moat.server.limits.ConnectionGate;
 import moat.server.limits.LimitSettings;
 import moat.server.limits.ListenerLimits;
 import moat.server.limits.ThrottledLogins;
+import moat.server.mailauth.MailAuth;
 import moat.server.policy.DnsSettings;
 import moat.server.policy.Perimeter;
 import moat.server.imap.ImapListener;
@@ -108,8 +109,11 @@ public final class MoatServer implements AutoCloseable {
                     lockoutFields(l)));
             Policy perimeter = Perimeter.build(config, dns, clock,
                     d -> d.ascii().equalsIgnoreCase(hostname) || store.isLocalDomain(d), Perimeter.greylistStore(config, store));
+            List<String> keyProblems = new ArrayList<>();
+            MailAuth mailAuth = MailAuth.build(config, dns, clock, store, keyProblems);
+            keyProblems.forEach(p -> console.accept("dkim: cannot use key " + p));
             DeliveryHandler handler = new DeliveryHandler(hostname, store, store, new RelayPolicy(relayDomains, trusted),
-                    audit, clock, throttle, perimeter);
+                    audit, clock, throttle, perimeter, mailAuth);
             List<SmtpListener> listeners = new ArrayList<>();
             Map<Listener, Integer> ports = new EnumMap<>(Listener.class);
             for (Listener role : Listener.values()) {

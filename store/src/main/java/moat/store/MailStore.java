@@ -53,19 +53,40 @@ public interface MailStore {
 
         void discard();
 
+        /**
+         * Puts {@code prefix} before everything written so far (trace and authentication header
+         * fields that can only be computed once the whole body has streamed: DKIM-Signature,
+         * Authentication-Results). Costs one kernel-side copy of the file, never a copy in memory;
+         * the draft stays open for writing after it.
+         */
+        void prepend(byte[] prefix) throws IOException;
+
+        /** Reads back what was written so far (after a flush): for checks that need the whole message. */
+        InputStream readBack() throws IOException;
+
         @Override
         default void close() {
             discard();
         }
     }
 
-    /** What to do with a committed message. */
+    /**
+     * What to do with a committed message. {@code mailbox} is where local users get it: INBOX, or
+     * Junk for a message quarantined by DMARC (a user without it gets it in INBOX).
+     */
     record Delivery(Optional<EmailAddress> sender, List<EmailAddress> localUsers, List<EmailAddress> remote,
-                    Instant received) {
+                    Instant received, String mailbox) {
         public Delivery {
             localUsers = List.copyOf(localUsers);
             remote = List.copyOf(remote);
+            java.util.Objects.requireNonNull(mailbox, "mailbox");
             if (localUsers.isEmpty() && remote.isEmpty()) throw new IllegalArgumentException("nobody to deliver to");
+        }
+
+        /** Delivers to INBOX. */
+        public Delivery(Optional<EmailAddress> sender, List<EmailAddress> localUsers, List<EmailAddress> remote,
+                        Instant received) {
+            this(sender, localUsers, remote, received, "INBOX");
         }
     }
 

@@ -49,6 +49,11 @@ public final class AuditLog implements AutoCloseable {
     }
 
     public void event(SessionInfo s, AuditEvent event) {
+        event(s, event, Map.of());
+    }
+
+    /** As {@link #event(SessionInfo, AuditEvent)} with {@code extra} fields at the end (SPF/DKIM/DMARC results). */
+    public void event(SessionInfo s, AuditEvent event, Map<String, ?> extra) {
         Map<String, Object> m;
         switch (event) {
             case AuditEvent.TransactionEnded t -> {
@@ -80,6 +85,7 @@ public final class AuditLog implements AutoCloseable {
                 m.put("why", d.why());
             }
         }
+        m.putAll(extra);
         write(m);
     }
 

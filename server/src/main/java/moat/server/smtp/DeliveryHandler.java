@@ -1,9 +1,6 @@
 package moat.server.smtp;
 
-import java.io.FilterOutputStream;
 import java.io.IOException;
-import java.io.OutputStream;
-import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
@@ -24,6 +21,9 @@ import moat.protocol.smtp.SessionInfo;
 import moat.protocol.smtp.SmtpHandler;
 import moat.server.audit.AuditLog;
 import moat.server.limits.AuthThrottle;
+import moat.server.mailauth.Ending;
+import moat.server.mailauth.MailAuth;
+import moat.server.mailauth.StagedSink;
 import moat.store.Directory;
 import moat.store.Directory.Resolution;
 import moat.store.MailStore;
@@ -48,13 +48,17 @@ public final class DeliveryHandler implements SmtpHandler {
     private final Policy policy;
     /** Policy state of each live port-25 session, by session id; removed in {@link #disconnected}. */
     private final Map<String, CheckState> perimeter = new ConcurrentHashMap<>();
+    private final MailAuth mailAuth;
+    /** SPF/DKIM/DMARC fields of the transaction that just ended, for its smtp.transaction event. */
+    private final Map<String, Map<String, Object>> authFields = new ConcurrentHashMap<>();
 
     /**
      * {@code throttle} guards AUTH (lockout, back-off); {@code policy} runs on port 25 at connect,
      * HELO, MAIL and RCPT, after the relay and recipient rules.
      */
     public DeliveryHandler(String hostname, Directory directory, MailStore store, RelayPolicy relay, AuditLog audit,
-                           Clock clock, AuthThrottle throttle, Policy policy) {
+                           Clock clock, AuthThrottle throttle, Policy policy, MailAuth mailAuth) {
+        this.mailAuth = mailAuth;
         this.throttle = throttle;
         this.hostname = hostname;
         this.directory = directory;
@@ -83,6 +87,7 @@ public final class DeliveryHandler implements SmtpHandler {
     /** The connection is gone: forget its policy state. */
     void disconnected(SessionInfo s) {
         perimeter.remove(s.sessionId());
+        authFields.remove(s.sessionId());
     }
 
     /** The policy state of a port-25 session without authentication; empty when policy does not apply. */
@@ -158,23 +163,32 @@ public final class DeliveryHandler implements SmtpHandler {
     @Override
     public MessageSink beginMessage(SessionInfo session, Transaction t) throws IOException {
         MailStore.Draft draft = store.begin();
-        Sink sink = new Sink(draft);
-        try {
-            sink.out().write(received(session, t, draft.id()).getBytes(StandardCharsets.UTF_8));
-        } catch (IOException e) {
-            draft.discard();
-            throw e;
-        }
-        return sink;
+        // docs/adr/0008: the Received field is written with the header section, or put on top
+        // with Authentication-Results / DKIM-Signature once the body has streamed.
+        return mailAuth.sink(session, draft, received(session, t, draft.id()), perimeterState(session));
     }
 
     @Override
     public Outcome endMessage(SessionInfo session, Transaction t, MessageSink messageSink) {
-        Sink sink = (Sink) messageSink;
-        if (sink.failed != null) {
+        StagedSink sink = (StagedSink) messageSink;
+        if (sink.failure() != null) {
             sink.discard();
             return new Outcome(Reply.of(Reason.STORE_FAILED), Optional.empty());
         }
+        Ending ending;
+        try {
+            ending = sink.finish();
+        } catch (IOException | RuntimeException e) {
+            sink.discard();
+            audit.internal("mailauth.failed", e);
+            return new Outcome(Reply.of(Reason.STORE_FAILED), Optional.empty());
+        }
+        if (!ending.audit().isEmpty()) authFields.put(session.sessionId(), ending.audit());
+        if (ending instanceof Ending.Refuse r) {
+            sink.discard(); // refused before "250": nothing is stored, nobody gets a bounce
+            return new Outcome(r.reply(), Optional.empty());
+        }
+        Ending.Deliver deliver = (Ending.Deliver) ending;
         Map<String, EmailAddress> local = new LinkedHashMap<>();
         List<EmailAddress> remote = new ArrayList<>();
         for (EmailAddress rcpt : t.accepted()) {
@@ -187,11 +201,13 @@ public final class DeliveryHandler implements SmtpHandler {
                 remote.add(rcpt);
             }
         }
+        MailStore.Draft draft = sink.draft();
         try {
-            sink.draft.out().close();
+            if (deliver.prefix().length > 0) draft.prepend(deliver.prefix());
+            draft.out().close();
             if (local.isEmpty() && remote.isEmpty()) throw new IOException("recipients vanished during the transaction");
-            String id = store.commit(sink.draft,
-                    new MailStore.Delivery(t.sender(), List.copyOf(local.values()), remote, clock.instant()));
+            String id = store.commit(draft,
+                    new MailStore.Delivery(t.sender(), List.copyOf(local.values()), remote, clock.instant(), deliver.mailbox()));
             return new Outcome(Reply.of(250, "2.0.0", "Ok: queued as " + id), Optional.of(id));
         } catch (IOException | RuntimeException e) {
             sink.discard();
@@ -202,7 +218,8 @@ public final class DeliveryHandler implements SmtpHandler {
 
     @Override
     public void audit(SessionInfo session, AuditEvent event) {
-        audit.event(session, event);
+        Map<String, Object> extra = event instanceof AuditEvent.TransactionEnded ? authFields.remove(session.sessionId()) : null;
+        audit.event(session, event, extra == null ? Map.of() : extra);
     }
 
     /**
@@ -228,47 +245,5 @@ public final class DeliveryHandler implements SmtpHandler {
         StringBuilder sb = new StringBuilder(s.length());
         for (char c : s.toCharArray()) sb.append(c < 0x21 || c == 0x7f || c == '(' || c == ')' || c == ';' || c == '\\' ? '_' : c);
         return sb.toString();
-    }
-
-    /** Remembers a disk error instead of throwing it into the socket loop: the reply becomes 451. */
-    private static final class Sink implements MessageSink {
-        final MailStore.Draft draft;
-        final OutputStream guarded;
-        IOException failed;
-
-        Sink(MailStore.Draft draft) {
-            this.draft = draft;
-            this.guarded = new FilterOutputStream(draft.out()) {
-                @Override
-                public void write(byte[] b, int off, int len) {
-                    if (failed != null) return;
-                    try {
-                        out.write(b, off, len);
-                    } catch (IOException e) {
-                        failed = e;
-                    }
-                }
-
-                @Override
-                public void write(int b) {
-                    write(new byte[] {(byte) b}, 0, 1);
-                }
-
-                @Override
-                public void close() {
-                    // the draft is closed by endMessage
-                }
-            };
-        }
-
-        @Override
-        public OutputStream out() {
-            return guarded;
-        }
-
-        @Override
-        public void discard() {
-            draft.discard();
-        }
     }
 }

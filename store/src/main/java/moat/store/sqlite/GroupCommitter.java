@@ -199,9 +199,12 @@ final class GroupCommitter implements AutoCloseable {
         del.localUsers().forEach(u -> users.putIfAbsent(u.key(), u));
         for (EmailAddress u : users.values()) {
             long mailbox, uid, modseq;
+            // The delivery's mailbox (Junk for quarantine), else INBOX if the user deleted it.
             try (PreparedStatement ps = writer.prepareStatement("SELECT m.id, m.uidnext, m.highestmodseq FROM mailboxes m"
-                    + " JOIN users u ON u.id = m.user_id WHERE u.address_key = ? AND m.name = 'INBOX'")) {
+                    + " JOIN users u ON u.id = m.user_id WHERE u.address_key = ? AND m.name IN (?, 'INBOX')"
+                    + " ORDER BY m.name = 'INBOX' LIMIT 1")) {
                 ps.setString(1, u.key());
+                ps.setString(2, del.mailbox());
                 try (ResultSet rs = ps.executeQuery()) {
                     if (!rs.next()) throw new RecipientGone(u);
                     mailbox = rs.getLong(1);

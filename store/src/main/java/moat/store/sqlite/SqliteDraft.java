@@ -27,8 +27,8 @@ final class SqliteDraft implements MailStore.Draft {
     final String relativePath;
     final Path path;
     final SqliteMailStore owner;
-    private final FileChannel channel;
-    private final CountingStream out;
+    private FileChannel channel;
+    private CountingStream out;
     private final AtomicReference<State> state = new AtomicReference<>(State.OPEN);
 
     SqliteDraft(SqliteMailStore owner, String id, String relativePath, Path path, FileChannel channel) {
@@ -53,6 +53,51 @@ final class SqliteDraft implements MailStore.Draft {
     @Override
     public long size() {
         return out.count;
+    }
+
+    /**
+     * Writes {@code prefix} and then the file so far into a sibling file {@code <name>.pre}
+     * (FileChannel.transferTo: copy_file_range on Linux, no user-space copy) and renames it over
+     * the draft. A crash in between leaves files without an index row: recovery deletes them.
+     */
+    @Override
+    public void prepend(byte[] prefix) throws IOException {
+        if (state.get() != State.OPEN) throw new IllegalStateException("draft " + id + " is " + state.get());
+        out.flush();
+        long written = out.count;
+        Path tmp = path.resolveSibling(path.getFileName() + ".pre");
+        FileChannel next = FileChannel.open(tmp, java.util.Set.of(java.nio.file.StandardOpenOption.CREATE_NEW,
+                java.nio.file.StandardOpenOption.WRITE), DataDir.fileAttributes());
+        try {
+            ByteBuffer bb = ByteBuffer.wrap(prefix);
+            while (bb.hasRemaining()) next.write(bb);
+            long pos = 0;
+            long size = channel.size();
+            try (FileChannel old = FileChannel.open(path, java.nio.file.StandardOpenOption.READ)) {
+                while (pos < size) {
+                    long n = old.transferTo(pos, size - pos, next);
+                    if (n <= 0) throw new IOException("short copy while prepending to " + path);
+                    pos += n;
+                }
+            }
+            Files.move(tmp, path, java.nio.file.StandardCopyOption.REPLACE_EXISTING,
+                    java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+        } catch (IOException | RuntimeException e) {
+            Connections.quietClose(next);
+            Files.deleteIfExists(tmp);
+            throw e;
+        }
+        Connections.quietClose(channel);
+        channel = next;
+        out = new CountingStream(new BufferedOutputStream(new ChannelStream(channel), BUFFER));
+        out.count = written + prefix.length;
+    }
+
+    @Override
+    public java.io.InputStream readBack() throws IOException {
+        if (state.get() != State.OPEN) throw new IllegalStateException("draft " + id + " is " + state.get());
+        out.flush();
+        return Files.newInputStream(path);
     }
 
     /** OPEN -> COMMITTING; flushes the buffer. Called by the session thread before it enqueues. */
