@@ -108,9 +108,8 @@ final class HeaderSection {
         int lt = lastTopLevel(v, '<');
         if (lt >= 0) {
             int gt = v.indexOf('>', lt);
-            if (gt < 0 || !v.substring(gt + 1).isBlank() || v.indexOf('<') != lt) {
-                return new From(v.indexOf('<') != lt ? FromKind.SEVERAL : FromKind.UNPARSABLE, Optional.empty());
-            }
+            if (countTopLevel(v, '<') > 1) return new From(FromKind.SEVERAL, Optional.empty());
+            if (gt < 0 || !v.substring(gt + 1).isBlank()) return new From(FromKind.UNPARSABLE, Optional.empty());
             addr = v.substring(lt + 1, gt).strip();
         } else if (hasTopLevel(v, ':')) {
             return new From(FromKind.SEVERAL, Optional.empty()); // group syntax
@@ -173,6 +172,21 @@ final class HeaderSection {
             if (depth == 0) sb.append(c);
         }
         return sb.toString();
+    }
+
+    private static int countTopLevel(String s, char wanted) {
+        int n = 0;
+        boolean quoted = false;
+        for (int i = 0; i < s.length(); i++) {
+            char c = s.charAt(i);
+            if (c == '\\' && quoted) {
+                i++;
+                continue;
+            }
+            if (c == '"') quoted = !quoted;
+            else if (!quoted && c == wanted) n++;
+        }
+        return n;
     }
 
     private static boolean hasTopLevel(String s, char wanted) {

@@ -15,6 +15,8 @@ import moat.auth.dkim.DkimSigner;
 import moat.auth.dkim.DkimSigningKey;
 import moat.core.EmailAddress;
 import moat.core.dns.StaticZone;
+import moat.dns.DnsjavaResolver;
+import moat.dns.testserver.TestDnsServer;
 import moat.protocol.smtp.SessionInfo.Listener;
 import moat.server.testing.SmtpClient;
 import moat.server.testing.TestServer;
@@ -139,6 +141,23 @@ class ReceiptTest {
             c.cmd("EHLO client.example");
             assertThat(c.cmd("MAIL FROM:<a@slow.example>")).startsWith("451 4.7.24");
             assertThat(c.cmd("MAIL FROM:<a@good.example>")).as("the session goes on").startsWith("250");
+        }
+    }
+
+    @Test
+    void aRealDnsTimeoutThroughTheResolverIsATemporaryError() throws Exception {
+        try (TestDnsServer server = TestDnsServer.builder()
+                .records("good.example. 300 IN TXT \"v=spf1 ip4:127.0.0.1 -all\"")
+                .timeout("slow.example").start()) {
+            DnsjavaResolver dns = new DnsjavaResolver(new DnsjavaResolver.Config(List.of(server.address()),
+                    java.time.Duration.ofMillis(300), 100, java.time.Duration.ofMinutes(5)), Clock.systemUTC());
+            try (TestServer s = TestServer.start(tmp, dns, Clock.systemUTC(), "spf.fail_action = \"reject\"");
+                 SmtpClient c = new SmtpClient("127.0.0.1", s.port(Listener.MX))) {
+                c.reply();
+                c.cmd("EHLO client.example");
+                assertThat(c.cmd("MAIL FROM:<a@slow.example>")).startsWith("451 4.7.24");
+                assertThat(c.cmd("MAIL FROM:<a@good.example>")).startsWith("250");
+            }
         }
     }
 
