@@ -33,7 +33,8 @@ class PolicySettingsTest {
         assertThat(c.get(GreylistSettings.DELAY)).isEqualTo(Duration.ofMinutes(5));
         Policy p = Perimeter.build(c, StaticZone.builder().build(), Clock.systemUTC(), d -> false, new InMemoryGreylistStore(10));
         assertThat(rules(p)).isEqualTo("lists:reject rdns.no_ptr:score rdns.not_confirmed:score rdns.generic:score "
-                + "helo.invalid:reject helo.forged:reject helo.non_fqdn:score helo.literal_mismatch:score helo.unresolvable:score");
+                + "helo.invalid:reject helo.forged:reject helo.non_fqdn:score helo.literal_mismatch:score helo.unresolvable:score"
+                + " spf.temperror:defer"); // ADR 0008: SPF fail waits for DMARC by default, a DNS failure defers
     }
 
     @Test
@@ -47,7 +48,7 @@ class PolicySettingsTest {
                 rdns.no_ptr_action = "off"
                 """);
         Policy p = Perimeter.build(c, StaticZone.builder().build(), Clock.systemUTC(), d -> false, new InMemoryGreylistStore(10));
-        assertThat(rules(p)).endsWith("dnsbl:reject rhsbl:score greylist:defer").contains("rdns.no_ptr:off");
+        assertThat(rules(p)).endsWith("dnsbl:reject rhsbl:score spf.temperror:defer greylist:defer").contains("rdns.no_ptr:off");
         assertThat(p.rules().getFirst().action()).isEqualTo(FailAction.REJECT);
     }
 

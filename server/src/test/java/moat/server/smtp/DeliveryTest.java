@@ -47,7 +47,7 @@ class DeliveryTest {
             assertThat(rest).startsWith("Authentication-Results: mx.test.example;");
             assertThat(rest.substring(rest.length() - BODY.length())).as("the body exactly as sent, unstuffed").isEqualTo(BODY);
             assertThat(rest.substring(0, rest.length() - BODY.length())).as("one field added: Authentication-Results")
-                    .matches("Authentication-Results: [^\\r]*(\\r\\n\\t[^\\r]*)*\\r\\n");
+                    .matches("Authentication-Results: [^\\r]*(\\r\\n[ \\t][^\\r]*)*\\r\\n");
 
             JsonNode tx = lastEvent(s, "smtp.transaction");
             assertThat(tx.get("queue_id").asText()).isEqualTo(queueId);
