@@ -25,9 +25,10 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Mail submitted on 587 leaves DKIM-signed twice (Ed25519 and RSA) with the keys `moat dkim
- * keygen` writes, and the signatures verify with Moat's verifier and with dkimpy (Debian
- * python3-dkim, python3-nacl for Ed25519), an independent implementation. Fails, never skips,
- * when dkimpy is missing.
+ * keygen` writes, and the signatures verify with Moat's verifier, with dkimpy (Debian
+ * python3-dkim, python3-nacl for Ed25519) and with OpenDKIM (Debian opendkim, its -t test mode
+ * with TestDNSData instead of live DNS): two independent implementations. Fails, never skips,
+ * when either is missing.
  */
 class SubmissionSigningTest {
     private static final String DKIMPY = """
@@ -52,7 +53,7 @@ class SubmissionSigningTest {
     Path tmp;
 
     @Test
-    void submittedMailIsSignedWithEd25519AndRsaAndVerifiesWithMoatAndDkimpy() throws Exception {
+    void submittedMailIsSignedWithEd25519AndRsaAndVerifiesWithMoatDkimpyAndOpenDkim() throws Exception {
         DkimKeyStore keys = new DkimKeyStore(tmp.resolve("data"));
         List<DkimKeyStore.Published> published = keys.generate(Domain.of("example.org"), "moat-ed", "moat-rsa", 2048,
                 LocalDate.of(2026, 11, 25));
@@ -101,9 +102,15 @@ class SubmissionSigningTest {
         }
         Files.writeString(records, json.append('}').toString());
         assertThat(dkimpy(file, records)).isEqualTo("PASS PASS");
+        String opendkim = opendkim(file, published);
+        for (DkimKeyStore.Published p : published) {
+            assertThat(opendkim).as("OpenDKIM on the %s signature", p.algorithm())
+                    .containsPattern("dkim=pass [^;]*header\\.d=example\\.org [^;]*header\\.s=" + p.selector());
+        }
         // A changed body must fail with dkimpy too, or the PASS above would mean nothing.
         Files.writeString(file, stored.replace("Hello Bob", "Hello Eve"), StandardCharsets.UTF_8);
         assertThat(dkimpy(file, records)).isEqualTo("FAIL FAIL");
+        assertThat(opendkim(file, published)).contains("dkim=fail").doesNotContain("dkim=pass");
     }
 
     @Test
@@ -122,6 +129,33 @@ class SubmissionSigningTest {
             assertThat(c.cmd("From: bob@example.org\r\nSubject: not mine\r\n\r\nx\r\n.")).startsWith("250");
             assertThat(s.inbox("bob@example.org").getFirst()).doesNotContain("DKIM-Signature");
         }
+    }
+
+    /**
+     * OpenDKIM's own test mode ({@code opendkim -t}, Debian package opendkim) with the keys given
+     * through its TestDNSData option instead of live DNS. Answers what it logged to stderr.
+     */
+    private String opendkim(Path message, List<DkimKeyStore.Published> published) throws Exception {
+        Path data = tmp.resolve("opendkim-dns.txt");
+        StringBuilder sb = new StringBuilder();
+        for (DkimKeyStore.Published p : published) sb.append(p.name()).append(' ').append(p.record()).append('\n');
+        Files.writeString(data, sb.toString());
+        Path conf = tmp.resolve("opendkim.conf");
+        Files.writeString(conf, "TestDNSData file:" + data + "\nSyslog no\n");
+        Process p;
+        try {
+            p = new ProcessBuilder("/usr/sbin/opendkim", "-x", conf.toString(), "-vvv", "-t", message.toString())
+                    .redirectErrorStream(true).start();
+        } catch (java.io.IOException e) {
+            return fail("opendkim missing: install the Debian package opendkim");
+        }
+        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        if (!p.waitFor(60, TimeUnit.SECONDS)) {
+            p.destroyForcibly();
+            fail("opendkim timed out");
+        }
+        assertThat(p.exitValue()).as(out).isZero();
+        return out;
     }
 
     private String dkimpy(Path message, Path records) throws Exception {
