@@ -27,7 +27,7 @@ import org.yaml.snakeyaml.Yaml;
  * txt-records. Messages are written with LF in YAML; they travel with CRLF.
  *
  * <p>The suite's signatures carry t=12345 and no x=, so the clock only has to be later than that;
- * a fixed instant keeps the run reproducible. Four cases ({@code cv_fail_*_cv_fail} and the like)
+ * a fixed instant keeps the run reproducible. Three cases (cv_fail_i1_as_cv_fail, cv_fail_i2_as2_fail, cv_fail_i2_as1_fail)
  * give an empty expected cv: their names and RFC 8617 section 5.2 step 2 say "fail", which is what
  * they are held to here.
  */
