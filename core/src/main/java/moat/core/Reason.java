@@ -66,7 +66,7 @@ public enum Reason {
     RHSBL_LISTED("rhsbl.listed", 554, "5.7.1", "Domain is listed in a DNS block list", "The sender or HELO domain is listed in a configured right-hand-side block list (RFC 5782 section 2.2)."),
     POLICY_SCORE("policy.score", 554, "5.7.1", "Message refused: too many policy warnings", "The points of the checks set to score reached policy.reject_score."),
     GREYLIST_DEFERRED("greylist.deferred", 451, "4.7.1", "Greylisted, please try again later", "First delivery attempt from this client network, sender and recipient: retry after greylist.delay."),
-    // mail authentication on receipt (moat.server.mailauth; docs/adr/0008-mail-authentication-actions.md)
+    // mail authentication on receipt (moat.server.mailauth; docs/adr/0009-mail-authentication-actions.md)
     SPF_FAIL("spf.fail", 550, "5.7.23", "SPF validation failed", "The sender's SPF policy says the client may not send for it (result fail, RFC 7208 section 8.4; RFC 7372 5.7.23). Acted on per spf.fail_action; by default only when the From domain publishes no DMARC policy."),
     SPF_TEMPERROR("spf.temperror", 451, "4.7.24", "SPF validation error, try again later", "The SPF evaluation hit a DNS failure (temperror, RFC 7208 section 8.6; RFC 7372 4.7.24): deferred, never refused."),
     DMARC_REJECT("dmarc.reject", 550, "5.7.1", "Message refused: DMARC policy of the From domain", "The From domain's DMARC policy is p=reject (after pct) and neither SPF nor DKIM passed aligned with it (RFC 7489 section 6.6.4); refused at end of DATA, nothing stored."),

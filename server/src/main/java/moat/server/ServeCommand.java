@@ -40,7 +40,8 @@ final class ServeCommand implements Callable<Integer> {
         out.println("moat: " + config.get(ServerSettings.HOSTNAME) + " serving; data in "
                 + config.path(ServerSettings.DATA_DIR).toAbsolutePath());
         out.println("moat: smtp " + server.port(Listener.MX) + ", submission " + server.port(Listener.SUBMISSION)
-                + ", submissions " + server.port(Listener.SUBMISSIONS) + ", pop3 " + server.pop3().port()
+                + ", submissions " + server.port(Listener.SUBMISSIONS) + ", imap " + server.imapPort(false)
+                + ", imaps " + server.imapPort(true) + ", pop3 " + server.pop3().port()
                 + ", pop3s " + server.pop3().tlsPort() + " (" + String.join(",", config.get(ServerSettings.BIND_ADDRESSES)) + ")");
         out.flush();
         stop.await();

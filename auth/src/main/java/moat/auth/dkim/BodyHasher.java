@@ -13,7 +13,7 @@ import java.util.OptionalLong;
  * <p>Body octets are read as received on the wire: CRLF ends a line; a lone CR or LF is an
  * ordinary octet (Moat refuses bare CR/LF at DATA before DKIM ever sees the body).
  */
-final class BodyHasher {
+public final class BodyHasher {
     private final Canonicalization canon;
     private final MessageDigest digest;
     private final long limit; // octets of canonical body to hash; Long.MAX_VALUE for no l=
@@ -29,9 +29,9 @@ final class BodyHasher {
     private boolean pendingWsp;
 
     /** The canonical length, how much of it was hashed, and where that ends in the raw body. */
-    record Outcome(byte[] hash, long canonicalLength, long rawLength, long signedRawLength) {}
+    public record Outcome(byte[] hash, long canonicalLength, long rawLength, long signedRawLength) {}
 
-    BodyHasher(Canonicalization canon, String digestAlgorithm, OptionalLong limit) {
+    public BodyHasher(Canonicalization canon, String digestAlgorithm, OptionalLong limit) {
         this.canon = canon;
         this.limit = limit.orElse(Long.MAX_VALUE);
         if (this.limit == 0) rawAtLimit = 0;
@@ -42,7 +42,7 @@ final class BodyHasher {
         }
     }
 
-    void update(byte[] b, int off, int len) {
+    public void update(byte[] b, int off, int len) {
         for (int i = off; i < off + len; i++) {
             int c = b[i] & 0xff;
             if (heldCr) {
@@ -61,7 +61,7 @@ final class BodyHasher {
         }
     }
 
-    Outcome finish() {
+    public Outcome finish() {
         if (heldCr) {
             heldCr = false;
             content('\r');

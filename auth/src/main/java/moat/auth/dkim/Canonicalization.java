@@ -16,7 +16,7 @@ public enum Canonicalization {
         return token;
     }
 
-    static Canonicalization of(String token) throws DkimSyntaxException {
+    public static Canonicalization of(String token) throws DkimSyntaxException {
         return switch (token) {
             case "simple" -> SIMPLE;
             case "relaxed" -> RELAXED;
@@ -25,7 +25,7 @@ public enum Canonicalization {
     }
 
     /** One header field canonicalised, with its CRLF (sections 3.4.1 and 3.4.2). */
-    String header(HeaderField f) {
+    public String header(HeaderField f) {
         return header(f.name(), f.raw()) + "\r\n";
     }
 
@@ -33,7 +33,7 @@ public enum Canonicalization {
      * The canonical text of {@code raw} without the trailing CRLF, as the DKIM-Signature field
      * itself enters the hash (section 3.7: "without a trailing CRLF").
      */
-    String header(String name, String raw) {
+    public String header(String name, String raw) {
         return switch (this) {
             case SIMPLE -> raw;
             case RELAXED -> name.toLowerCase(Locale.ROOT) + ":" + relaxValue(raw.substring(raw.indexOf(':') + 1));

@@ -10,15 +10,15 @@ import java.util.Locale;
  * excluded). Text holds octets as ISO-8859-1 characters so that 8-bit header octets hash exactly
  * as received.
  */
-record HeaderField(String name, String raw) {
+public record HeaderField(String name, String raw) {
 
     /** The name in lower case, for the case-insensitive matching of RFC 6376 section 5.4. */
-    String key() {
+    public String key() {
         return name.toLowerCase(Locale.ROOT);
     }
 
     /** The value: everything after the first colon, unchanged. */
-    String value() {
+    public String value() {
         return raw.substring(raw.indexOf(':') + 1);
     }
 
@@ -29,7 +29,7 @@ record HeaderField(String name, String raw) {
      *
      * @throws DkimSyntaxException when the section exceeds {@code maxBytes} or {@code maxFields}
      */
-    static List<HeaderField> parse(byte[] block, int maxBytes, int maxFields) throws DkimSyntaxException {
+    public static List<HeaderField> parse(byte[] block, int maxBytes, int maxFields) throws DkimSyntaxException {
         if (block.length > maxBytes) throw new DkimSyntaxException("header section over " + maxBytes + " octets");
         String s = new String(block, StandardCharsets.ISO_8859_1);
         List<HeaderField> fields = new ArrayList<>();

@@ -7,7 +7,7 @@ import java.util.List;
 import java.util.Map;
 
 /** The header part of the signed data (RFC 6376 section 3.7, step 2). */
-final class HeaderHash {
+public final class HeaderHash {
     private HeaderHash() {}
 
     /**
@@ -19,7 +19,7 @@ final class HeaderHash {
      * instances present selects nothing: it is the "null input" of section 5.4, so a field added
      * later changes the hash. That is what makes over-signing work.
      */
-    static byte[] data(List<HeaderField> fields, List<String> signed, Canonicalization canon,
+    public static byte[] data(List<HeaderField> fields, List<String> signed, Canonicalization canon,
                        String sigName, String sigWithoutB) {
         Map<String, List<HeaderField>> byName = new HashMap<>();
         for (HeaderField f : fields) byName.computeIfAbsent(f.key(), k -> new ArrayList<>()).add(f);

@@ -17,7 +17,7 @@ import java.util.Optional;
  * @param testing     t=y: the domain is testing DKIM (section 3.6.1), a result to report, not trust
  * @param strict      t=s: the i= domain must equal d= exactly, no subdomain
  */
-record KeyRecord(String keyType, Optional<PublicKey> key, List<String> hashes, boolean testing, boolean strict) {
+public record KeyRecord(String keyType, Optional<PublicKey> key, List<String> hashes, boolean testing, boolean strict) {
     /** A record longer than this is refused: a 4096-bit RSA key needs about 800 octets. */
     static final int MAX_LENGTH = 4096;
 
@@ -27,7 +27,7 @@ record KeyRecord(String keyType, Optional<PublicKey> key, List<String> hashes, b
      */
     static final byte[] ED25519_SPKI_PREFIX = {0x30, 0x2a, 0x30, 0x05, 0x06, 0x03, 0x2b, 0x65, 0x70, 0x03, 0x21, 0x00};
 
-    static KeyRecord parse(String text) throws DkimSyntaxException {
+    public static KeyRecord parse(String text) throws DkimSyntaxException {
         if (text.length() > MAX_LENGTH) throw new DkimSyntaxException("key record over " + MAX_LENGTH + " octets");
         TagList tags = TagList.parse(text);
         // Section 3.6.1 v=: "If specified, this tag MUST be set to "DKIM1" ... MUST be the first tag".
@@ -49,7 +49,7 @@ record KeyRecord(String keyType, Optional<PublicKey> key, List<String> hashes, b
     }
 
     /** RSA modulus length in bits, 0 for other key types. */
-    int rsaBits() {
+    public int rsaBits() {
         return key.filter(RSAPublicKey.class::isInstance).map(pk -> ((RSAPublicKey) pk).getModulus().bitLength())
                 .orElse(0);
     }

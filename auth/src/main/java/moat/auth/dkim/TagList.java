@@ -16,7 +16,7 @@ import java.util.Optional;
  *
  * @param tags in the order they appeared; names are case-sensitive (section 3.2)
  */
-record TagList(Map<String, Tag> tags) {
+public record TagList(Map<String, Tag> tags) {
     /** A list longer than this many tags is refused: DKIM defines fewer than 20. */
     static final int MAX_TAGS = 64;
 
@@ -25,23 +25,23 @@ record TagList(Map<String, Tag> tags) {
      * @param valueStart offset just after the "=" in the parsed text
      * @param valueEnd   offset of the terminating ";" or the end of the text
      */
-    record Tag(String name, String value, int valueStart, int valueEnd) {}
+    public record Tag(String name, String value, int valueStart, int valueEnd) {}
 
-    TagList {
+    public TagList {
         tags = java.util.Collections.unmodifiableMap(new LinkedHashMap<>(tags));
     }
 
-    Optional<String> get(String name) {
+    public Optional<String> get(String name) {
         Tag t = tags.get(name);
         return t == null ? Optional.empty() : Optional.of(t.value());
     }
 
-    String require(String name) throws DkimSyntaxException {
+    public String require(String name) throws DkimSyntaxException {
         return get(name).orElseThrow(() -> new DkimSyntaxException("missing required tag " + name + "="));
     }
 
     /** Parses {@code text}, which holds octets as ISO-8859-1 characters. */
-    static TagList parse(String text) throws DkimSyntaxException {
+    public static TagList parse(String text) throws DkimSyntaxException {
         Map<String, Tag> tags = new LinkedHashMap<>();
         int i = 0;
         int n = text.length();
@@ -103,7 +103,7 @@ record TagList(Map<String, Tag> tags) {
     }
 
     /** Decodes base64 that may contain FWS (section 3.5, "b=" and "bh="); anything else is an error. */
-    static byte[] base64(String name, String value) throws DkimSyntaxException {
+    public static byte[] base64(String name, String value) throws DkimSyntaxException {
         StringBuilder sb = new StringBuilder(value.length());
         for (int i = 0; i < value.length(); i++) {
             char c = value.charAt(i);
@@ -121,11 +121,11 @@ record TagList(Map<String, Tag> tags) {
     }
 
     /** Splits a colon-separated list (h=, q=, t=, s=, key h=), trimming FWS around each element. */
-    static List<String> colonList(String value) {
+    public static List<String> colonList(String value) {
         return java.util.Arrays.stream(value.split(":", -1)).map(TagList::trimFws).toList();
     }
 
-    static String trimFws(String s) {
+    public static String trimFws(String s) {
         int a = 0;
         int b = s.length();
         while (a < b && isFwsChar(s.charAt(a))) a++;

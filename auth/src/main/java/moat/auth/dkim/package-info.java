@@ -42,5 +42,9 @@
  * fields must end in CRLF; a bare LF is an ordinary octet (Moat's SMTP layer refuses bare LF).
  * Only q=dns/txt. No DNSSEC requirement on key records. The signer takes no i= and no x=, and
  * refuses headers over 1 MiB or 1000 fields. No ARC (that is {@code moat.auth.arc}).
+ *
+ * <p>{@code TagList}, {@code HeaderField}, {@code Canonicalization}, {@code BodyHasher},
+ * {@code HeaderHash}, {@code KeyRecord} and {@code MessageSplit} are public only so that
+ * {@code moat.auth.arc} verifies ARC signatures with the same code; other packages should not use them.
  */
 package moat.auth.dkim;

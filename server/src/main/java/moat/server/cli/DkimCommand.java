@@ -19,7 +19,7 @@ import picocli.CommandLine.ParentCommand;
 /**
  * {@code moat dkim keygen|check DOMAIN}: signing keys under data_dir/dkim/DOMAIN/ and whether
  * DNS publishes them. A running server picks new keys up when it restarts: generate, publish,
- * check, then restart (docs/adr/0008).
+ * check, then restart (docs/adr/0009).
  */
 @Command(name = "dkim", description = "DKIM signing keys.", mixinStandardHelpOptions = true)
 final class DkimCommand {

@@ -4,8 +4,6 @@ import java.io.IOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
-import java.net.Socket;
-import java.net.SocketException;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
 import moat.server.limits.Doorman;
@@ -65,25 +63,9 @@ public final class ImapListener implements AutoCloseable {
     }
 
     private void acceptLoop() {
-        while (!server.isClosed()) {
-            try {
-                Socket s = server.accept();
-                s.setTcpNoDelay(true);
-                // The shared connection limits (moat.server.limits); RFC 9051 BYE with [UNAVAILABLE].
-                Doorman.admit(guard, ctx.implicitTls() ? "IMAPS" : "IMAP", s, "imap-" + s.getPort(),
-                        reason -> "* BYE [UNAVAILABLE] " + reason.text() + "\r\n", new ImapConnection(s, ctx));
-            } catch (SocketException e) {
-                if (server.isClosed()) return;
-                ctx.errors().accept(e);
-            } catch (IOException | RuntimeException e) {
-                ctx.errors().accept(e); // e.g. too many open files: keep accepting
-                try {
-                    Thread.sleep(50);
-                } catch (InterruptedException ie) {
-                    return;
-                }
-            }
-        }
+        // The shared connection limits (moat.server.limits); RFC 9051 BYE with [UNAVAILABLE].
+        Doorman.acceptLoop(server, s -> Doorman.admit(guard, ctx.implicitTls() ? "IMAPS" : "IMAP", s, "imap-" + s.getPort(),
+                        reason -> "* BYE [UNAVAILABLE] " + reason.text() + "\r\n", new ImapConnection(s, ctx)), ctx.errors());
     }
 
     @Override

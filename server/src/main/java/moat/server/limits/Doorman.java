@@ -2,8 +2,11 @@ package moat.server.limits;
 
 import java.io.IOException;
 import java.net.InetSocketAddress;
+import java.net.ServerSocket;
 import java.net.Socket;
+import java.net.SocketException;
 import java.nio.charset.StandardCharsets;
+import java.util.function.Consumer;
 import java.util.function.Function;
 import moat.core.Reason;
 
@@ -15,6 +18,37 @@ import moat.core.Reason;
  */
 public final class Doorman {
     private Doorman() {}
+
+    /** What a listener does with an accepted socket (usually: {@link #admit}). */
+    @FunctionalInterface
+    public interface Arrival {
+        void arrived(Socket s) throws IOException;
+    }
+
+    /**
+     * The accept loop of every listener, on its own platform thread, until the server socket is
+     * closed. A failure for one socket (or "too many open files") is reported and the loop goes on
+     * after a short pause, so no client can stop the listener.
+     */
+    public static void acceptLoop(ServerSocket server, Arrival arrival, Consumer<Throwable> errors) {
+        while (!server.isClosed()) {
+            try {
+                Socket s = server.accept();
+                s.setTcpNoDelay(true);
+                arrival.arrived(s);
+            } catch (SocketException e) {
+                if (server.isClosed()) return;
+                errors.accept(e);
+            } catch (IOException | RuntimeException e) {
+                errors.accept(e);
+                try {
+                    Thread.sleep(50);
+                } catch (InterruptedException ie) {
+                    return;
+                }
+            }
+        }
+    }
 
     /**
      * @param refusal the protocol's refusal line for a reason, CRLF included (SMTP {@code 421 ...},

@@ -1,10 +1,6 @@
 package moat.server.mailauth;
 
 import java.io.IOException;
-import java.io.InputStreamReader;
-import java.io.Reader;
-import java.io.StringReader;
-import java.nio.charset.StandardCharsets;
 import java.security.SecureRandom;
 import java.time.Clock;
 import java.util.ArrayList;
@@ -40,9 +36,6 @@ import moat.store.MailStore;
  * submission), built once from the configuration.
  */
 public final class MailAuth {
-    /** The bundled Public Suffix List (a resource of moat-auth). */
-    static final String PSL_RESOURCE = "/moat/auth/psl/public_suffix_list.dat";
-
     private final Receipt.Config receipt;
     private final Map<Domain, List<DkimSigningKey>> keys;
     private final boolean sign;
@@ -68,7 +61,7 @@ public final class MailAuth {
         for (String s : c.get(MailAuthSettings.ARC_TRUSTED_SEALERS)) sealers.add(Domain.of(s).ascii().toLowerCase(Locale.ROOT));
         Receipt.Config rc = new Receipt.Config(host, spf(dns, clock, host),
                 new DkimVerifier(dns, DkimSettings.defaults(), clock),
-                new Dmarc(dns, publicSuffixList(), new SecureRandom()), new ArcVerifier(dns, clock),
+                new Dmarc(dns, publicSuffixList(c), new SecureRandom()), new ArcVerifier(dns, clock),
                 switch (c.get(MailAuthSettings.SPF_FAIL_ACTION)) {
                     case "reject_without_dmarc" -> Receipt.SpfAction.REJECT_WITHOUT_DMARC;
                     case "off" -> Receipt.SpfAction.OFF;
@@ -104,13 +97,10 @@ public final class MailAuth {
         return rules;
     }
 
-    /** The list shipped in moat-auth; an empty list (every TLD a suffix) when the resource is missing. */
-    static PublicSuffixList publicSuffixList() throws IOException {
-        var in = MailAuth.class.getResourceAsStream(PSL_RESOURCE);
-        if (in == null) return PublicSuffixList.parse(new StringReader(""));
-        try (Reader r = new InputStreamReader(in, StandardCharsets.UTF_8)) {
-            return PublicSuffixList.parse(r);
-        }
+    /** {@code dmarc.public_suffix_list}, else the bundled copy. */
+    static PublicSuffixList publicSuffixList(Config c) throws IOException {
+        String file = c.get(MailAuthSettings.PUBLIC_SUFFIX_LIST);
+        return file.isBlank() ? PublicSuffixList.bundled() : PublicSuffixList.load(java.nio.file.Path.of(file));
     }
 
     /**

@@ -7,7 +7,7 @@ import moat.server.config.Setting;
 
 /**
  * SPF, DKIM, DMARC and ARC on receipt (port 25) and DKIM signing on submission. Why each default
- * is what it is: docs/adr/0008-mail-authentication-actions.md.
+ * is what it is: docs/adr/0009-mail-authentication-actions.md.
  */
 public final class MailAuthSettings {
     static final List<String> SPF_ACTIONS = List.of("reject_without_dmarc", "reject", "defer", "score", "off");
@@ -28,6 +28,9 @@ public final class MailAuthSettings {
     public static final Setting<Boolean> REQUIRE_SINGLE_FROM = Setting.ofBool("dmarc.require_single_from", true,
             "Refuse (550 5.7.1 dmarc.from_invalid) a message with several From fields or From addresses (RFC 5322 "
                     + "section 3.6; RFC 7489 section 6.6.1); a message without From is delivered with dmarc=permerror");
+    public static final Setting<String> PUBLIC_SUFFIX_LIST = Setting.ofString("dmarc.public_suffix_list", "",
+            "A public_suffix_list.dat file (publicsuffix.org format) for DMARC's organizational domains; empty = the copy "
+                    + "bundled with Moat (docs/adr/0008-dmarc-arc-interpretations.md); Moat never downloads it");
     public static final Setting<List<String>> ARC_TRUSTED_SEALERS = Setting.ofStringList("arc.trusted_sealers", List.of(),
             "Domains whose ARC seal (the newest ARC set, chain cv=pass) may override a DMARC fail: forwarders and lists "
                     + "you trust to have checked the original")

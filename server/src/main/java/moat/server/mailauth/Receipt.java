@@ -28,7 +28,7 @@ import moat.policy.CheckState;
 /**
  * Port 25, one message: DKIM verified while the body streams, then DMARC for the From domain,
  * ARC when a trusted sealer could override a DMARC fail, and the decision of
- * docs/adr/0008-mail-authentication-actions.md. The stored message gets
+ * docs/adr/0009-mail-authentication-actions.md. The stored message gets
  * {@code Received} + {@code Authentication-Results} on top; any Authentication-Results field that
  * claims our authserv-id is removed first (RFC 8601 section 5: a forged one would be believed by
  * our own users' clients).

@@ -3,7 +3,6 @@ package moat.server.mailauth;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.Objects;
-import java.util.Optional;
 import moat.auth.spf.Spf;
 import moat.auth.spf.SpfResult;
 import moat.core.EmailAddress;
@@ -18,7 +17,7 @@ import moat.policy.Verdict;
  * {@link CheckState} memo: {@link Rule#FAIL} reports a fail (its configured action decides) and
  * {@link Rule#TEMPERROR} a DNS failure (always a deferral: section 8.6 allows a temporary
  * refusal, never a permanent one). End of DATA reads the same result for DMARC and
- * Authentication-Results through {@link #result}.
+ * Authentication-Results through {@link #evaluate}.
  *
  * <p>A reputation check: skipped for trusted networks and allow-listed sessions.
  */
@@ -54,11 +53,6 @@ public final class SpfCheck implements Check {
                     ? new Verdict.Defer(Reason.SPF_TEMPERROR, Reason.SPF_TEMPERROR.text() + " (" + r.domain() + ")")
                     : Verdict.NO_OPINION;
         };
-    }
-
-    /** The result for the current transaction, if a rule evaluated it. */
-    public static Optional<SpfResult> result(CheckState state) {
-        return Optional.ofNullable(state.memo(KEY, Results::new).get(state));
     }
 
     /** The result for the current transaction, evaluated now when no rule did (trusted session, action off). */

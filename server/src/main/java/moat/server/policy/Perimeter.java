@@ -82,7 +82,7 @@ public final class Perimeter {
             rules.add(new Policy.Rule(new DnsblCheck(DnsblCheck.Kind.DOMAIN, rhs, dns),
                     PolicySettings.fail(c, PolicySettings.RHSBL_ACTION), 0));
         }
-        // SPF at MAIL FROM (docs/adr/0008), before greylisting so a refused sender leaves no greylist entry.
+        // SPF at MAIL FROM (docs/adr/0009), before greylisting so a refused sender leaves no greylist entry.
         rules.addAll(moat.server.mailauth.MailAuth.spfRules(c, dns, clock));
         if (c.get(GreylistSettings.ACTION).equals("defer")) {
             Greylist g = new Greylist(new Greylist.Settings(c.get(GreylistSettings.DELAY), c.get(GreylistSettings.RETRY_WINDOW),

@@ -4,8 +4,6 @@ import java.io.IOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
-import java.net.Socket;
-import java.net.SocketException;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
 import moat.server.limits.Doorman;
@@ -62,26 +60,10 @@ final class Pop3Listener implements AutoCloseable {
     }
 
     private void acceptLoop() {
-        while (!server.isClosed()) {
-            try {
-                Socket s = server.accept();
-                s.setTcpNoDelay(true);
-                // The shared connection limits (moat.server.limits), refused with RFC 3206 [SYS/TEMP].
-                Doorman.admit(guard, ctx.sessionConfig().implicitTlsListener() ? "POP3S" : "POP3", s,
+        // The shared connection limits (moat.server.limits), refused with RFC 3206 [SYS/TEMP].
+        Doorman.acceptLoop(server, s -> Doorman.admit(guard, ctx.sessionConfig().implicitTlsListener() ? "POP3S" : "POP3", s,
                         "pop3-" + s.getPort(), reason -> "-ERR [SYS/TEMP] " + reason.text() + "\r\n",
-                        new Pop3Connection(s, ctx));
-            } catch (SocketException e) {
-                if (server.isClosed()) return;
-                ctx.errors().accept(e);
-            } catch (IOException | RuntimeException e) {
-                ctx.errors().accept(e); // e.g. too many open files: keep accepting
-                try {
-                    Thread.sleep(50);
-                } catch (InterruptedException ie) {
-                    return;
-                }
-            }
-        }
+                        new Pop3Connection(s, ctx)), ctx.errors());
     }
 
     @Override

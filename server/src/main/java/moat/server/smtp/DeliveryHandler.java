@@ -163,7 +163,7 @@ public final class DeliveryHandler implements SmtpHandler {
     @Override
     public MessageSink beginMessage(SessionInfo session, Transaction t) throws IOException {
         MailStore.Draft draft = store.begin();
-        // docs/adr/0008: the Received field is written with the header section, or put on top
+        // docs/adr/0009: the Received field is written with the header section, or put on top
         // with Authentication-Results / DKIM-Signature once the body has streamed.
         return mailAuth.sink(session, draft, received(session, t, draft.id()), perimeterState(session));
     }

@@ -5,7 +5,6 @@ import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
-import java.net.SocketException;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
 import javax.net.ssl.SSLSocket;
@@ -77,24 +76,8 @@ public final class SmtpListener implements AutoCloseable {
     }
 
     private void acceptLoop() {
-        while (!server.isClosed()) {
-            try {
-                Socket s = server.accept();
-                s.setTcpNoDelay(true);
-                Doorman.admit(ctx.guard(), ctx.sessionConfig().listener().name(), s, "smtp-" + s.getPort(),
-                        reason -> Reply.of(reason).wire(), new SmtpConnection(s, ctx, implicitTls));
-            } catch (SocketException e) {
-                if (server.isClosed()) return;
-                ctx.internalError(e);
-            } catch (IOException | RuntimeException e) {
-                ctx.internalError(e); // e.g. too many open files: keep accepting
-                try {
-                    Thread.sleep(50);
-                } catch (InterruptedException ie) {
-                    return;
-                }
-            }
-        }
+        Doorman.acceptLoop(server, s -> Doorman.admit(ctx.guard(), ctx.sessionConfig().listener().name(), s, "smtp-" + s.getPort(),
+                reason -> Reply.of(reason).wire(), new SmtpConnection(s, ctx, implicitTls)), ctx::internalError);
     }
 
     @Override

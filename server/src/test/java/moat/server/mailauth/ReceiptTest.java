@@ -27,7 +27,7 @@ import org.junit.jupiter.params.provider.CsvSource;
 
 /**
  * Port 25 with SPF, DKIM and DMARC against DNS answers written out below (client 127.0.0.1):
- * a real listener, a real store, the decisions of docs/adr/0008-mail-authentication-actions.md.
+ * a real listener, a real store, the decisions of docs/adr/0009-mail-authentication-actions.md.
  */
 class ReceiptTest {
     private static final KeyPair SIGNER = DkimKeys.generateEd25519();

@@ -34,7 +34,7 @@ class PolicySettingsTest {
         Policy p = Perimeter.build(c, StaticZone.builder().build(), Clock.systemUTC(), d -> false, new InMemoryGreylistStore(10));
         assertThat(rules(p)).isEqualTo("lists:reject rdns.no_ptr:score rdns.not_confirmed:score rdns.generic:score "
                 + "helo.invalid:reject helo.forged:reject helo.non_fqdn:score helo.literal_mismatch:score helo.unresolvable:score"
-                + " spf.temperror:defer"); // ADR 0008: SPF fail waits for DMARC by default, a DNS failure defers
+                + " spf.temperror:defer"); // ADR 0009: SPF fail waits for DMARC by default, a DNS failure defers
     }
 
     @Test

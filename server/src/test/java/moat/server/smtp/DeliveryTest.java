@@ -42,7 +42,7 @@ class DeliveryTest {
             assertThat(stored).startsWith("Received: from client.example ([127.0.0.1])\r\n\tby mx.test.example with ESMTP id " + queueId + ";\r\n\t");
             int dateLine = stored.indexOf(";\r\n\t") + 4;
             assertThat(stored.substring(dateLine, stored.indexOf("\r\n", dateLine))).matches("\\w{3}, \\d{1,2} \\w{3} \\d{4} \\d\\d:\\d\\d:\\d\\d \\+0000");
-            // docs/adr/0008: Authentication-Results follows our Received field, then the message as sent.
+            // docs/adr/0009: Authentication-Results follows our Received field, then the message as sent.
             String rest = stored.substring(stored.indexOf("\r\n", dateLine) + 2);
             assertThat(rest).startsWith("Authentication-Results: mx.test.example;");
             assertThat(rest.substring(rest.length() - BODY.length())).as("the body exactly as sent, unstuffed").isEqualTo(BODY);
