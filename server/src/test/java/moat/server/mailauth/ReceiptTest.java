@@ -10,6 +10,10 @@ import java.nio.file.Path;
 import java.security.KeyPair;
 import java.time.Clock;
 import java.util.List;
+import moat.auth.arc.ArcResult;
+import moat.auth.arc.ArcSealer;
+import moat.auth.arc.ArcSealingKey;
+import moat.auth.arc.ArcVerifier;
 import moat.auth.dkim.DkimKeys;
 import moat.auth.dkim.DkimSigner;
 import moat.auth.dkim.DkimSigningKey;
@@ -31,6 +35,7 @@ import org.junit.jupiter.params.provider.CsvSource;
  */
 class ReceiptTest {
     private static final KeyPair SIGNER = DkimKeys.generateEd25519();
+    private static final KeyPair LIST_SEALER = DkimKeys.generateEd25519();
 
     /** One line per domain: its SPF, its DMARC. */
     private static final StaticZone DNS = StaticZone.builder()
@@ -42,6 +47,7 @@ class ReceiptTest {
             .txt("quarantine.example", "v=spf1 ip4:192.0.2.1 -all")
             .txt("_dmarc.quarantine.example", "v=DMARC1; p=quarantine")
             .txt("nodmarc.example", "v=spf1 ip4:192.0.2.1 -all")
+            .txt("arc._domainkey.lists.example", DkimKeys.dnsRecord(LIST_SEALER.getPublic()))
             .timeout("slow.example")
             .build();
 
@@ -79,6 +85,31 @@ class ReceiptTest {
             assertThat(tx.get("spf").asText()).isEqualTo("pass");
             assertThat(tx.get("dmarc").asText()).isEqualTo("fail");
             assertThat(tx.get("dmarc_from").asText()).isEqualTo("forged.example");
+        }
+    }
+
+    @ParameterizedTest(name = "arc.trusted_sealers = {0}: {1}")
+    @CsvSource(delimiter = '|', value = {"[\"lists.example\"] | 250 2.0.0", "[] | 550 5.7.1", "[\"other.example\"] | 550 5.7.1"})
+    void aTrustedArcSealerOverridesADmarcFail(String sealers, String reply) throws Exception {
+        // A mailing list relayed news@forged.example's message (its DKIM broke on the way) and sealed it.
+        String original = msg("news@forged.example");
+        ArcSealer sealer = new ArcSealer(new ArcSealingKey("lists.example", "arc", LIST_SEALER.getPrivate()),
+                ArcSealer.DEFAULT_SIGNED, Clock.systemUTC());
+        byte[] bytes = original.getBytes(StandardCharsets.UTF_8);
+        ArcResult none = new ArcVerifier(DNS, Clock.systemUTC()).verify(bytes);
+        String sealed = sealer.seal(bytes, "lists.example", "dkim=pass header.d=forged.example", none).orElseThrow()
+                + original;
+        try (TestServer s = TestServer.start(tmp, DNS, Clock.systemUTC(), "arc.trusted_sealers = " + sealers)) {
+            assertThat(send(s, "bounce@good.example", sealed)).startsWith(reply);
+            JsonNode tx = lastTransaction(s);
+            assertThat(tx.get("dmarc").asText()).isEqualTo("fail");
+            if (reply.startsWith("250")) {
+                assertThat(tx.get("arc").asText()).isEqualTo("pass");
+                assertThat(tx.get("dmarc_override").asText()).isEqualTo("arc: lists.example");
+                assertThat(s.inbox("alice@example.org")).singleElement().satisfies(m -> assertThat(m).contains("arc=pass"));
+            } else {
+                assertThat(s.inbox("alice@example.org")).isEmpty();
+            }
         }
     }
 
