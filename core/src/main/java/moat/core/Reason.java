@@ -66,6 +66,8 @@ public enum Reason {
     RHSBL_LISTED("rhsbl.listed", 554, "5.7.1", "Domain is listed in a DNS block list", "The sender or HELO domain is listed in a configured right-hand-side block list (RFC 5782 section 2.2)."),
     POLICY_SCORE("policy.score", 554, "5.7.1", "Message refused: too many policy warnings", "The points of the checks set to score reached policy.reject_score."),
     GREYLIST_DEFERRED("greylist.deferred", 451, "4.7.1", "Greylisted, please try again later", "First delivery attempt from this client network, sender and recipient: retry after greylist.delay."),
+    // per-user lists (moat.store.UserLists, checked by moat.policy.lists.UserListsCheck at RCPT)
+    USER_BLOCKED("user.blocked", 550, "5.7.1", "Recipient refuses mail from this sender", "The recipient's own block list (moat user block add) names the sender address, the sender domain or the client network; only that recipient is refused."),
     // storage
     STORE_FAILED("store.failed", 451, "4.3.0", "Local error in processing, message not accepted", "The message could not be written durably; the client keeps it and retries."),
     ;

@@ -8,6 +8,7 @@ import java.time.Clock;
 import java.util.ArrayList;
 import java.util.EnumMap;
 import java.util.List;
+import java.util.Optional;
 import java.util.Map;
 import java.util.Set;
 import java.util.function.Consumer;
@@ -31,6 +32,7 @@ import moat.server.limits.ListenerLimits;
 import moat.server.limits.ThrottledLogins;
 import moat.server.policy.DnsSettings;
 import moat.server.policy.Perimeter;
+import moat.server.policy.StoreUserLists;
 import moat.server.imap.ImapListener;
 import moat.server.imap.ImapSettings;
 import moat.server.imap.StoreBackend;
@@ -107,7 +109,8 @@ public final class MoatServer implements AutoCloseable {
             AuthThrottle throttle = new AuthThrottle(LimitSettings.auth(config), clock, l -> audit.event("auth.lockout",
                     lockoutFields(l)));
             Policy perimeter = Perimeter.build(config, dns, clock,
-                    d -> d.ascii().equalsIgnoreCase(hostname) || store.isLocalDomain(d), Perimeter.greylistStore(config, store));
+                    d -> d.ascii().equalsIgnoreCase(hostname) || store.isLocalDomain(d), Perimeter.greylistStore(config, store),
+                    Optional.of(new StoreUserLists(store, store)));
             DeliveryHandler handler = new DeliveryHandler(hostname, store, store, new RelayPolicy(relayDomains, trusted),
                     audit, clock, throttle, perimeter);
             List<SmtpListener> listeners = new ArrayList<>();
