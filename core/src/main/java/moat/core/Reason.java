@@ -71,6 +71,8 @@ public enum Reason {
     SPF_TEMPERROR("spf.temperror", 451, "4.7.24", "SPF validation error, try again later", "The SPF evaluation hit a DNS failure (temperror, RFC 7208 section 8.6; RFC 7372 4.7.24): deferred, never refused."),
     DMARC_REJECT("dmarc.reject", 550, "5.7.1", "Message refused: DMARC policy of the From domain", "The From domain's DMARC policy is p=reject (after pct) and neither SPF nor DKIM passed aligned with it (RFC 7489 section 6.6.4); refused at end of DATA, nothing stored."),
     FROM_INVALID("dmarc.from_invalid", 550, "5.7.1", "Message refused: several From addresses", "The header has several From fields or a From with several addresses (or a group): DMARC cannot name the one author domain, the ambiguity forgers use (RFC 5322 section 3.6, RFC 7489 section 6.6.1)."),
+    // per-user lists (moat.store.UserLists, checked by moat.policy.lists.UserListsCheck at RCPT)
+    USER_BLOCKED("user.blocked", 550, "5.7.1", "Recipient refuses mail from this sender", "The recipient's own block list (moat user block add) names the sender address, the sender domain or the client network; only that recipient is refused."),
     // storage
     STORE_FAILED("store.failed", 451, "4.3.0", "Local error in processing, message not accepted", "The message could not be written durably; the client keeps it and retries."),
     ;

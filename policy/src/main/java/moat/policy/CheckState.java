@@ -38,6 +38,9 @@ public final class CheckState {
     private boolean authenticated;
     private Optional<String> connectionTrust = Optional.empty();
     private Optional<String> transactionTrust = Optional.empty();
+    private Optional<Verdict> connectionRefusal = Optional.empty();
+    private Optional<Verdict> heloRefusal = Optional.empty();
+    private Optional<Verdict> transactionRefusal = Optional.empty();
 
     public CheckState(InetAddress client) {
         this.client = DnsName.unmap(Objects.requireNonNull(client, "client"));
@@ -57,6 +60,7 @@ public final class CheckState {
         // A second EHLO (after STARTTLS) may name something else: HELO-based trust is re-earned.
         this.connectionTrust = connectionTrust.filter(t -> !t.startsWith("helo"));
         this.heloFindings.clear(); // EHLO again after STARTTLS must not count the same findings twice
+        this.heloRefusal = Optional.empty(); // judged again for the new name
     }
 
     /** The MAIL FROM of the current transaction; empty for the null reverse-path or before MAIL. */
@@ -76,7 +80,26 @@ public final class CheckState {
     public void newTransaction(Optional<EmailAddress> sender) {
         this.sender = Objects.requireNonNull(sender, "sender");
         this.transactionTrust = Optional.empty();
+        this.transactionRefusal = Optional.empty();
         this.transactionFindings.clear();
+    }
+
+    /**
+     * A reputation refusal found before RCPT and held until then (Postfix's
+     * {@code smtpd_delay_reject}), so that a recipient's allow entry can still excuse it; see
+     * {@link Policy.ReputationRefusals#AT_RCPT}. The connect stage's comes first, then HELO's, then MAIL's.
+     */
+    public Optional<Verdict> heldRefusal() {
+        return connectionRefusal.or(() -> heloRefusal).or(() -> transactionRefusal);
+    }
+
+    void hold(Stage stage, Verdict refusal) {
+        switch (stage) {
+            case CONNECT -> connectionRefusal = connectionRefusal.or(() -> Optional.of(refusal));
+            case HELO -> heloRefusal = heloRefusal.or(() -> Optional.of(refusal));
+            case MAIL -> transactionRefusal = transactionRefusal.or(() -> Optional.of(refusal));
+            case RCPT, DATA -> throw new IllegalArgumentException("refusals at " + stage + " are not held");
+        }
     }
 
     /** True when an allow list or authentication lets this session skip reputation checks. */

@@ -14,10 +14,13 @@ import moat.core.Reply;
  * <ul>
  *   <li>{@link FailAction#OFF}: skipped (so no DNS query is ever sent for it);</li>
  *   <li>a reputation check is skipped when the session is {@linkplain CheckState#trusted trusted};</li>
- *   <li>{@code Accept} marks the session trusted and continues (deny lists still run);</li>
+ *   <li>{@code Accept} marks the session trusted and continues (deny lists still run); at RCPT it
+ *       trusts that recipient only;</li>
  *   <li>{@code Reject}/{@code Defer} stop the stage; {@code Score} adds points, and when the
  *       session reaches {@code rejectScore} the stage is refused with {@link Reason#POLICY_SCORE}.</li>
  * </ul>
+ * With {@link ReputationRefusals#AT_RCPT} a reputation refusal found before RCPT is held and given
+ * at RCPT instead, so a recipient's allow entry can excuse it.
  */
 public final class Policy {
 
@@ -37,15 +40,31 @@ public final class Policy {
         Listener NONE = (c, s, v) -> { };
     }
 
+    /**
+     * When a reputation check's refusal (or the score threshold) found at connect, HELO or MAIL
+     * is given. {@link #AT_STAGE}: at once, in reply to that stage. {@link #AT_RCPT}: held in the
+     * {@link CheckState} and given in reply to each RCPT whose recipient has not allow-listed the
+     * sender or client (Postfix's {@code smtpd_delay_reject = yes}); docs/adr/0010-per-user-lists.md.
+     * Refusals of non-reputation checks (deny lists, a recipient's block list) are never held.
+     */
+    public enum ReputationRefusals { AT_STAGE, AT_RCPT }
+
     private final List<Rule> rules;
     private final int rejectScore;
     private final Listener listener;
+    private final ReputationRefusals timing;
 
+    /** A pipeline that gives every refusal at the stage that found it. */
     public Policy(List<Rule> rules, int rejectScore, Listener listener) {
+        this(rules, rejectScore, listener, ReputationRefusals.AT_STAGE);
+    }
+
+    public Policy(List<Rule> rules, int rejectScore, Listener listener, ReputationRefusals timing) {
         this.rules = List.copyOf(rules);
         if (rejectScore < 1) throw new IllegalArgumentException("rejectScore must be >= 1");
         this.rejectScore = rejectScore;
         this.listener = Objects.requireNonNull(listener, "listener");
+        this.timing = Objects.requireNonNull(timing, "timing");
     }
 
     /** A pipeline without checks: always no opinion. */
@@ -69,6 +88,11 @@ public final class Policy {
         return run(Stage.MAIL, s, c -> c.mailFrom(s));
     }
 
+    /**
+     * The per-recipient stage. An {@code Accept} here (a recipient's own allow entry) trusts this
+     * recipient only: it excuses a held reputation refusal and skips the RCPT-stage reputation
+     * checks (greylisting) for it, while the session and the other recipients stay as they were.
+     */
     public Verdict rcptTo(CheckState s, EmailAddress rcpt) {
         return run(Stage.RCPT, s, c -> c.rcptTo(s, rcpt));
     }
@@ -78,19 +102,35 @@ public final class Policy {
     }
 
     private Verdict run(Stage stage, CheckState s, java.util.function.Function<Check, Verdict> call) {
+        boolean holding = timing == ReputationRefusals.AT_RCPT && (stage == Stage.CONNECT || stage == Stage.HELO || stage == Stage.MAIL);
+        boolean recipientTrusted = false;
+        boolean heldChecked = stage != Stage.RCPT;
         for (Rule rule : rules) {
             if (rule.action() == FailAction.OFF) continue;
-            if (rule.check().reputation() && s.trusted()) continue;
+            boolean reputation = rule.check().reputation();
+            if (reputation && !heldChecked) {
+                // Non-reputation checks before this one (deny lists, the recipient's lists) have spoken.
+                heldChecked = true;
+                if (!s.trusted() && !recipientTrusted && s.heldRefusal().isPresent()) return s.heldRefusal().get();
+            }
+            if (reputation && (s.trusted() || recipientTrusted)) continue;
+            // Nothing can lift a held refusal but trust: no need to ask DNS any more questions.
+            if (reputation && holding && s.heldRefusal().isPresent()) continue;
             Verdict v = rule.action().apply(call.apply(rule.check()), rule.points());
             if (!(v instanceof Verdict.NoOpinion)) listener.decided(rule.check().name(), stage, v);
             switch (v) {
                 case Verdict.NoOpinion n -> { }
-                case Verdict.Accept a -> s.trust(stage, rule.check().name() + ": " + a.why());
+                case Verdict.Accept a -> {
+                    if (stage == Stage.RCPT) recipientTrusted = true;
+                    else s.trust(stage, rule.check().name() + ": " + a.why());
+                }
                 case Verdict.Reject r -> {
-                    return r;
+                    if (!(holding && reputation)) return r;
+                    s.hold(stage, r);
                 }
                 case Verdict.Defer d -> {
-                    return d;
+                    if (!(holding && reputation)) return d;
+                    s.hold(stage, d);
                 }
                 case Verdict.Score sc -> {
                     s.add(stage, new CheckState.Finding(rule.check().name(), sc));
@@ -98,11 +138,13 @@ public final class Policy {
                         Verdict refuse = new Verdict.Reject(Reason.POLICY_SCORE,
                                 Reason.POLICY_SCORE.text() + " (" + s.score() + " points, last: " + sc.reason().id() + ")");
                         listener.decided("policy.score", stage, refuse);
-                        return refuse;
+                        if (!holding) return refuse;
+                        s.hold(stage, refuse);
                     }
                 }
             }
         }
+        if (!heldChecked && !s.trusted() && !recipientTrusted && s.heldRefusal().isPresent()) return s.heldRefusal().get();
         return Verdict.noOpinion();
     }
 

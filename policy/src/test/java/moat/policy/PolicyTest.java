@@ -117,4 +117,73 @@ class PolicyTest {
                 .isEqualTo("451 4.7.1 Greylisted\r\n");
         assertThat(Policy.reply(new Verdict.Score(1, Reason.IPREV_FAIL, "x"))).isEmpty();
     }
+
+    /** A recipient-level check: accepts or blocks by recipient local part. */
+    record ByRecipient() implements Check {
+        public String name() { return "user_lists"; }
+        public boolean reputation() { return false; }
+        public Verdict rcptTo(CheckState s, EmailAddress r) {
+            return switch (r.localPart()) {
+                case "open" -> new Verdict.Accept("recipient allow-listed");
+                case "closed" -> new Verdict.Reject(Reason.USER_BLOCKED, "blocked");
+                default -> Verdict.noOpinion();
+            };
+        }
+    }
+
+    record Greylisting(List<String> asked) implements Check {
+        public String name() { return "greylist"; }
+        public Verdict rcptTo(CheckState s, EmailAddress r) {
+            asked.add(r.localPart());
+            return new Verdict.Defer(Reason.GREYLIST_DEFERRED, "later");
+        }
+    }
+
+    @Test
+    void heldReputationRefusalsAreGivenPerRecipientUnlessItAllowListed() throws Exception {
+        List<String> greylisted = new ArrayList<>();
+        Policy p = new Policy(List.of(new Policy.Rule(new ByRecipient(), FailAction.REJECT, 0),
+                new Policy.Rule(new Fixed("dnsbl", true, FINDING), FailAction.REJECT, 0),
+                new Policy.Rule(new Greylisting(greylisted), FailAction.DEFER, 0)), 10, Policy.Listener.NONE,
+                Policy.ReputationRefusals.AT_RCPT);
+        CheckState s = state();
+        assertThat(p.connect(s)).isInstanceOf(Verdict.NoOpinion.class); // held, not given
+        assertThat(s.heldRefusal()).contains(FINDING);
+        s.newTransaction(Optional.of(EmailAddress.of("a@b.example")));
+        assertThat(p.mailFrom(s)).isInstanceOf(Verdict.NoOpinion.class);
+        assertThat(p.rcptTo(s, EmailAddress.of("bob@example.org"))).isEqualTo(FINDING);
+        assertThat(p.rcptTo(s, EmailAddress.of("open@example.org"))).isInstanceOf(Verdict.NoOpinion.class);
+        assertThat(p.rcptTo(s, EmailAddress.of("closed@example.org"))).isEqualTo(new Verdict.Reject(Reason.USER_BLOCKED, "blocked"));
+        assertThat(p.rcptTo(s, EmailAddress.of("bob@example.org"))).isEqualTo(FINDING); // trust was for "open" only
+        assertThat(greylisted).isEmpty(); // the held refusal came first; "open" skipped greylisting
+        assertThat(s.trusted()).isFalse();
+    }
+
+    @Test
+    void withoutAHeldRefusalAnAllowListedRecipientStillSkipsGreylisting() throws Exception {
+        List<String> greylisted = new ArrayList<>();
+        Policy p = new Policy(List.of(new Policy.Rule(new ByRecipient(), FailAction.REJECT, 0),
+                new Policy.Rule(new Greylisting(greylisted), FailAction.DEFER, 0)), 10, Policy.Listener.NONE,
+                Policy.ReputationRefusals.AT_RCPT);
+        CheckState s = state();
+        s.newTransaction(Optional.empty());
+        assertThat(p.rcptTo(s, EmailAddress.of("open@example.org"))).isInstanceOf(Verdict.NoOpinion.class);
+        assertThat(p.rcptTo(s, EmailAddress.of("bob@example.org"))).isInstanceOf(Verdict.Defer.class);
+        assertThat(greylisted).containsExactly("bob");
+    }
+
+    @Test
+    void heldScoreRefusalAndItsExcuseBySenderTrust() throws Exception {
+        Policy p = new Policy(List.of(new Policy.Rule(new Fixed("allow", false, Verdict.noOpinion()), FailAction.REJECT, 0),
+                new Policy.Rule(new Fixed("rdns", true, FINDING), FailAction.SCORE, 10)), 10, Policy.Listener.NONE,
+                Policy.ReputationRefusals.AT_RCPT);
+        CheckState s = state();
+        assertThat(p.connect(s)).isInstanceOf(Verdict.NoOpinion.class);
+        assertThat(s.heldRefusal()).get().extracting(v -> ((Verdict.Reject) v).reason()).isEqualTo(Reason.POLICY_SCORE);
+        s.newTransaction(Optional.of(EmailAddress.of("friend@partner.example")));
+        s.trust(Stage.MAIL, "sender allow-listed");
+        assertThat(p.rcptTo(s, EmailAddress.of("bob@example.org"))).isInstanceOf(Verdict.NoOpinion.class);
+        s.newTransaction(Optional.of(EmailAddress.of("other@x.example")));
+        assertThat(p.rcptTo(s, EmailAddress.of("bob@example.org"))).isInstanceOf(Verdict.Reject.class);
+    }
 }

@@ -8,6 +8,7 @@ import java.time.Clock;
 import java.util.ArrayList;
 import java.util.EnumMap;
 import java.util.List;
+import java.util.Optional;
 import java.util.Map;
 import java.util.Set;
 import java.util.function.Consumer;
@@ -32,6 +33,7 @@ import moat.server.limits.ThrottledLogins;
 import moat.server.mailauth.MailAuth;
 import moat.server.policy.DnsSettings;
 import moat.server.policy.Perimeter;
+import moat.server.policy.StoreUserLists;
 import moat.server.imap.ImapListener;
 import moat.server.imap.ImapSettings;
 import moat.server.imap.StoreBackend;
@@ -108,7 +110,8 @@ public final class MoatServer implements AutoCloseable {
             AuthThrottle throttle = new AuthThrottle(LimitSettings.auth(config), clock, l -> audit.event("auth.lockout",
                     lockoutFields(l)));
             Policy perimeter = Perimeter.build(config, dns, clock,
-                    d -> d.ascii().equalsIgnoreCase(hostname) || store.isLocalDomain(d), Perimeter.greylistStore(config, store));
+                    d -> d.ascii().equalsIgnoreCase(hostname) || store.isLocalDomain(d), Perimeter.greylistStore(config, store),
+                    Optional.of(new StoreUserLists(store, store)));
             List<String> keyProblems = new ArrayList<>();
             MailAuth mailAuth = MailAuth.build(config, dns, clock, store, keyProblems);
             keyProblems.forEach(p -> console.accept("dkim: cannot use key " + p));

@@ -7,7 +7,12 @@
  * <p>Security: deny wins over allow; allow only skips reputation checks (rDNS, HELO, DNSBL,
  * greylisting), never relay control. Sender and HELO entries are forgeable by the client.
  *
- * <p>LIMITATION: lists come from the config file only (reloaded with a restart); no per-user
- * lists yet, no regular expressions.
+ * <p>{@link moat.policy.lists.UserListsCheck}: each user's own allow and block lists (sender
+ * address, sender domain, client network), looked up at RCPT through a
+ * {@link moat.policy.lists.UserListsCheck.Source}; a block refuses only that recipient, an allow
+ * trusts only that recipient (docs/adr/0010-per-user-lists.md).
+ *
+ * <p>LIMITATION: server-wide lists come from the config file only (reloaded with a restart); no
+ * regular expressions.
  */
 package moat.policy.lists;

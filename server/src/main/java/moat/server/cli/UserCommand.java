@@ -11,10 +11,11 @@ import picocli.CommandLine.Parameters;
 import picocli.CommandLine.ParentCommand;
 
 /**
- * {@code moat user add|passwd|del|list}. There is deliberately no password option: see
+ * {@code moat user add|passwd|del|list}, and {@code moat user allow|block ...} ({@link UserListCommand}). There is deliberately no password option: see
  * {@link PasswordSource}.
  */
-@Command(name = "user", description = "Manage users (mailboxes with a login).", mixinStandardHelpOptions = true)
+@Command(name = "user", description = "Manage users (mailboxes with a login).", mixinStandardHelpOptions = true,
+        subcommands = {UserListCommand.Allow.class, UserListCommand.Block.class})
 final class UserCommand {
     @ParentCommand
     MoatCommand moat;

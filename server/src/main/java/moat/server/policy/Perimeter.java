@@ -8,6 +8,7 @@ import java.util.ArrayList;
 import java.util.Collections;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Optional;
 import java.util.Set;
 import java.util.function.Predicate;
 import moat.core.Domain;
@@ -25,6 +26,7 @@ import moat.policy.greylist.InMemoryGreylistStore;
 import moat.policy.helo.HeloCheck;
 import moat.policy.lists.Lists;
 import moat.policy.lists.ListsCheck;
+import moat.policy.lists.UserListsCheck;
 import moat.policy.rdns.RdnsCheck;
 import moat.server.config.Config;
 import moat.server.config.Setting;
@@ -32,7 +34,7 @@ import moat.store.sqlite.SqliteStore;
 
 /**
  * Builds the port-25 policy pipeline from the configuration, in Postfix's order: lists first
- * (so allow and deny decide before any DNS query), then reverse DNS, HELO, DNS block lists and
+ * (so allow and deny decide before any DNS query), then the recipient's own lists (RCPT), then reverse DNS, HELO, DNS block lists and
  * greylisting last (so a message that other checks refuse never creates a greylist entry).
  */
 public final class Perimeter {
@@ -49,6 +51,16 @@ public final class Perimeter {
      * @param isOurName host name and local domains, for {@code helo.forged}
      */
     public static Policy build(Config c, Resolver dns, Clock clock, Predicate<Domain> isOurName, GreylistStore greylist) {
+        return build(c, dns, clock, isOurName, greylist, Optional.empty());
+    }
+
+    /**
+     * @param isOurName host name and local domains, for {@code helo.forged}
+     * @param userLists each recipient's own lists, checked right after the server-wide lists;
+     *                  empty: no per-user lists (tests of the other checks)
+     */
+    public static Policy build(Config c, Resolver dns, Clock clock, Predicate<Domain> isOurName, GreylistStore greylist,
+                               Optional<UserListsCheck.Source> userLists) {
         List<Policy.Rule> rules = new ArrayList<>();
         ListsCheck lists = new ListsCheck(
                 new Lists(prefixes(c, PolicySettings.ALLOW_NETWORKS), Set.copyOf(c.get(PolicySettings.ALLOW_SENDERS)),
@@ -56,6 +68,7 @@ public final class Perimeter {
                 new Lists(prefixes(c, PolicySettings.DENY_NETWORKS), Set.copyOf(c.get(PolicySettings.DENY_SENDERS)),
                         domains(c, PolicySettings.DENY_SENDER_DOMAINS), Set.copyOf(c.get(PolicySettings.DENY_HELO))));
         rules.add(new Policy.Rule(lists, FailAction.REJECT, 0));
+        userLists.ifPresent(u -> rules.add(new Policy.Rule(new UserListsCheck(u), FailAction.REJECT, 0)));
 
         add(rules, c, new RdnsCheck(RdnsCheck.Rule.NO_PTR, dns), PolicySettings.RDNS_NO_PTR, PolicySettings.RDNS_NO_PTR_POINTS);
         add(rules, c, new RdnsCheck(RdnsCheck.Rule.NOT_CONFIRMED, dns), PolicySettings.RDNS_NOT_CONFIRMED,
@@ -94,7 +107,8 @@ public final class Perimeter {
                 // a purge failure only leaves old rows behind
             }
         }
-        return new Policy(rules, c.get(PolicySettings.REJECT_SCORE), Policy.Listener.NONE);
+        return new Policy(rules, c.get(PolicySettings.REJECT_SCORE), Policy.Listener.NONE,
+                c.get(PolicySettings.DELAY_REJECT) ? Policy.ReputationRefusals.AT_RCPT : Policy.ReputationRefusals.AT_STAGE);
     }
 
     private static void add(List<Policy.Rule> rules, Config c, Check check, Setting<String> action, Setting<Integer> points) {

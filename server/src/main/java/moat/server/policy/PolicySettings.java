@@ -18,6 +18,9 @@ public final class PolicySettings {
 
     public static final Setting<Integer> REJECT_SCORE = Setting.ofInt("policy.reject_score", 10, "points", 1, 1000,
             "Refuse (554 5.7.1 policy.score) once the points of the checks set to \"score\" reach this");
+    public static final Setting<Boolean> DELAY_REJECT = Setting.ofBool("policy.delay_reject", true,
+            "Hold a reputation refusal (rDNS, HELO, DNSBL, score) found at connect, HELO or MAIL until RCPT, so a "
+                    + "recipient's allow list can excuse it (docs/adr/0008); false refuses at once");
 
     // Lists: deny refuses (list.denied); allow skips the reputation checks (never relay control).
     public static final Setting<List<String>> ALLOW_NETWORKS = Setting.ofStringList("policy.allow_networks", List.of(),

@@ -31,7 +31,11 @@ final class Pop3Connection implements Runnable {
     private InputStream in;
     private OutputStream out;
     private Pop3Session session;
-    private final byte[] buf = new byte[8 * 1024];
+    /**
+     * Client input is command lines only (RFC 2449 section 4: at most 255 octets), so a small read
+     * buffer is enough; it is held by every idle connection (8 KiB before).
+     */
+    private final byte[] buf = new byte[1024];
     private int pos;
     private int lim;
     private Instant deadline;

@@ -10,6 +10,7 @@ import java.net.SocketTimeoutException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.Arrays;
 import java.util.Optional;
 import javax.net.ssl.SSLSocket;
 import moat.core.Reason;
@@ -35,7 +36,18 @@ final class SmtpConnection implements Runnable {
     private InputStream in;
     private OutputStream out;
     private SmtpSession session;
-    private final byte[] buf = new byte[16 * 1024];
+    /**
+     * Idle-connection memory: a session waiting for its next command holds a 1 KiB read buffer,
+     * a command-line buffer grown only as long lines arrive and a 1 KiB reply buffer (24 KiB
+     * before, allocated at accept). The read buffer grows to 16 KiB for a message body, so that
+     * DATA and BDAT read in large blocks, and shrinks back once the body is consumed.
+     */
+    private static final int IDLE_BUFFER = 1024;
+    private static final int DATA_BUFFER = 16 * 1024;
+    private static final int REPLY_BUFFER = 1024;
+    private static final int FIRST_LINE_BUFFER = 128;
+    private byte[] buf = new byte[IDLE_BUFFER];
+    private byte[] line = new byte[FIRST_LINE_BUFFER];
     private int pos;
     private int lim;
     private Instant deadline;
@@ -71,7 +83,7 @@ final class SmtpConnection implements Runnable {
                 return;
             }
             in = socket.getInputStream();
-            out = new BufferedOutputStream(socket.getOutputStream(), 8192);
+            out = new BufferedOutputStream(socket.getOutputStream(), REPLY_BUFFER);
             session = new SmtpSession(ctx.sessionConfig(), ctx.sessionHandler(), ctx.nextSessionId(),
                     (InetSocketAddress) plain.getRemoteSocketAddress(), tls);
             Optional<Reply> refused = ctx.handler().connected(session.info());
@@ -115,7 +127,6 @@ final class SmtpConnection implements Runnable {
     }
 
     private void loop() throws IOException {
-        byte[] line = new byte[ctx.limits().maxCommandLine()];
         while (true) {
             if (Instant.now().isAfter(deadline)) {
                 write(Reply.of(Reason.SESSION_TOO_LONG));
@@ -123,7 +134,7 @@ final class SmtpConnection implements Runnable {
                 return;
             }
             setTimeout(ctx.limits().commandTimeout());
-            int n = readLine(line);
+            int n = readLine(ctx.limits().maxCommandLine());
             if (n == -1) return; // client went away
             Action a = n == -2 ? session.onLineTooLong() : session.onLine(line, n);
             if (!perform(a)) return;
@@ -155,20 +166,23 @@ final class SmtpConnection implements Runnable {
                     ssl.startHandshake();
                     socket = ssl;
                     in = ssl.getInputStream();
-                    out = new BufferedOutputStream(ssl.getOutputStream(), 8192);
+                    out = new BufferedOutputStream(ssl.getOutputStream(), REPLY_BUFFER);
                     session.tlsStarted(new TlsInfo(ssl.getSession().getProtocol(), ssl.getSession().getCipherSuite()));
                     return true;
                 }
                 case Action.ReadData d -> {
                     write(d.reply());
+                    growForData();
                     DataRate rate = DataRate.start(ctx.guard().dataRate());
                     while (!d.decoder().ended()) {
                         if (pos == lim && !fillData(rate)) throw new IOException("EOF in DATA");
                         pos += d.decoder().feed(buf, pos, lim - pos, d.sink());
                     }
+                    shrinkWhenDrained();
                     a = session.dataEnded();
                 }
                 case Action.ReadChunk c -> {
+                    growForData();
                     DataRate rate = DataRate.start(ctx.guard().dataRate());
                     long remaining = c.size();
                     while (remaining > 0) {
@@ -178,17 +192,37 @@ final class SmtpConnection implements Runnable {
                         pos += n;
                         remaining -= n;
                     }
+                    shrinkWhenDrained();
                     a = session.chunkEnded();
                 }
             }
         }
     }
 
+    /** Gives the read buffer its body size; bytes already read (pipelined) move along. */
+    private void growForData() {
+        if (buf.length >= DATA_BUFFER) return;
+        byte[] big = new byte[DATA_BUFFER];
+        System.arraycopy(buf, pos, big, 0, lim - pos);
+        lim -= pos;
+        pos = 0;
+        buf = big;
+    }
+
+    /** Back to the idle size once the body's bytes are all consumed (pipelined commands stay put otherwise). */
+    private void shrinkWhenDrained() {
+        if (pos == lim && buf.length > IDLE_BUFFER) {
+            buf = new byte[IDLE_BUFFER];
+            pos = lim = 0;
+        }
+    }
+
     /**
-     * Reads one line into {@code line} without its LF (and CR). Returns its length, -1 at end of
-     * stream, or -2 when the line was longer than the buffer (the rest is skipped up to the LF).
+     * Reads one line into {@link #line} without its LF (and CR), growing it up to {@code max}.
+     * Returns its length, -1 at end of stream, or -2 when the line was longer than {@code max}
+     * (the rest is skipped up to the LF).
      */
-    private int readLine(byte[] line) throws IOException {
+    private int readLine(int max) throws IOException {
         int n = 0;
         boolean overflow = false;
         while (true) {
@@ -200,6 +234,7 @@ final class SmtpConnection implements Runnable {
                     if (n > 0 && line[n - 1] == '\r') n--;
                     return n;
                 }
+                if (n == line.length && n < max) line = Arrays.copyOf(line, Math.min(max, 2 * n));
                 if (n < line.length) line[n++] = b;
                 else overflow = true;
             }

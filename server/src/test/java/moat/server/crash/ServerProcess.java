@@ -13,7 +13,7 @@ import java.util.concurrent.TimeUnit;
  * {@code moat serve} in a separate JVM: the java of the running JVM, the test classpath (server
  * classes and all dependencies), a small heap, output appended to one log file across restarts.
  */
-final class ServerProcess {
+public final class ServerProcess {
     /** What {@link Process#exitValue()} reports on Linux for a process ended by signal 9 (128 + 9). */
     static final int SIGKILL_EXIT = 137;
 
@@ -23,7 +23,7 @@ final class ServerProcess {
     private final int smtpPort;
     private Process process;
 
-    ServerProcess(Path workDir, Path config, Path log, int smtpPort) {
+    public ServerProcess(Path workDir, Path config, Path log, int smtpPort) {
         this.workDir = workDir;
         this.config = config;
         this.log = log;
@@ -41,7 +41,7 @@ final class ServerProcess {
     }
 
     /** Starts the server and waits (bounded) until the SMTP port accepts a connection. */
-    void start(long readyTimeoutMillis) throws IOException, InterruptedException {
+    public void start(long readyTimeoutMillis) throws IOException, InterruptedException {
         if (process != null && process.isAlive()) throw new IllegalStateException("server already running");
         List<String> cmd = new ArrayList<>(List.of(javaBinary(),
                 "-Xmx512m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1", "--enable-native-access=ALL-UNNAMED",
@@ -78,7 +78,7 @@ final class ServerProcess {
     }
 
     /** SIGTERM: the shutdown hook closes the store cleanly. */
-    int stop() throws InterruptedException {
+    public int stop() throws InterruptedException {
         process.destroy();
         if (!process.waitFor(30, TimeUnit.SECONDS)) {
             process.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
@@ -86,11 +86,16 @@ final class ServerProcess {
         return process.exitValue();
     }
 
-    boolean isAlive() {
+    /** The child's process id, e.g. to read {@code /proc/<pid>/status}. */
+    public long pid() {
+        return process.pid();
+    }
+
+    public boolean isAlive() {
         return process != null && process.isAlive();
     }
 
-    String tail() {
+    public String tail() {
         try {
             List<String> lines = Files.readAllLines(log);
             return String.join("\n", lines.subList(Math.max(0, lines.size() - 30), lines.size()));

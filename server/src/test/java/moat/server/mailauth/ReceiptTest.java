@@ -148,8 +148,10 @@ class ReceiptTest {
             "off,                  250,        250"})
     void spfFailWithoutDmarcFollowsTheConfiguredAction(String action, String atMail, String atData) throws Exception {
         // Loopback has no PTR (rDNS scores 6): a threshold of 100 lets "score" show it only adds points.
+        // policy.delay_reject = false: refusals at the MAIL stage itself (the default holds them
+        // until RCPT; see spfRefusalIsHeldUntilRcptByDefault).
         try (TestServer s = TestServer.start(tmp, DNS, Clock.systemUTC(), "spf.fail_action = \"" + action + "\"",
-                "policy.reject_score = 100");
+                "policy.reject_score = 100", "policy.delay_reject = false");
              SmtpClient c = new SmtpClient("127.0.0.1", s.port(Listener.MX))) {
             c.reply();
             c.cmd("EHLO client.example");
@@ -165,8 +167,23 @@ class ReceiptTest {
     }
 
     @Test
-    void theNullSenderIsCheckedWithTheHeloIdentity() throws Exception {
+    void spfRefusalIsHeldUntilRcptByDefault() throws Exception {
+        // policy.delay_reject (default on): a recipient's own allow list may still exempt it, so
+        // the refusal comes at RCPT, like Postfix's smtpd_delay_reject.
         try (TestServer s = TestServer.start(tmp, DNS, Clock.systemUTC(), "spf.fail_action = \"reject\"");
+             SmtpClient c = new SmtpClient("127.0.0.1", s.port(Listener.MX))) {
+            c.reply();
+            c.cmd("EHLO client.example");
+            assertThat(c.cmd("MAIL FROM:<a@nodmarc.example>")).startsWith("250");
+            assertThat(c.cmd("RCPT TO:<alice@example.org>")).startsWith("550 5.7.23");
+            assertThat(c.cmd("DATA")).startsWith("554 5.5.1");
+        }
+    }
+
+    @Test
+    void theNullSenderIsCheckedWithTheHeloIdentity() throws Exception {
+        try (TestServer s = TestServer.start(tmp, DNS, Clock.systemUTC(), "spf.fail_action = \"reject\"",
+                "policy.delay_reject = false");
              SmtpClient c = new SmtpClient("127.0.0.1", s.port(Listener.MX))) {
             c.reply();
             c.cmd("EHLO nodmarc.example");
@@ -179,7 +196,8 @@ class ReceiptTest {
     @ParameterizedTest(name = "spf.fail_action = {0}")
     @CsvSource({"reject", "reject_without_dmarc", "defer"})
     void dnsTimeoutIsATemporaryErrorNeverARejection(String action) throws Exception {
-        try (TestServer s = TestServer.start(tmp, DNS, Clock.systemUTC(), "spf.fail_action = \"" + action + "\"");
+        try (TestServer s = TestServer.start(tmp, DNS, Clock.systemUTC(), "spf.fail_action = \"" + action + "\"",
+                "policy.delay_reject = false");
              SmtpClient c = new SmtpClient("127.0.0.1", s.port(Listener.MX))) {
             c.reply();
             c.cmd("EHLO client.example");
@@ -195,7 +213,8 @@ class ReceiptTest {
                 .timeout("slow.example").start()) {
             DnsjavaResolver dns = new DnsjavaResolver(new DnsjavaResolver.Config(List.of(server.address()),
                     java.time.Duration.ofMillis(300), 100, java.time.Duration.ofMinutes(5)), Clock.systemUTC());
-            try (TestServer s = TestServer.start(tmp, dns, Clock.systemUTC(), "spf.fail_action = \"reject\"");
+            try (TestServer s = TestServer.start(tmp, dns, Clock.systemUTC(), "spf.fail_action = \"reject\"",
+                    "policy.delay_reject = false");
                  SmtpClient c = new SmtpClient("127.0.0.1", s.port(Listener.MX))) {
                 c.reply();
                 c.cmd("EHLO client.example");

@@ -146,7 +146,7 @@ class PerimeterTest {
             }
             try (TestServer s = server(resolver(unconfirmed), Clock.systemUTC(), "rdns.not_confirmed_action = \"defer\"")) {
                 assertThat(transaction(s, "helo.good.example", "a@b.example", "alice@example.org"))
-                        .startsWith("421 4.7.25 Client host [127.0.0.1] reverse DNS liar.example does not resolve back");
+                        .startsWith("451 4.7.25 Client host [127.0.0.1] reverse DNS liar.example does not resolve back"); // held to RCPT
             }
             try (TestServer s = server(resolver(generic), Clock.systemUTC(), "rdns.generic_action = \"reject\"")) {
                 assertThat(transaction(s, "helo.good.example", "a@b.example", "alice@example.org")).startsWith("550 5.7.1 Client host name");
@@ -184,7 +184,13 @@ class PerimeterTest {
 
     @Test
     void dnsblHitMissAndTimeout() throws Exception {
-        try (TestServer s = server("dnsbl.zones = [\"bl.test\"]", "dnsbl.action = \"reject\""); SmtpClient c = mx(s)) {
+        try (TestServer s = server("dnsbl.zones = [\"bl.test\"]", "dnsbl.action = \"reject\"")) {
+            // policy.delay_reject (default true): the listing is given at RCPT, see ADR 0008
+            assertThat(transaction(s, "helo.good.example", "a@b.example", "alice@example.org"))
+                    .startsWith("554 5.7.1 Client host [127.0.0.1] listed in bl.test");
+        }
+        try (TestServer s = server("dnsbl.zones = [\"bl.test\"]", "dnsbl.action = \"reject\"", "policy.delay_reject = false");
+             SmtpClient c = mx(s)) {
             assertThat(c.readLine()).startsWith("554 5.7.1 Client host [127.0.0.1] listed in bl.test");
             assertThat(c.closedByServer()).isTrue();
         }

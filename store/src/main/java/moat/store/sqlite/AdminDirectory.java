@@ -13,19 +13,22 @@ import moat.core.Domain;
 import moat.core.EmailAddress;
 import moat.store.Directory;
 import moat.store.StoreException;
+import moat.store.UserLists;
 
 /**
  * The directory alone, for the admin CLI while the server runs. It takes no {@code store.lock}
  * and runs no orphan recovery (a running server's half-written bodies are not orphans); SQLite's
  * own locking (WAL, busy timeout) keeps the two processes consistent.
  */
-public final class AdminDirectory implements Directory, AutoCloseable {
+public final class AdminDirectory implements Directory, UserLists, AutoCloseable {
     private final Connections db;
     private final SqliteDirectory directory;
+    private final SqliteUserLists userLists;
 
     private AdminDirectory(Connections db, SqliteDirectory directory) {
         this.db = db;
         this.directory = directory;
+        this.userLists = new SqliteUserLists(db);
     }
 
     public static AdminDirectory open(Path dataDir, StoreSettings settings) throws IOException {
@@ -69,4 +72,8 @@ public final class AdminDirectory implements Directory, AutoCloseable {
     @Override public Optional<EmailAddress> authenticate(String u, char[] p) { return directory.authenticate(u, p); }
     @Override public Resolution resolve(EmailAddress r) { return directory.resolve(r); }
     @Override public boolean owns(EmailAddress u, EmailAddress s) { return directory.owns(u, s); }
+    @Override public boolean addEntry(EmailAddress u, Kind k, Entry e) { return userLists.addEntry(u, k, e); }
+    @Override public boolean removeEntry(EmailAddress u, Kind k, Entry e) { return userLists.removeEntry(u, k, e); }
+    @Override public List<Entry> entries(EmailAddress u, Kind k) { return userLists.entries(u, k); }
+    @Override public Lists lists(EmailAddress u) { return userLists.lists(u); }
 }

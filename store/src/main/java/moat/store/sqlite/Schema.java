@@ -106,7 +106,16 @@ final class Schema {
             ALTER TABLE mailboxes ADD COLUMN subscribed INTEGER NOT NULL DEFAULT 1;
             """,
             // 3: greylisting (moat.policy.greylist).
-            GREYLIST);
+            GREYLIST,
+            // 4: per-user allow and block lists (moat.store.UserLists, docs/adr/0010-per-user-lists.md).
+            """
+            CREATE TABLE user_lists (
+              user_id INTEGER NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+              kind    TEXT NOT NULL CHECK (kind IN ('allow', 'block')),
+              entry   TEXT NOT NULL, -- canonical: address key, @domain or CIDR
+              PRIMARY KEY (user_id, kind, entry)
+            ) STRICT;
+            """);
 
 
     static int version(Connection c) throws SQLException {

@@ -14,6 +14,7 @@ import moat.core.Domain;
 import moat.core.EmailAddress;
 import moat.store.Directory;
 import moat.store.MailStore;
+import moat.store.UserLists;
 import moat.store.Mailboxes;
 import moat.store.StoreException;
 
@@ -22,17 +23,19 @@ import moat.store.StoreException;
  * Opening it migrates the schema, deletes orphan bodies left by a crash, and starts the group
  * committer. Thread-safe.
  */
-public final class SqliteStore implements Directory, MailStore, AutoCloseable {
+public final class SqliteStore implements Directory, MailStore, UserLists, AutoCloseable {
     private final DataDir dataDir;
     private final Connections db;
     private final GroupCommitter committer;
     private final SqliteDirectory directory;
     private final SqliteMailStore mail;
     private final SqliteMailboxes mailboxes;
+    private final SqliteUserLists userLists;
 
     private SqliteStore(DataDir dataDir, Connections db, GroupCommitter committer, SqliteDirectory directory,
                         SqliteMailStore mail, SqliteMailboxes mailboxes) {
         this.mailboxes = mailboxes;
+        this.userLists = new SqliteUserLists(db);
         this.dataDir = dataDir;
         this.db = db;
         this.committer = committer;
@@ -112,6 +115,28 @@ public final class SqliteStore implements Directory, MailStore, AutoCloseable {
     /** Greylisting state in the same index database (see {@link SqliteGreylist}). */
     public SqliteGreylist greylist() {
         return new SqliteGreylist(db);
+    }
+
+    // ---- UserLists
+
+    @Override
+    public boolean addEntry(EmailAddress user, Kind kind, Entry entry) {
+        return userLists.addEntry(user, kind, entry);
+    }
+
+    @Override
+    public boolean removeEntry(EmailAddress user, Kind kind, Entry entry) {
+        return userLists.removeEntry(user, kind, entry);
+    }
+
+    @Override
+    public List<Entry> entries(EmailAddress user, Kind kind) {
+        return userLists.entries(user, kind);
+    }
+
+    @Override
+    public Lists lists(EmailAddress user) {
+        return userLists.lists(user);
     }
 
     // ---- MailStore
