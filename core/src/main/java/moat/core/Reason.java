@@ -66,6 +66,18 @@ public enum Reason {
     RHSBL_LISTED("rhsbl.listed", 554, "5.7.1", "Domain is listed in a DNS block list", "The sender or HELO domain is listed in a configured right-hand-side block list (RFC 5782 section 2.2)."),
     POLICY_SCORE("policy.score", 554, "5.7.1", "Message refused: too many policy warnings", "The points of the checks set to score reached policy.reject_score."),
     GREYLIST_DEFERRED("greylist.deferred", 451, "4.7.1", "Greylisted, please try again later", "First delivery attempt from this client network, sender and recipient: retry after greylist.delay."),
+    // outbound delivery (h-outbound: moat.server.delivery, moat.protocol.smtpclient); these are
+    // the per-recipient results written to the audit log and into DSNs, never sent to a client
+    DELIVERY_NO_DOMAIN("delivery.no_domain", 550, "5.1.2", "Recipient domain does not exist", "The recipient domain answered NXDOMAIN to the MX query (RFC 5321 section 5.1)."),
+    DELIVERY_NULL_MX("delivery.null_mx", 556, "5.1.10", "Recipient domain does not accept mail (null MX)", "The recipient domain publishes the null MX \"0 .\" (RFC 7505): failed at once, no attempt."),
+    DELIVERY_NO_ADDRESS("delivery.no_address", 550, "5.4.4", "No address for any mail exchanger of the recipient domain", "Neither the MX hosts nor the implicit MX have an A or AAAA record."),
+    DELIVERY_DNS_TEMPFAIL("delivery.dns_tempfail", 451, "4.4.3", "DNS failure looking up the recipient domain", "The MX or address look-up failed temporarily (timeout, SERVFAIL); retried with back-off."),
+    DELIVERY_UNREACHABLE("delivery.unreachable", 451, "4.4.1", "No mail exchanger of the recipient domain answered", "Every MX host and address refused, timed out or dropped the connection; retried with back-off."),
+    DELIVERY_PROTOCOL("delivery.protocol", 451, "4.5.0", "The remote server broke the SMTP protocol", "A malformed or oversized reply, or an unexpected close; retried with back-off."),
+    DELIVERY_SMTPUTF8("delivery.smtputf8_unsupported", 553, "5.6.7", "Remote server lacks SMTPUTF8, which this message needs", "Internationalised addresses or headers need SMTPUTF8 (RFC 6531 section 3.2) and the peer does not offer it."),
+    DELIVERY_8BIT("delivery.8bit_unsupported", 554, "5.6.3", "Remote server lacks 8BITMIME, which this message needs", "The body has 8-bit octets, the peer does not offer 8BITMIME (RFC 6152 section 3) and Moat does not downgrade."),
+    DELIVERY_TOO_LARGE("delivery.too_large", 552, "5.3.4", "Message larger than the remote server's SIZE limit", "The peer's EHLO SIZE value is below the message size (RFC 1870 section 6)."),
+    DELIVERY_EXPIRED("delivery.expired", 554, "5.4.7", "Delivery time expired", "Temporary failures went on longer than delivery.max_queue_time; the message is given up."),
     // storage
     STORE_FAILED("store.failed", 451, "4.3.0", "Local error in processing, message not accepted", "The message could not be written durably; the client keeps it and retries."),
     ;

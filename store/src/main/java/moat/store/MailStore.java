@@ -59,13 +59,23 @@ public interface MailStore {
         }
     }
 
-    /** What to do with a committed message. */
+    /**
+     * What to do with a committed message. {@code authUser} is the account that submitted it
+     * (SMTP AUTH); empty for mail received without authentication, which is never bounced.
+     */
     record Delivery(Optional<EmailAddress> sender, List<EmailAddress> localUsers, List<EmailAddress> remote,
-                    Instant received) {
+                    Instant received, Optional<EmailAddress> authUser) {
         public Delivery {
             localUsers = List.copyOf(localUsers);
             remote = List.copyOf(remote);
+            java.util.Objects.requireNonNull(authUser, "authUser");
             if (localUsers.isEmpty() && remote.isEmpty()) throw new IllegalArgumentException("nobody to deliver to");
+        }
+
+        /** Mail received without authentication. */
+        public Delivery(Optional<EmailAddress> sender, List<EmailAddress> localUsers, List<EmailAddress> remote,
+                        Instant received) {
+            this(sender, localUsers, remote, received, Optional.empty());
         }
     }
 

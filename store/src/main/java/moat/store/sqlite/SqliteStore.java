@@ -109,6 +109,11 @@ public final class SqliteStore implements Directory, MailStore, AutoCloseable {
         dataDir.close();
     }
 
+    /** The outbound queue (delivery runner); shares this store's connections. */
+    public SqliteOutboundQueue outboundQueue() {
+        return new SqliteOutboundQueue(db, dataDir.messages, false);
+    }
+
     /** Greylisting state in the same index database (see {@link SqliteGreylist}). */
     public SqliteGreylist greylist() {
         return new SqliteGreylist(db);
