@@ -22,7 +22,8 @@ public final class Settings {
             moat.server.policy.DnsSettings.class,
             moat.server.policy.PolicySettings.class,
             moat.server.policy.GreylistSettings.class,
-            moat.server.imap.ImapSettings.class);
+            moat.server.imap.ImapSettings.class,
+            moat.server.delivery.DeliverySettings.class);
 
     private Settings() {}
 

@@ -191,7 +191,8 @@ public final class DeliveryHandler implements SmtpHandler {
             sink.draft.out().close();
             if (local.isEmpty() && remote.isEmpty()) throw new IOException("recipients vanished during the transaction");
             String id = store.commit(sink.draft,
-                    new MailStore.Delivery(t.sender(), List.copyOf(local.values()), remote, clock.instant()));
+                    new MailStore.Delivery(t.sender(), List.copyOf(local.values()), remote, clock.instant(),
+                            session.authUser()));
             return new Outcome(Reply.of(250, "2.0.0", "Ok: queued as " + id), Optional.of(id));
         } catch (IOException | RuntimeException e) {
             sink.discard();

@@ -1,0 +1,94 @@
+package moat.server.delivery;
+
+import java.time.Duration;
+import moat.server.config.Config;
+import moat.server.config.Setting;
+
+/**
+ * Outbound delivery: the queue runner, retry schedule, MX connections, SMTP client timeouts
+ * (RFC 5321 section 4.5.3.2) and STARTTLS. Defaults follow common MTAs: first retry after
+ * minutes, back-off doubling up to an hour, give up after 5 days, warn the sender after 4 hours.
+ */
+public final class DeliverySettings {
+    public static final Setting<Boolean> ENABLED = Setting.ofBool("delivery.enabled", true,
+            "Run the outbound queue; false keeps remote mail queued (e.g. while testing a new install)");
+
+    public static final Setting<Integer> SMTP_PORT = Setting.ofInt("delivery.smtp_port", 25, "port", 1, 65535,
+            "Port of remote mail exchangers; only for tests and smart hosts, the Internet uses 25");
+
+    public static final Setting<Integer> MAX_CONNECTIONS = Setting.ofInt("delivery.max_connections", 20,
+            "connections", 1, 1000, "Outbound SMTP connections at once, all destinations together");
+
+    public static final Setting<Integer> MAX_CONNECTIONS_PER_DOMAIN = Setting.ofInt(
+            "delivery.max_connections_per_domain", 4, "connections", 1, 100,
+            "Outbound SMTP connections at once to one recipient domain");
+
+    public static final Setting<Integer> BATCH = Setting.ofInt("delivery.batch", 200, "rows", 1, 10000,
+            "Queue rows claimed per scan; rows beyond wait for the next scan");
+
+    public static final Setting<Duration> SCAN_INTERVAL = Setting.ofDuration("delivery.scan_interval", "5s", "100ms",
+            "10m", "How often the runner looks for due rows (new mail is found at the next scan)");
+
+    public static final Setting<Duration> LEASE = Setting.ofDuration("delivery.lease", "1h", "1m", "1d",
+            "How long a claimed row belongs to its runner; an attempt gives up new connections after half of it");
+
+    public static final Setting<Duration> RETRY_INITIAL = Setting.ofDuration("delivery.retry_initial", "5m", "1s", "1d",
+            "Delay before the first retry; each further retry doubles it (with +-20% jitter)");
+
+    public static final Setting<Duration> RETRY_MAX = Setting.ofDuration("delivery.retry_max", "1h", "1s", "7d",
+            "Longest delay between two attempts");
+
+    public static final Setting<Duration> MAX_QUEUE_TIME = Setting.ofDuration("delivery.max_queue_time", "5d", "1m",
+            "30d", "A message still failing temporarily after this long is given up (DSN 5.4.7 to a local sender)");
+
+    public static final Setting<Duration> WARN_AFTER = Setting.ofDuration("delivery.warn_after", "4h", "1m", "30d",
+            "A local sender gets one delay warning DSN when a message is still queued after this long");
+
+    public static final Setting<Integer> MAX_MX_HOSTS = Setting.ofInt("delivery.max_mx_hosts", 10, "hosts", 1, 50,
+            "MX hosts tried per attempt (lowest preference first); more are ignored");
+
+    public static final Setting<Duration> CONNECT_TIMEOUT = Setting.ofDuration("delivery.connect_timeout", "30s",
+            "100ms", "5m", "TCP connect to one MX address");
+
+    public static final Setting<Duration> GREETING_TIMEOUT = Setting.ofDuration("delivery.greeting_timeout", "5m",
+            "100ms", "30m", "Wait for the 220 greeting (RFC 5321 4.5.3.2.1: 5 minutes)");
+
+    public static final Setting<Duration> COMMAND_TIMEOUT = Setting.ofDuration("delivery.command_timeout", "5m",
+            "100ms", "30m", "Wait for replies to EHLO, STARTTLS, MAIL and RCPT (RFC 5321 4.5.3.2.2-3: 5 minutes)");
+
+    public static final Setting<Duration> DATA_INIT_TIMEOUT = Setting.ofDuration("delivery.data_init_timeout", "2m",
+            "100ms", "30m", "Wait for the 354 reply to DATA (RFC 5321 4.5.3.2.4: 2 minutes)");
+
+    public static final Setting<Duration> DATA_BLOCK_TIMEOUT = Setting.ofDuration("delivery.data_block_timeout", "3m",
+            "100ms", "30m", "Longest a write of message data may block (RFC 5321 4.5.3.2.5: 3 minutes)");
+
+    public static final Setting<Duration> DATA_END_TIMEOUT = Setting.ofDuration("delivery.data_end_timeout", "10m",
+            "100ms", "60m", "Wait for the reply to the end of data (RFC 5321 4.5.3.2.6: 10 minutes)");
+
+    public static final Setting<Boolean> STARTTLS = Setting.ofBool("delivery.starttls", true,
+            "Use STARTTLS when the peer offers it (opportunistic, RFC 3207; the certificate is checked and logged, not required)");
+
+    public static final Setting<Boolean> PLAINTEXT_FALLBACK = Setting.ofBool("delivery.plaintext_fallback", true,
+            "After a failed TLS handshake, retry the same address without TLS (as opportunistic TLS MTAs do)");
+
+    private DeliverySettings() {}
+
+    /** The values the runner and the client need, read once at start. */
+    public record Values(boolean enabled, int port, int maxConnections, int maxPerDomain, int batch, Duration scanInterval,
+                         Duration lease, Duration retryInitial, Duration retryMax, Duration maxQueueTime,
+                         Duration warnAfter, int maxMxHosts, Timeouts timeouts, boolean startTls,
+                         boolean plaintextFallback) {}
+
+    /** RFC 5321 section 4.5.3.2 client timeouts, plus the connect timeout. */
+    public record Timeouts(Duration connect, Duration greeting, Duration command, Duration dataInit, Duration dataBlock,
+                           Duration dataEnd) {}
+
+    public static Values of(Config c) {
+        return new Values(c.get(ENABLED), c.get(SMTP_PORT), c.get(MAX_CONNECTIONS), c.get(MAX_CONNECTIONS_PER_DOMAIN),
+                c.get(BATCH), c.get(SCAN_INTERVAL), c.get(LEASE), c.get(RETRY_INITIAL), c.get(RETRY_MAX),
+                c.get(MAX_QUEUE_TIME), c.get(WARN_AFTER), c.get(MAX_MX_HOSTS),
+                new Timeouts(c.get(CONNECT_TIMEOUT), c.get(GREETING_TIMEOUT), c.get(COMMAND_TIMEOUT),
+                        c.get(DATA_INIT_TIMEOUT), c.get(DATA_BLOCK_TIMEOUT), c.get(DATA_END_TIMEOUT)),
+                c.get(STARTTLS), c.get(PLAINTEXT_FALLBACK));
+    }
+}

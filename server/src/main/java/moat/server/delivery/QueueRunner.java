@@ -1,0 +1,423 @@
+package moat.server.delivery;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.locks.Condition;
+import java.util.concurrent.locks.ReentrantLock;
+import java.util.random.RandomGenerator;
+import moat.core.Domain;
+import moat.core.EmailAddress;
+import moat.core.Reason;
+import moat.core.Reply;
+import moat.core.dns.Resolver;
+import moat.protocol.smtpclient.ClientTransaction;
+import moat.server.audit.AuditLog;
+import moat.store.MailStore;
+import moat.store.OutboundQueue;
+import moat.store.OutboundQueue.Entry;
+
+/**
+ * The outbound queue runner. Every {@code delivery.scan_interval} (or at {@link #wake}) it claims
+ * the due rows ({@link OutboundQueue#claim}: leased, so no other runner sends them), groups them
+ * by message and recipient domain (one SMTP transaction per group), and delivers each group on a
+ * virtual thread, within a global and a per-domain connection limit.
+ *
+ * <p>Durability (docs/adr/0008-outbound-delivery.md): a row is removed only after the remote 250
+ * for its recipient (or after its failure DSN is stored). A crash before that leaves the row
+ * {@code sending}; {@link #start} re-queues it, so nothing is lost and the recipient may get the
+ * message twice only if the crash fell between the remote 250 and the row's removal (the window
+ * RFC 1047 describes; SMTP has no way to close it).
+ *
+ * <p>DSNs go only to the authenticated local submitter of the message, into their INBOX through
+ * the store; mail received unauthenticated on port 25 is never bounced (no backscatter).
+ */
+public final class QueueRunner implements AutoCloseable {
+    private final DeliverySettings.Values cfg;
+    private final OutboundQueue queue;
+    private final MailStore store;
+    private final MxResolver mx;
+    private final SmtpTransport transport;
+    private final AuditLog audit;
+    private final Clock clock;
+    private final String hostname;
+    private final RandomGenerator random;
+    private final Semaphore global;
+    private final Map<Domain, Semaphore> perDomain = new ConcurrentHashMap<>();
+    private final ScheduledExecutorService watchdog;
+    private final ReentrantLock lock = new ReentrantLock();
+    private final Condition woken = lock.newCondition();
+    private final AtomicInteger inFlight = new AtomicInteger();
+    private final java.util.concurrent.ExecutorService workers = Executors.newVirtualThreadPerTaskExecutor();
+    private boolean wakeRequested;
+    private volatile boolean closed;
+    private Thread loop;
+
+    public QueueRunner(DeliverySettings.Values cfg, OutboundQueue queue, MailStore store, Resolver dns, AuditLog audit,
+                       Clock clock, String hostname, RandomGenerator random) {
+        this.cfg = cfg;
+        this.queue = queue;
+        this.store = store;
+        this.audit = audit;
+        this.clock = clock;
+        this.hostname = hostname;
+        this.random = random;
+        this.mx = new MxResolver(dns, random, cfg.maxMxHosts());
+        this.global = new Semaphore(cfg.maxConnections());
+        this.watchdog = Executors.newSingleThreadScheduledExecutor(r -> Thread.ofPlatform().daemon()
+                .name("moat-delivery-watchdog").unstarted(r));
+        this.transport = new SmtpTransport(hostname, cfg.port(), cfg.timeouts(), watchdog);
+    }
+
+    /**
+     * Re-queues the rows a previous process left {@code sending} (a crash mid-delivery), then
+     * starts the scan loop when {@code delivery.enabled}. Returns the number of rows re-queued.
+     */
+    public int start() throws IOException {
+        int requeued = queue.requeueAbandoned(clock.instant());
+        if (requeued > 0) audit.event("delivery.recovered", Map.of("rows", requeued));
+        if (cfg.enabled()) loop = Thread.ofPlatform().daemon().name("moat-delivery").start(this::run);
+        return requeued;
+    }
+
+    /** Asks the loop to scan now (new mail, an admin's retry). */
+    public void wake() {
+        lock.lock();
+        try {
+            wakeRequested = true;
+            woken.signalAll();
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    private void run() {
+        while (!closed) {
+            try {
+                dispatch(false);
+            } catch (IOException | RuntimeException e) {
+                audit.internal("delivery.scan_failed", e);
+            }
+            lock.lock();
+            try {
+                if (!wakeRequested && !closed) woken.await(cfg.scanInterval().toMillis(), TimeUnit.MILLISECONDS);
+                wakeRequested = false;
+            } catch (InterruptedException e) {
+                return;
+            } finally {
+                lock.unlock();
+            }
+        }
+    }
+
+    /**
+     * Claims every due row (up to {@code delivery.batch}), delivers them and waits until each
+     * group is finished. Returns the number of rows handled. For an admin's "run now" and for
+     * tests that move the clock.
+     */
+    public int runOnce() throws IOException {
+        return dispatch(true);
+    }
+
+    private int dispatch(boolean wait) throws IOException {
+        int room = cfg.batch() - inFlight.get();
+        if (room <= 0 || closed) return 0;
+        List<Entry> claimed = queue.claim(clock.instant(), cfg.lease(), room);
+        Map<String, List<Entry>> groups = new LinkedHashMap<>();
+        for (Entry e : claimed) groups.computeIfAbsent(e.queueId() + " " + e.recipient().domain(), k -> new ArrayList<>()).add(e);
+        List<Future<?>> started = new ArrayList<>();
+        for (List<Entry> g : groups.values()) {
+            inFlight.addAndGet(g.size());
+            started.add(workers.submit(() -> {
+                try {
+                    deliverGroup(g);
+                } catch (RuntimeException e) {
+                    // The rows stay 'sending' until their lease ends or the next start: never lost.
+                    audit.internal("delivery.failed_unexpectedly", e);
+                } finally {
+                    inFlight.addAndGet(-g.size());
+                }
+            }));
+        }
+        if (wait) {
+            for (Future<?> f : started) {
+                try {
+                    f.get();
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    break;
+                } catch (java.util.concurrent.ExecutionException e) {
+                    // logged by the task
+                }
+            }
+        }
+        return claimed.size();
+    }
+
+    /** One message to one domain, within the connection limits. */
+    private void deliverGroup(List<Entry> rows) {
+        Domain domain = rows.getFirst().recipient().domain();
+        Semaphore dom = perDomain.computeIfAbsent(domain, d -> new Semaphore(cfg.maxPerDomain()));
+        try {
+            global.acquire();
+            try {
+                dom.acquire();
+                try {
+                    finish(rows, attempt(domain, rows));
+                } finally {
+                    dom.release();
+                }
+            } finally {
+                global.release();
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    /** The result of one recipient in one attempt. */
+    record Attempt(Reply reply, String mxHost, boolean fromRemote, Optional<SmtpTransport.Facts> facts) {}
+
+    private Map<EmailAddress, Attempt> attempt(Domain domain, List<Entry> rows) {
+        Entry first = rows.getFirst();
+        List<EmailAddress> rcpts = rows.stream().map(Entry::recipient).toList();
+        BodyInfo info;
+        try (InputStream in = queue.openBody(first.bodyId())) {
+            info = BodyInfo.read(in);
+        } catch (IOException e) {
+            audit.internal("delivery.body_unreadable", e);
+            return all(rcpts, Reply.of(Reason.STORE_FAILED));
+        }
+        boolean utf8 = info.eightBitHeaders() || first.sender().map(a -> !a.isAscii()).orElse(false)
+                || rcpts.stream().anyMatch(a -> !a.isAscii());
+        ClientTransaction.Message msg = new ClientTransaction.Message(first.sender(), rcpts, info.size(), info.eightBit(), utf8);
+        return switch (mx.resolve(domain)) {
+            case MxResolver.Route.NoDomain n -> all(rcpts, Reply.of(Reason.DELIVERY_NO_DOMAIN));
+            case MxResolver.Route.NullMx n -> all(rcpts, Reply.of(Reason.DELIVERY_NULL_MX));
+            case MxResolver.Route.NoAddress n -> all(rcpts, Reply.of(Reason.DELIVERY_NO_ADDRESS));
+            case MxResolver.Route.TempFail t -> all(rcpts, Reply.of(Reason.DELIVERY_DNS_TEMPFAIL,
+                    Reason.DELIVERY_DNS_TEMPFAIL.text() + ": " + clean(t.why())));
+            case MxResolver.Route.Hosts h -> tryHosts(first.queueId(), h.hosts(), msg, first.bodyId());
+        };
+    }
+
+    /** RFC 5321 section 5.1: every MX host and every address, in order, until one completes a transaction. */
+    private Map<EmailAddress, Attempt> tryHosts(String queueId, List<MxResolver.Host> hosts, ClientTransaction.Message msg,
+                                                String bodyId) {
+        long deadline = System.nanoTime() + cfg.lease().toNanos() / 2; // never outlive the lease
+        String lastError = "no address tried";
+        String lastHost = "";
+        for (MxResolver.Host host : hosts) {
+            for (java.net.InetAddress ip : host.addresses()) {
+                if (System.nanoTime() - deadline > 0) break;
+                SmtpTransport.Result r = transport.deliver(host.name(), ip, msg, () -> queue.openBody(bodyId), cfg.startTls());
+                if (r instanceof SmtpTransport.Result.TlsFailed tf && cfg.plaintextFallback()) {
+                    connectFailed(queueId, tf.facts(), tf.why() + " (retrying without TLS)");
+                    r = transport.deliver(host.name(), ip, msg, () -> queue.openBody(bodyId), false);
+                }
+                switch (r) {
+                    case SmtpTransport.Result.Completed c -> {
+                        Map<EmailAddress, Attempt> out = new LinkedHashMap<>();
+                        c.replies().forEach((rcpt, reply) -> out.put(rcpt, new Attempt(reply, host.name(),
+                                reply.reason().isEmpty(), Optional.of(c.facts()))));
+                        return out;
+                    }
+                    case SmtpTransport.Result.Failed f -> {
+                        connectFailed(queueId, f.facts(), f.why());
+                        lastError = f.why();
+                    }
+                    case SmtpTransport.Result.TlsFailed f -> {
+                        connectFailed(queueId, f.facts(), f.why());
+                        lastError = f.why();
+                    }
+                }
+                lastHost = host.name();
+            }
+        }
+        Reply r = Reply.of(Reason.DELIVERY_UNREACHABLE, Reason.DELIVERY_UNREACHABLE.text() + " (last: " + clean(lastError) + ")");
+        Map<EmailAddress, Attempt> out = new LinkedHashMap<>();
+        for (EmailAddress a : msg.recipients()) out.put(a, new Attempt(r, lastHost, false, Optional.empty()));
+        return out;
+    }
+
+    private void connectFailed(String queueId, SmtpTransport.Facts f, String why) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("queue_id", queueId);
+        m.put("mx", f.mxHost());
+        m.put("ip", f.ip().getHostAddress());
+        m.put("error", why);
+        audit.event("delivery.connect_failed", m);
+    }
+
+    private static Map<EmailAddress, Attempt> all(List<EmailAddress> rcpts, Reply r) {
+        Map<EmailAddress, Attempt> out = new LinkedHashMap<>();
+        for (EmailAddress a : rcpts) out.put(a, new Attempt(r, "", false, Optional.empty()));
+        return out;
+    }
+
+    /** Applies the results: remove, defer or fail each row; audit; DSNs to the local submitter. */
+    private void finish(List<Entry> rows, Map<EmailAddress, Attempt> results) {
+        Instant now = clock.instant();
+        Entry first = rows.getFirst();
+        List<Dsn.Line> failed = new ArrayList<>();
+        List<Dsn.Line> delayed = new ArrayList<>();
+        List<Entry> failedRows = new ArrayList<>();
+        List<Entry> warnedRows = new ArrayList<>();
+        try {
+            for (Entry row : rows) {
+                Attempt a = results.get(row.recipient());
+                if (a == null) a = new Attempt(Reply.of(Reason.DELIVERY_PROTOCOL), "", false, Optional.empty());
+                Reply reply = a.reply();
+                String result;
+                if (reply.isPositive()) {
+                    queue.remove(row.queueId(), row.recipient()); // only now: after the remote 250
+                    result = "delivered";
+                } else if (!reply.isTransient()) {
+                    failed.add(line(row, a, reply));
+                    failedRows.add(row);
+                    result = "failed";
+                } else if (!now.isBefore(row.queued().plus(cfg.maxQueueTime()))) {
+                    reply = Reply.of(Reason.DELIVERY_EXPIRED, Reason.DELIVERY_EXPIRED.text() + " (last: "
+                            + clean(SmtpTransport.text(a.reply())) + ")");
+                    failed.add(line(row, a, reply));
+                    failedRows.add(row);
+                    result = "expired";
+                } else {
+                    Instant next = now.plus(backoff(row.attempts()));
+                    if (!row.warned() && !now.isBefore(row.queued().plus(cfg.warnAfter()))) {
+                        delayed.add(line(row, a, reply));
+                        warnedRows.add(row);
+                    }
+                    queue.defer(row.queueId(), row.recipient(), next, SmtpTransport.text(reply));
+                    result = "deferred";
+                }
+                auditAttempt(row, a, reply, result);
+            }
+            Instant until = first.queued().plus(cfg.maxQueueTime());
+            if (!failed.isEmpty()) {
+                dsn(first, Dsn.Kind.FAILED, failed, now, until, results);
+                for (Entry row : failedRows) queue.remove(row.queueId(), row.recipient());
+            }
+            if (!delayed.isEmpty()) {
+                dsn(first, Dsn.Kind.DELAYED, delayed, now, until, results);
+                for (Entry row : warnedRows) queue.markWarned(row.queueId(), row.recipient());
+            }
+        } catch (IOException e) {
+            // The rows not yet updated stay 'sending' and are retried after their lease or a restart.
+            audit.internal("delivery.queue_update_failed", e);
+        }
+    }
+
+    private static Dsn.Line line(Entry row, Attempt a, Reply reply) {
+        return new Dsn.Line(row.recipient(), reply, a.mxHost(), a.fromRemote() && reply == a.reply());
+    }
+
+    /** Exponential back-off: retry_initial * 2^attempts, capped at retry_max, +-20% jitter. */
+    Duration backoff(int attemptsBefore) {
+        long base = cfg.retryInitial().toMillis();
+        long cap = cfg.retryMax().toMillis();
+        long d = attemptsBefore >= 30 ? cap : Math.min(cap, base << attemptsBefore);
+        double jitter = 0.8 + 0.4 * random.nextDouble();
+        return Duration.ofMillis(Math.max(1, (long) (d * jitter)));
+    }
+
+    /** A DSN into the submitter's INBOX; none for mail that did not come from an authenticated local user. */
+    private void dsn(Entry first, Dsn.Kind kind, List<Dsn.Line> lines, Instant now, Instant until,
+                     Map<EmailAddress, Attempt> results) throws IOException {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("queue_id", first.queueId());
+        m.put("kind", kind.name().toLowerCase(java.util.Locale.ROOT));
+        m.put("recipients", lines.stream().map(l -> l.recipient().toString()).toList());
+        if (first.authUser().isEmpty()) {
+            m.put("result", "suppressed");
+            m.put("why", "not submitted by an authenticated local user (no backscatter)");
+            audit.event("delivery.dsn", m);
+            return;
+        }
+        EmailAddress owner = first.authUser().get();
+        String headers;
+        try (InputStream in = queue.openBody(first.bodyId())) {
+            headers = BodyInfo.read(in).headers();
+        }
+        String text = Dsn.build(kind, hostname, first.queueId(), first.sender().orElse(owner), first.queued(), now, until,
+                lines, headers);
+        MailStore.Draft d = store.begin();
+        try {
+            d.out().write(text.getBytes(StandardCharsets.UTF_8));
+            d.out().close();
+            String id = store.commit(d, new MailStore.Delivery(Optional.empty(), List.of(owner), List.of(), now));
+            m.put("result", "stored");
+            m.put("to", owner.toString());
+            m.put("dsn_id", id);
+        } catch (IOException | RuntimeException e) {
+            d.discard();
+            // The submitter was removed meanwhile, or the disk failed: the audit log keeps the fate.
+            m.put("result", "not_stored");
+            m.put("error", String.valueOf(e.getMessage()));
+        }
+        audit.event("delivery.dsn", m);
+    }
+
+    private void auditAttempt(Entry row, Attempt a, Reply reply, String result) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("queue_id", row.queueId());
+        m.put("recipient", row.recipient().toString());
+        m.put("attempt", row.attempts() + 1);
+        if (!a.mxHost().isEmpty()) m.put("mx", a.mxHost());
+        a.facts().ifPresent(f -> {
+            m.put("ip", f.ip().getHostAddress());
+            m.put("tls", f.tlsVersion().isPresent());
+            f.tlsVersion().ifPresent(v -> m.put("tls_version", v));
+            f.tlsCipher().ifPresent(c -> m.put("tls_cipher", c));
+            m.put("tls_verified", f.peerVerified());
+        });
+        m.put("code", reply.code());
+        reply.status().ifPresent(s -> m.put("status", s.toString()));
+        m.put("text", String.join(" / ", reply.lines()));
+        reply.reason().ifPresent(r -> m.put("reason", r.id()));
+        m.put("result", result);
+        audit.event("delivery.attempt", m);
+    }
+
+    private static String clean(String s) {
+        StringBuilder sb = new StringBuilder();
+        for (char c : s.toCharArray()) sb.append(c < 0x20 || c == 0x7f ? ' ' : c);
+        return sb.length() > 400 ? sb.substring(0, 400) : sb.toString();
+    }
+
+    /** Stops scanning; groups in flight finish or are abandoned (their rows are re-queued at the next start). */
+    @Override
+    public void close() {
+        closed = true;
+        wake();
+        if (loop != null) {
+            try {
+                loop.join(10_000);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+        workers.shutdownNow();
+        try {
+            workers.awaitTermination(5, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        watchdog.shutdownNow();
+    }
+}
