@@ -178,7 +178,7 @@ public final class QueueRunner implements AutoCloseable {
             try {
                 dom.acquire();
                 try {
-                    finish(rows, attempt(domain, rows));
+                    attempt(domain, rows, results -> finish(rows, results));
                 } finally {
                     dom.release();
                 }
@@ -193,7 +193,8 @@ public final class QueueRunner implements AutoCloseable {
     /** The result of one recipient in one attempt. */
     record Attempt(Reply reply, String mxHost, boolean fromRemote, Optional<SmtpTransport.Facts> facts) {}
 
-    private Map<EmailAddress, Attempt> attempt(Domain domain, List<Entry> rows) {
+    /** Runs one attempt; {@code finisher} gets the results exactly once (before QUIT when a server answered). */
+    private void attempt(Domain domain, List<Entry> rows, java.util.function.Consumer<Map<EmailAddress, Attempt>> finisher) {
         Entry first = rows.getFirst();
         List<EmailAddress> rcpts = rows.stream().map(Entry::recipient).toList();
         BodyInfo info;
@@ -201,41 +202,51 @@ public final class QueueRunner implements AutoCloseable {
             info = BodyInfo.read(in);
         } catch (IOException e) {
             audit.internal("delivery.body_unreadable", e);
-            return all(rcpts, Reply.of(Reason.STORE_FAILED));
+            finisher.accept(all(rcpts, Reply.of(Reason.STORE_FAILED)));
+            return;
         }
         boolean utf8 = info.eightBitHeaders() || first.sender().map(a -> !a.isAscii()).orElse(false)
                 || rcpts.stream().anyMatch(a -> !a.isAscii());
         ClientTransaction.Message msg = new ClientTransaction.Message(first.sender(), rcpts, info.size(), info.eightBit(), utf8);
-        return switch (mx.resolve(domain)) {
+        Map<EmailAddress, Attempt> local = switch (mx.resolve(domain)) {
             case MxResolver.Route.NoDomain n -> all(rcpts, Reply.of(Reason.DELIVERY_NO_DOMAIN));
             case MxResolver.Route.NullMx n -> all(rcpts, Reply.of(Reason.DELIVERY_NULL_MX));
             case MxResolver.Route.NoAddress n -> all(rcpts, Reply.of(Reason.DELIVERY_NO_ADDRESS));
             case MxResolver.Route.TempFail t -> all(rcpts, Reply.of(Reason.DELIVERY_DNS_TEMPFAIL,
                     Reason.DELIVERY_DNS_TEMPFAIL.text() + ": " + clean(t.why())));
-            case MxResolver.Route.Hosts h -> tryHosts(first.queueId(), h.hosts(), msg, first.bodyId());
+            case MxResolver.Route.Hosts h -> tryHosts(first.queueId(), h.hosts(), msg, first.bodyId(), finisher);
         };
+        if (local != null) finisher.accept(local);
     }
 
-    /** RFC 5321 section 5.1: every MX host and every address, in order, until one completes a transaction. */
+    /**
+     * RFC 5321 section 5.1: every MX host and every address, in order, until one completes a
+     * transaction (its results go to {@code finisher} before QUIT; null is returned then).
+     * Returns the "unreachable" results when none did.
+     */
     private Map<EmailAddress, Attempt> tryHosts(String queueId, List<MxResolver.Host> hosts, ClientTransaction.Message msg,
-                                                String bodyId) {
+                                                String bodyId, java.util.function.Consumer<Map<EmailAddress, Attempt>> finisher) {
         long deadline = System.nanoTime() + cfg.lease().toNanos() / 2; // never outlive the lease
         String lastError = "no address tried";
         String lastHost = "";
         for (MxResolver.Host host : hosts) {
             for (java.net.InetAddress ip : host.addresses()) {
                 if (System.nanoTime() - deadline > 0) break;
-                SmtpTransport.Result r = transport.deliver(host.name(), ip, msg, () -> queue.openBody(bodyId), cfg.startTls());
+                java.util.function.Consumer<SmtpTransport.Result.Completed> done = c -> {
+                    Map<EmailAddress, Attempt> out = new LinkedHashMap<>();
+                    c.replies().forEach((rcpt, reply) -> out.put(rcpt, new Attempt(reply, host.name(),
+                            reply.reason().isEmpty(), Optional.of(c.facts()))));
+                    finisher.accept(out);
+                };
+                SmtpTransport.Result r = transport.deliver(host.name(), ip, msg, () -> queue.openBody(bodyId), cfg.startTls(),
+                        done);
                 if (r instanceof SmtpTransport.Result.TlsFailed tf && cfg.plaintextFallback()) {
                     connectFailed(queueId, tf.facts(), tf.why() + " (retrying without TLS)");
-                    r = transport.deliver(host.name(), ip, msg, () -> queue.openBody(bodyId), false);
+                    r = transport.deliver(host.name(), ip, msg, () -> queue.openBody(bodyId), false, done);
                 }
                 switch (r) {
                     case SmtpTransport.Result.Completed c -> {
-                        Map<EmailAddress, Attempt> out = new LinkedHashMap<>();
-                        c.replies().forEach((rcpt, reply) -> out.put(rcpt, new Attempt(reply, host.name(),
-                                reply.reason().isEmpty(), Optional.of(c.facts()))));
-                        return out;
+                        return null; // already finished, before QUIT
                     }
                     case SmtpTransport.Result.Failed f -> {
                         connectFailed(queueId, f.facts(), f.why());

@@ -73,7 +73,13 @@ final class SmtpTransport {
         this.watchdog = watchdog;
     }
 
-    Result deliver(String mxHost, InetAddress ip, ClientTransaction.Message message, Body body, boolean startTls) {
+    /**
+     * Delivers over one connection. {@code beforeQuit} gets the completed result before QUIT is
+     * sent, so the caller can commit it at once: the window in which a crash duplicates a
+     * delivered message (RFC 1047) does not include waiting for the QUIT reply.
+     */
+    Result deliver(String mxHost, InetAddress ip, ClientTransaction.Message message, Body body, boolean startTls,
+                   java.util.function.Consumer<Result.Completed> beforeQuit) {
         Facts facts = new Facts(mxHost, ip, Optional.empty(), Optional.empty(), false);
         Socket socket = new Socket();
         try (socket) {
@@ -127,8 +133,10 @@ final class SmtpTransport {
                         step = t.onReply(c.read(timeout(t.awaiting())));
                     }
                     case Step.Done d -> {
+                        Result.Completed done = new Result.Completed(d.results(), facts);
+                        beforeQuit.accept(done);
                         quit(c);
-                        return new Result.Completed(d.results(), facts);
+                        return done;
                     }
                 }
             }

@@ -18,21 +18,26 @@ import java.util.concurrent.atomic.AtomicInteger;
  * produce on demand: silence after accept, a dropped connection in the middle of DATA, a missing
  * extension, a scripted RCPT reply. Not an SMTP implementation: it answers a fixed dialogue.
  */
-final class FakeMx implements AutoCloseable {
-    enum Mode { ANSWER, SILENT, DROP_IN_DATA }
+public final class FakeMx implements AutoCloseable {
+    public enum Mode { ANSWER, SILENT, DROP_IN_DATA }
 
-    volatile Mode mode = Mode.ANSWER;
+    public volatile Mode mode = Mode.ANSWER;
     /** Extensions after the EHLO greeting line. */
     volatile List<String> extensions = List.of("PIPELINING", "8BITMIME", "SMTPUTF8");
     /** Reply to every RCPT. */
     volatile String rcptReply = "250 2.1.5 ok";
-    final List<String> messages = new CopyOnWriteArrayList<>();
+    public final List<String> messages = new CopyOnWriteArrayList<>();
     final List<String> commands = new CopyOnWriteArrayList<>();
     final AtomicInteger connections = new AtomicInteger();
+    /** Connections open at once, and the most seen (for connection limits). */
+    final AtomicInteger active = new AtomicInteger();
+    final AtomicInteger peak = new AtomicInteger();
+    /** Holds each greeting back this long, so that concurrent deliveries overlap. */
+    volatile long greetingDelayMs;
     private final ServerSocket server;
     private final List<Socket> open = new CopyOnWriteArrayList<>();
 
-    FakeMx(String ip, int port) throws IOException {
+    public FakeMx(String ip, int port) throws IOException {
         server = new ServerSocket();
         server.setReuseAddress(true);
         server.bind(new InetSocketAddress(InetAddress.getByName(ip), port));
@@ -57,7 +62,9 @@ final class FakeMx implements AutoCloseable {
     }
 
     private void serve(Socket s) {
+        peak.accumulateAndGet(active.incrementAndGet(), Math::max);
         try (s) {
+            if (greetingDelayMs > 0) Thread.sleep(greetingDelayMs);
             if (mode == Mode.SILENT) {
                 s.getInputStream().read(); // holds the connection open until the client gives up
                 return;
@@ -82,6 +89,11 @@ final class FakeMx implements AutoCloseable {
                         out.flush();
                     }
                     case "HELO" -> write(out, "250 fake.remote.example");
+                    case "STAR" -> { // STARTTLS offered, then no TLS at all: the client's handshake fails
+                        write(out, "220 2.0.0 ready");
+                        write(out, "this is not a TLS server hello");
+                        return;
+                    }
                     case "MAIL" -> write(out, "250 2.1.0 ok");
                     case "RCPT" -> {
                         String r = rcptReply;
@@ -101,6 +113,7 @@ final class FakeMx implements AutoCloseable {
                             if (mode == Mode.DROP_IN_DATA && ++lines >= 2) return; // closes mid-DATA
                             msg.append(l.startsWith("..") ? l.substring(1) : l).append("\r\n");
                         }
+                        if (l == null) return; // the client went away mid-DATA: no message
                         messages.add(msg.toString());
                         write(out, "250 2.0.0 accepted");
                     }
@@ -111,8 +124,10 @@ final class FakeMx implements AutoCloseable {
                     default -> write(out, "250 ok");
                 }
             }
-        } catch (IOException ignored) {
+        } catch (IOException | InterruptedException ignored) {
             // the client went away
+        } finally {
+            active.decrementAndGet();
         }
     }
 

@@ -295,4 +295,44 @@ class OutboundDeliveryTest {
             assertThat(s.store().outboundQueue().list()).isEmpty();
         }
     }
+
+    @Test
+    void aFailedTlsHandshakeIsRetriedInPlaintextWhenAllowed() throws Exception {
+        StaticZone z = StaticZone.builder().mx("remote.example", 10, "mx.remote.example").a("mx.remote.example", "127.0.0.5").build();
+        try (FakeMx mx = new FakeMx("127.0.0.5", port); TestServer s = start(z)) {
+            mx.extensions = List.of("PIPELINING", "8BITMIME", "STARTTLS");
+            enqueue(s, Optional.of(ALICE), message("tls fallback"), "jane@remote.example");
+            s.server().queueRunner().runOnce();
+            assertThat(mx.connections.get()).isEqualTo(2);
+            assertThat(mx.messages).singleElement().satisfies(m -> assertThat(m).contains("Subject: tls fallback"));
+            assertThat(events(s, "delivery.connect_failed").getFirst().path("error").asText())
+                    .contains("TLS handshake").contains("retrying without TLS");
+            assertThat(events(s, "delivery.attempt").getFirst().path("tls").asBoolean()).isFalse();
+        }
+    }
+
+    @Test
+    void withoutPlaintextFallbackAFailedHandshakeDefers() throws Exception {
+        StaticZone z = StaticZone.builder().mx("remote.example", 10, "mx.remote.example").a("mx.remote.example", "127.0.0.5").build();
+        try (FakeMx mx = new FakeMx("127.0.0.5", port); TestServer s = start(z, "delivery.plaintext_fallback = false")) {
+            mx.extensions = List.of("PIPELINING", "STARTTLS");
+            enqueue(s, Optional.of(ALICE), message("tls strict"), "kim@remote.example");
+            s.server().queueRunner().runOnce();
+            assertThat(mx.messages).isEmpty();
+            assertThat(s.store().outboundQueue().list()).singleElement()
+                    .satisfies(e -> assertThat(e.lastReply()).startsWith("451 4.4.1").contains("TLS handshake"));
+        }
+    }
+
+    @Test
+    void connectionsPerDomainAreBounded() throws Exception {
+        StaticZone z = StaticZone.builder().mx("remote.example", 10, "mx.remote.example").a("mx.remote.example", "127.0.0.5").build();
+        try (FakeMx mx = new FakeMx("127.0.0.5", port); TestServer s = start(z, "delivery.max_connections_per_domain = 2")) {
+            mx.greetingDelayMs = 200;
+            for (int i = 0; i < 6; i++) enqueue(s, Optional.of(ALICE), message("parallel " + i), "p" + i + "@remote.example");
+            assertThat(s.server().queueRunner().runOnce()).isEqualTo(6);
+            assertThat(mx.messages).hasSize(6);
+            assertThat(mx.peak.get()).as("never more than the per-domain limit at once").isBetween(1, 2);
+        }
+    }
 }
