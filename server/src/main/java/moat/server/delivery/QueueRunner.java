@@ -11,7 +11,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.ScheduledExecutorService;
@@ -58,7 +57,7 @@ public final class QueueRunner implements AutoCloseable {
     private final String hostname;
     private final RandomGenerator random;
     private final Semaphore global;
-    private final Map<Domain, Semaphore> perDomain = new ConcurrentHashMap<>();
+    private final DomainSlots perDomain;
     private final ScheduledExecutorService watchdog;
     private final ReentrantLock lock = new ReentrantLock();
     private final Condition woken = lock.newCondition();
@@ -79,9 +78,10 @@ public final class QueueRunner implements AutoCloseable {
         this.random = random;
         this.mx = new MxResolver(dns, random, cfg.maxMxHosts());
         this.global = new Semaphore(cfg.maxConnections());
+        this.perDomain = new DomainSlots(cfg.maxPerDomain());
         this.watchdog = Executors.newSingleThreadScheduledExecutor(r -> Thread.ofPlatform().daemon()
                 .name("moat-delivery-watchdog").unstarted(r));
-        this.transport = new SmtpTransport(hostname, cfg.port(), cfg.timeouts(), watchdog);
+        this.transport = new SmtpTransport(hostname, cfg.port(), cfg.timeouts(), cfg.lease().dividedBy(2), watchdog);
     }
 
     /**
@@ -172,15 +172,14 @@ public final class QueueRunner implements AutoCloseable {
     /** One message to one domain, within the connection limits. */
     private void deliverGroup(List<Entry> rows) {
         Domain domain = rows.getFirst().recipient().domain();
-        Semaphore dom = perDomain.computeIfAbsent(domain, d -> new Semaphore(cfg.maxPerDomain()));
         try {
             global.acquire();
             try {
-                dom.acquire();
+                perDomain.acquire(domain);
                 try {
                     attempt(domain, rows, results -> finish(rows, results));
                 } finally {
-                    dom.release();
+                    perDomain.release(domain);
                 }
             } finally {
                 global.release();

@@ -65,8 +65,12 @@ final class SmtpTransport {
     private final int port;
     private final DeliverySettings.Timeouts timeouts;
     private final ScheduledExecutorService watchdog;
+    /** Bound on a whole connection: a peer that drips one byte per read timeout cannot hold it longer. */
+    private final Duration maxSession;
 
-    SmtpTransport(String heloName, int port, DeliverySettings.Timeouts timeouts, ScheduledExecutorService watchdog) {
+    SmtpTransport(String heloName, int port, DeliverySettings.Timeouts timeouts, Duration maxSession,
+                  ScheduledExecutorService watchdog) {
+        this.maxSession = maxSession;
         this.heloName = heloName;
         this.port = port;
         this.timeouts = timeouts;
@@ -82,6 +86,8 @@ final class SmtpTransport {
                    java.util.function.Consumer<Result.Completed> beforeQuit) {
         Facts facts = new Facts(mxHost, ip, Optional.empty(), Optional.empty(), false);
         Socket socket = new Socket();
+        ScheduledFuture<?> sessionDog = watchdog.schedule(() -> closeQuietly(socket), maxSession.toMillis(),
+                TimeUnit.MILLISECONDS);
         try (socket) {
             try {
                 socket.connect(new InetSocketAddress(ip, port), millis(timeouts.connect()));
@@ -146,6 +152,8 @@ final class SmtpTransport {
             return new Result.Failed("protocol: " + e.getMessage(), facts);
         } catch (IOException e) {
             return new Result.Failed("connection: " + e.getMessage(), facts);
+        } finally {
+            sessionDog.cancel(false);
         }
     }
 
