@@ -135,7 +135,8 @@ public final class MoatServer implements AutoCloseable {
             MoatServer server = new MoatServer(store, tls, audit, listeners, ports, pop3, gate, throttle, imap);
             // Outbound delivery starts after the listeners (docs/adr/0008-outbound-delivery.md).
             server.queueRunner = new moat.server.delivery.QueueRunner(moat.server.delivery.DeliverySettings.of(config),
-                    store.outboundQueue(), store, dns, audit, clock, hostname, new java.util.Random());
+                    moat.server.delivery.DeliverySettings.smartHost(config), store.outboundQueue(), store, dns, audit, clock,
+                    hostname, new java.util.Random());
             opened.add(server.queueRunner);
             server.queueRunner.start();
             return server;

@@ -1,6 +1,7 @@
 package moat.server.delivery;
 
 import java.time.Duration;
+import java.util.List;
 import moat.server.config.Config;
 import moat.server.config.Setting;
 
@@ -26,8 +27,8 @@ public final class DeliverySettings {
     public static final Setting<Integer> BATCH = Setting.ofInt("delivery.batch", 200, "rows", 1, 10000,
             "Queue rows claimed per scan; rows beyond wait for the next scan");
 
-    public static final Setting<Duration> SCAN_INTERVAL = Setting.ofDuration("delivery.scan_interval", "5s", "100ms",
-            "10m", "How often the runner looks for due rows (new mail is found at the next scan)");
+    public static final Setting<Duration> SCAN_INTERVAL = Setting.ofDuration("delivery.scan_interval", "1s", "100ms",
+            "10m", "How often the runner looks for due rows (a read; it claims only when a row is due)");
 
     public static final Setting<Duration> LEASE = Setting.ofDuration("delivery.lease", "1h", "1m", "1d",
             "How long a claimed row belongs to its runner; an attempt gives up new connections after half of it");
@@ -71,7 +72,50 @@ public final class DeliverySettings {
     public static final Setting<Boolean> PLAINTEXT_FALLBACK = Setting.ofBool("delivery.plaintext_fallback", true,
             "After a failed TLS handshake, retry the same address without TLS (as opportunistic TLS MTAs do)");
 
+    public static final Setting<String> RELAY_HOST = Setting.ofString("delivery.relay_host", "",
+            "Smart host: send all remote mail to this host name or IP literal (its A/AAAA, no MX look-up); empty = deliver by MX")
+            .withConstraint(moat.server.config.Constraint.of("host name or IP literal", v -> v.isEmpty()
+                    || moat.core.Domain.parse(v).isPresent() || v.matches("[0-9A-Fa-f:.]+"), "must be empty, a host name or an IP literal"));
+
+    public static final Setting<Integer> RELAY_PORT = Setting.ofInt("delivery.relay_port", 587, "port", 1, 65535,
+            "Port of the smart host (587: submission with STARTTLS)");
+
+    public static final Setting<String> RELAY_USER = Setting.ofString("delivery.relay_user", "",
+            "User name for AUTH PLAIN at the smart host (only ever sent inside TLS); empty = no AUTH");
+
+    public static final Setting<java.nio.file.Path> RELAY_PASSWORD_FILE = Setting.ofPath("delivery.relay_password_file",
+            "relay-password", "File whose first line is the smart host password (keep it 0600); relative = in server.data_dir");
+
+    public static final Setting<Boolean> RELAY_REQUIRE_VERIFIED = Setting.ofBool("delivery.relay_require_verified", true,
+            "Send to the smart host only when its certificate verifies (JDK trust store, host name); false for a self-signed internal relay");
+
     private DeliverySettings() {}
+
+    /** A smart host (RFC 6409 submission with STARTTLS, optionally AUTH PLAIN). */
+    public record SmartHost(String host, int port, java.util.Optional<Credentials> credentials, boolean requireVerified) {}
+
+    /** Never logged nor printed: {@link #toString} hides the password. */
+    public record Credentials(String user, String password) {
+        @Override
+        public String toString() {
+            return "Credentials[" + user + ", ****]";
+        }
+    }
+
+    /** The smart host of {@code c}, if one is configured; reads the password file. */
+    public static java.util.Optional<SmartHost> smartHost(Config c) throws java.io.IOException {
+        String host = c.get(RELAY_HOST);
+        if (host.isEmpty()) return java.util.Optional.empty();
+        java.util.Optional<Credentials> cred = java.util.Optional.empty();
+        if (!c.get(RELAY_USER).isEmpty()) {
+            java.nio.file.Path f = c.path(RELAY_PASSWORD_FILE);
+            List<String> lines = java.nio.file.Files.readAllLines(f);
+            if (lines.isEmpty() || lines.getFirst().isEmpty())
+                throw new java.io.IOException(RELAY_PASSWORD_FILE.key() + ": " + f + " holds no password");
+            cred = java.util.Optional.of(new Credentials(c.get(RELAY_USER), lines.getFirst()));
+        }
+        return java.util.Optional.of(new SmartHost(host, c.get(RELAY_PORT), cred, c.get(RELAY_REQUIRE_VERIFIED)));
+    }
 
     /** The values the runner and the client need, read once at start. */
     public record Values(boolean enabled, int port, int maxConnections, int maxPerDomain, int batch, Duration scanInterval,

@@ -93,6 +93,31 @@ public final class MxResolver {
         return tempFail != null ? new Route.TempFail(tempFail) : new Route.NoAddress();
     }
 
+    /** A smart host: its own addresses (an IP literal as is), no MX look-up. */
+    public Route resolveHost(String host) {
+        // Only literals reach InetAddress.getByName (a name there would query the system resolver).
+        if (host.matches("\\d{1,3}(\\.\\d{1,3}){3}") || host.matches("[0-9A-Fa-f:.]+") && host.contains(":")) {
+            try {
+                return new Route.Hosts(List.of(new Host(host, 0, List.of(InetAddress.getByName(host)))));
+            } catch (java.net.UnknownHostException e) {
+                return new Route.NoAddress();
+            }
+        }
+        List<InetAddress> addrs = new ArrayList<>();
+        String tempFail = null;
+        for (DnsResult<List<InetAddress>> r : List.of(dns.aaaa(host), dns.a(host))) {
+            switch (r) {
+                case DnsResult.Answer<List<InetAddress>> a -> addrs.addAll(a.records());
+                case DnsResult.TempFail<List<InetAddress>> t -> tempFail = host + ": " + t.why();
+                case DnsResult.NxDomain<List<InetAddress>> n -> { }
+                case DnsResult.NoData<List<InetAddress>> n -> { }
+            }
+        }
+        if (!addrs.isEmpty()) return new Route.Hosts(List.of(new Host(host, 0, addrs)));
+        // A smart host that does not resolve is a configuration problem: defer, never bounce.
+        return new Route.TempFail(tempFail != null ? tempFail : "smart host " + host + " has no address");
+    }
+
     private static boolean isRoot(String host) {
         return host.isEmpty() || host.equals(".");
     }

@@ -48,6 +48,7 @@ import moat.store.OutboundQueue.Entry;
  */
 public final class QueueRunner implements AutoCloseable {
     private final DeliverySettings.Values cfg;
+    private final Optional<DeliverySettings.SmartHost> smartHost;
     private final OutboundQueue queue;
     private final MailStore store;
     private final MxResolver mx;
@@ -64,12 +65,14 @@ public final class QueueRunner implements AutoCloseable {
     private final AtomicInteger inFlight = new AtomicInteger();
     private final java.util.concurrent.ExecutorService workers = Executors.newVirtualThreadPerTaskExecutor();
     private boolean wakeRequested;
+    private long scans; // the loop thread only
     private volatile boolean closed;
     private Thread loop;
 
-    public QueueRunner(DeliverySettings.Values cfg, OutboundQueue queue, MailStore store, Resolver dns, AuditLog audit,
-                       Clock clock, String hostname, RandomGenerator random) {
+    public QueueRunner(DeliverySettings.Values cfg, Optional<DeliverySettings.SmartHost> smartHost, OutboundQueue queue,
+                       MailStore store, Resolver dns, AuditLog audit, Clock clock, String hostname, RandomGenerator random) {
         this.cfg = cfg;
+        this.smartHost = smartHost;
         this.queue = queue;
         this.store = store;
         this.audit = audit;
@@ -81,7 +84,7 @@ public final class QueueRunner implements AutoCloseable {
         this.perDomain = new DomainSlots(cfg.maxPerDomain());
         this.watchdog = Executors.newSingleThreadScheduledExecutor(r -> Thread.ofPlatform().daemon()
                 .name("moat-delivery-watchdog").unstarted(r));
-        this.transport = new SmtpTransport(hostname, cfg.port(), cfg.timeouts(), cfg.lease().dividedBy(2), watchdog);
+        this.transport = new SmtpTransport(hostname, cfg.timeouts(), cfg.lease().dividedBy(2), watchdog);
     }
 
     /**
@@ -137,6 +140,12 @@ public final class QueueRunner implements AutoCloseable {
     private int dispatch(boolean wait) throws IOException {
         int room = cfg.batch() - inFlight.get();
         if (room <= 0 || closed) return 0;
+        // The loop claims (a write transaction) only when a row is due; once a minute or so it
+        // claims anyway, for rows whose lease expired (a runner of another node died).
+        if (!wait && scans++ % 60 != 0) {
+            Optional<Instant> due = queue.nextDue();
+            if (due.isEmpty() || due.get().isAfter(clock.instant())) return 0;
+        }
         List<Entry> claimed = queue.claim(clock.instant(), cfg.lease(), room);
         Map<String, List<Entry>> groups = new LinkedHashMap<>();
         for (Entry e : claimed) groups.computeIfAbsent(e.queueId() + " " + e.recipient().domain(), k -> new ArrayList<>()).add(e);
@@ -207,7 +216,8 @@ public final class QueueRunner implements AutoCloseable {
         boolean utf8 = info.eightBitHeaders() || first.sender().map(a -> !a.isAscii()).orElse(false)
                 || rcpts.stream().anyMatch(a -> !a.isAscii());
         ClientTransaction.Message msg = new ClientTransaction.Message(first.sender(), rcpts, info.size(), info.eightBit(), utf8);
-        Map<EmailAddress, Attempt> local = switch (mx.resolve(domain)) {
+        MxResolver.Route route = smartHost.isPresent() ? mx.resolveHost(smartHost.get().host()) : mx.resolve(domain);
+        Map<EmailAddress, Attempt> local = switch (route) {
             case MxResolver.Route.NoDomain n -> all(rcpts, Reply.of(Reason.DELIVERY_NO_DOMAIN));
             case MxResolver.Route.NullMx n -> all(rcpts, Reply.of(Reason.DELIVERY_NULL_MX));
             case MxResolver.Route.NoAddress n -> all(rcpts, Reply.of(Reason.DELIVERY_NO_ADDRESS));
@@ -237,11 +247,11 @@ public final class QueueRunner implements AutoCloseable {
                             reply.reason().isEmpty(), Optional.of(c.facts()))));
                     finisher.accept(out);
                 };
-                SmtpTransport.Result r = transport.deliver(host.name(), ip, msg, () -> queue.openBody(bodyId), cfg.startTls(),
+                SmtpTransport.Result r = transport.deliver(target(host.name(), ip, false), msg, () -> queue.openBody(bodyId),
                         done);
-                if (r instanceof SmtpTransport.Result.TlsFailed tf && cfg.plaintextFallback()) {
+                if (r instanceof SmtpTransport.Result.TlsFailed tf && cfg.plaintextFallback() && smartHost.isEmpty()) {
                     connectFailed(queueId, tf.facts(), tf.why() + " (retrying without TLS)");
-                    r = transport.deliver(host.name(), ip, msg, () -> queue.openBody(bodyId), false, done);
+                    r = transport.deliver(target(host.name(), ip, true), msg, () -> queue.openBody(bodyId), done);
                 }
                 switch (r) {
                     case SmtpTransport.Result.Completed c -> {
@@ -263,6 +273,17 @@ public final class QueueRunner implements AutoCloseable {
         Map<EmailAddress, Attempt> out = new LinkedHashMap<>();
         for (EmailAddress a : msg.recipients()) out.put(a, new Attempt(r, lastHost, false, Optional.empty()));
         return out;
+    }
+
+    /** An MX (opportunistic TLS, or none for the plaintext retry) or the smart host (TLS required, maybe AUTH). */
+    private SmtpTransport.Target target(String host, java.net.InetAddress ip, boolean plaintextRetry) {
+        if (smartHost.isPresent()) {
+            DeliverySettings.SmartHost sh = smartHost.get();
+            return new SmtpTransport.Target(host, ip, sh.port(), sh.requireVerified() ? SmtpTransport.Tls.REQUIRE_VERIFIED
+                    : SmtpTransport.Tls.REQUIRE, sh.credentials());
+        }
+        SmtpTransport.Tls tls = plaintextRetry || !cfg.startTls() ? SmtpTransport.Tls.NONE : SmtpTransport.Tls.OPPORTUNISTIC;
+        return new SmtpTransport.Target(host, ip, cfg.port(), tls, Optional.empty());
     }
 
     private void connectFailed(String queueId, SmtpTransport.Facts f, String why) {

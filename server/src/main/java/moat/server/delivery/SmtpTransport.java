@@ -56,23 +56,27 @@ final class SmtpTransport {
         record Failed(String why, Facts facts) implements Result {}
     }
 
+    /** How STARTTLS is used: NONE (the plaintext retry), OPPORTUNISTIC (MX), REQUIRE[_VERIFIED] (smart host). */
+    enum Tls { NONE, OPPORTUNISTIC, REQUIRE, REQUIRE_VERIFIED }
+
+    /** Where to connect and how. */
+    record Target(String host, InetAddress ip, int port, Tls tls, Optional<DeliverySettings.Credentials> auth) {}
+
     /** The message bytes, opened once per attempt (the file is immutable). */
     interface Body {
         InputStream open() throws IOException;
     }
 
     private final String heloName;
-    private final int port;
     private final DeliverySettings.Timeouts timeouts;
     private final ScheduledExecutorService watchdog;
     /** Bound on a whole connection: a peer that drips one byte per read timeout cannot hold it longer. */
     private final Duration maxSession;
 
-    SmtpTransport(String heloName, int port, DeliverySettings.Timeouts timeouts, Duration maxSession,
+    SmtpTransport(String heloName, DeliverySettings.Timeouts timeouts, Duration maxSession,
                   ScheduledExecutorService watchdog) {
         this.maxSession = maxSession;
         this.heloName = heloName;
-        this.port = port;
         this.timeouts = timeouts;
         this.watchdog = watchdog;
     }
@@ -82,15 +86,17 @@ final class SmtpTransport {
      * sent, so the caller can commit it at once: the window in which a crash duplicates a
      * delivered message (RFC 1047) does not include waiting for the QUIT reply.
      */
-    Result deliver(String mxHost, InetAddress ip, ClientTransaction.Message message, Body body, boolean startTls,
+    Result deliver(Target target, ClientTransaction.Message message, Body body,
                    java.util.function.Consumer<Result.Completed> beforeQuit) {
+        String mxHost = target.host();
+        InetAddress ip = target.ip();
         Facts facts = new Facts(mxHost, ip, Optional.empty(), Optional.empty(), false);
         Socket socket = new Socket();
         ScheduledFuture<?> sessionDog = watchdog.schedule(() -> closeQuietly(socket), maxSession.toMillis(),
                 TimeUnit.MILLISECONDS);
         try (socket) {
             try {
-                socket.connect(new InetSocketAddress(ip, port), millis(timeouts.connect()));
+                socket.connect(new InetSocketAddress(ip, target.port()), millis(timeouts.connect()));
             } catch (IOException e) {
                 return new Result.Failed("connect: " + e.getMessage(), facts);
             }
@@ -99,7 +105,8 @@ final class SmtpTransport {
             // RFC 5321 section 3.1: a 554 greeting (or any non-220) means "no service here".
             if (greeting.code() != 220) return new Result.Failed("greeting: " + text(greeting), facts);
             Capabilities caps = ehlo(c);
-            if (startTls && caps.startTls()) {
+            boolean tlsActive = false;
+            if (target.tls() != Tls.NONE && caps.startTls()) {
                 c.send(List.of("STARTTLS"));
                 Reply r = c.read(timeouts.command());
                 if (r.code() == 220) {
@@ -112,10 +119,19 @@ final class SmtpTransport {
                     }
                     facts = new Facts(mxHost, ip, Optional.of(tls.getSession().getProtocol()),
                             Optional.of(tls.getSession().getCipherSuite()), trust.verified());
+                    if (target.tls() == Tls.REQUIRE_VERIFIED && !trust.verified())
+                        return new Result.Failed("certificate not verified: " + trust.problem(), facts);
                     c = new Conn(tls); // bytes the peer sent before the handshake are dropped
                     caps = ehlo(c);
+                    tlsActive = true;
                 }
-                // A refused STARTTLS: carry on in plaintext (opportunistic).
+                // A refused STARTTLS: carry on in plaintext (opportunistic) unless TLS is required.
+            }
+            if (!tlsActive && (target.tls() == Tls.REQUIRE || target.tls() == Tls.REQUIRE_VERIFIED))
+                return new Result.Failed("TLS required but not offered or refused", facts);
+            if (target.auth().isPresent()) {
+                Optional<String> refused = authenticate(c, caps, target.auth().get(), tlsActive);
+                if (refused.isPresent()) return new Result.Failed(refused.get(), facts);
             }
             ClientTransaction t = new ClientTransaction(message, caps);
             Step step = t.start();
@@ -155,6 +171,18 @@ final class SmtpTransport {
         } finally {
             sessionDog.cancel(false);
         }
+    }
+
+    /** RFC 4954 AUTH PLAIN, only inside TLS: the password never crosses a plaintext channel. */
+    private Optional<String> authenticate(Conn c, Capabilities caps, DeliverySettings.Credentials cred, boolean tls)
+            throws IOException {
+        if (!tls) return Optional.of("AUTH needs TLS; not sending the password in plaintext");
+        if (!caps.auth().contains("PLAIN")) return Optional.of("smart host does not offer AUTH PLAIN " + caps.auth());
+        byte[] token = ("\0" + cred.user() + "\0" + cred.password()).getBytes(StandardCharsets.UTF_8);
+        c.send(List.of("AUTH PLAIN " + java.util.Base64.getEncoder().encodeToString(token)));
+        java.util.Arrays.fill(token, (byte) 0);
+        Reply r = c.read(timeouts.command());
+        return r.code() == 235 ? Optional.empty() : Optional.of("AUTH refused: " + text(r));
     }
 
     private Capabilities ehlo(Conn c) throws IOException {
