@@ -89,10 +89,14 @@ public final class DeliverySettings {
     public static final Setting<Boolean> RELAY_REQUIRE_VERIFIED = Setting.ofBool("delivery.relay_require_verified", true,
             "Send to the smart host only when its certificate verifies (JDK trust store, host name); false for a self-signed internal relay");
 
+    public static final Setting<Boolean> RELAY_REQUIRE_TLS = Setting.ofBool("delivery.relay_require_tls", true,
+            "Send to the smart host only over STARTTLS; false allows plaintext to a relay without AUTH (a local sink, a benchmark)");
+
     private DeliverySettings() {}
 
     /** A smart host (RFC 6409 submission with STARTTLS, optionally AUTH PLAIN). */
-    public record SmartHost(String host, int port, java.util.Optional<Credentials> credentials, boolean requireVerified) {}
+    public record SmartHost(String host, int port, java.util.Optional<Credentials> credentials, boolean requireTls,
+                            boolean requireVerified) {}
 
     /** Never logged nor printed: {@link #toString} hides the password. */
     public record Credentials(String user, String password) {
@@ -114,7 +118,8 @@ public final class DeliverySettings {
                 throw new java.io.IOException(RELAY_PASSWORD_FILE.key() + ": " + f + " holds no password");
             cred = java.util.Optional.of(new Credentials(c.get(RELAY_USER), lines.getFirst()));
         }
-        return java.util.Optional.of(new SmartHost(host, c.get(RELAY_PORT), cred, c.get(RELAY_REQUIRE_VERIFIED)));
+        return java.util.Optional.of(new SmartHost(host, c.get(RELAY_PORT), cred,
+                c.get(RELAY_REQUIRE_TLS) || cred.isPresent(), c.get(RELAY_REQUIRE_VERIFIED)));
     }
 
     /** The values the runner and the client need, read once at start. */

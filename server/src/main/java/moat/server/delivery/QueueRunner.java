@@ -279,8 +279,9 @@ public final class QueueRunner implements AutoCloseable {
     private SmtpTransport.Target target(String host, java.net.InetAddress ip, boolean plaintextRetry) {
         if (smartHost.isPresent()) {
             DeliverySettings.SmartHost sh = smartHost.get();
-            return new SmtpTransport.Target(host, ip, sh.port(), sh.requireVerified() ? SmtpTransport.Tls.REQUIRE_VERIFIED
-                    : SmtpTransport.Tls.REQUIRE, sh.credentials());
+            SmtpTransport.Tls tls = !sh.requireTls() ? SmtpTransport.Tls.OPPORTUNISTIC
+                    : sh.requireVerified() ? SmtpTransport.Tls.REQUIRE_VERIFIED : SmtpTransport.Tls.REQUIRE;
+            return new SmtpTransport.Target(host, ip, sh.port(), tls, sh.credentials());
         }
         SmtpTransport.Tls tls = plaintextRetry || !cfg.startTls() ? SmtpTransport.Tls.NONE : SmtpTransport.Tls.OPPORTUNISTIC;
         return new SmtpTransport.Target(host, ip, cfg.port(), tls, Optional.empty());

@@ -29,6 +29,7 @@ public final class SqliteStore implements Directory, MailStore, AutoCloseable {
     private final SqliteDirectory directory;
     private final SqliteMailStore mail;
     private final SqliteMailboxes mailboxes;
+    private final SqliteOutboundQueue outbound;
 
     private SqliteStore(DataDir dataDir, Connections db, GroupCommitter committer, SqliteDirectory directory,
                         SqliteMailStore mail, SqliteMailboxes mailboxes) {
@@ -38,6 +39,7 @@ public final class SqliteStore implements Directory, MailStore, AutoCloseable {
         this.committer = committer;
         this.directory = directory;
         this.mail = mail;
+        this.outbound = new SqliteOutboundQueue(db, dataDir.messages, false);
     }
 
     public static SqliteStore open(Path dataDir, StoreSettings settings) throws IOException {
@@ -104,14 +106,15 @@ public final class SqliteStore implements Directory, MailStore, AutoCloseable {
     /** Stops the committer (pending commits finish first), closes the index and unlocks the directory. */
     @Override
     public void close() {
+        outbound.close();
         committer.close();
         db.close();
         dataDir.close();
     }
 
-    /** The outbound queue (delivery runner); shares this store's connections. */
+    /** The outbound queue (delivery runner); shares this store's connections, closed with the store. */
     public SqliteOutboundQueue outboundQueue() {
-        return new SqliteOutboundQueue(db, dataDir.messages, false);
+        return outbound;
     }
 
     /** Greylisting state in the same index database (see {@link SqliteGreylist}). */
