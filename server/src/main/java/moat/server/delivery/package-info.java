@@ -13,8 +13,11 @@
  * before it reaches a DSN or the log; every read has a timeout and every write of message data
  * a watchdog.
  *
- * <p>LIMITATION: one message per connection; no smart host, MTA-STS (RFC 8461), DANE (RFC 7672),
- * REQUIRETLS, per-sender rate limits; no 8BITMIME downgrade; DSNs are plain RFC 3464 even for
+ * <p>A smart host ({@code delivery.relay_host}) takes every remote message over STARTTLS, with
+ * AUTH PLAIN inside TLS only.
+ *
+ * <p>LIMITATION: one message per connection; no MTA-STS (RFC 8461), DANE (RFC 7672),
+ * REQUIRETLS, per-sender rate limits or hold-by-rate; no 8BITMIME downgrade; DSNs are plain RFC 3464 even for
  * SMTPUTF8 messages (no RFC 6533 message/global-delivery-status). When Moat is itself an MX of a
  * relay domain it does not prune the MX list (RFC 5321 section 5.1).
  */

@@ -139,7 +139,7 @@ class OutboundDeliveryTest {
     void failsOverPastARefusingAndASilentMxToPostfix() throws Exception {
         StaticZone z = StaticZone.builder().mx("remote.example", 10, "mx1.remote.example")
                 .mx("remote.example", 20, "mx2.remote.example").mx("remote.example", 30, "mx3.remote.example")
-                .a("mx1.remote.example", "127.0.0.2").a("mx2.remote.example", "127.0.0.3")
+                .aaaa("mx1.remote.example", "::1").a("mx1.remote.example", "127.0.0.2").a("mx2.remote.example", "127.0.0.3")
                 .a("mx3.remote.example", "127.0.0.4").build();
         try (FakeMx silent = new FakeMx("127.0.0.3", port); TestServer s = start(z)) {
             silent.mode = FakeMx.Mode.SILENT;
@@ -148,9 +148,11 @@ class OutboundDeliveryTest {
             s.server().queueRunner().runOnce();
             assertThat(postfix.awaitDelivered(before + 1).stream().filter(m -> m.contains("Subject: failover"))).hasSize(1);
             List<JsonNode> failed = events(s, "delivery.connect_failed");
-            assertThat(failed).extracting(n -> n.path("ip").asText()).containsExactly("127.0.0.2", "127.0.0.3");
-            assertThat(failed.get(0).path("error").asText()).contains("connect");
-            assertThat(failed.get(1).path("error").asText()).contains("timeout");
+            // IPv6 first, then IPv4, of each host in preference order (RFC 5321 section 5.1).
+            assertThat(failed).extracting(n -> n.path("ip").asText()).containsExactly("0:0:0:0:0:0:0:1", "127.0.0.2",
+                    "127.0.0.3");
+            assertThat(failed.get(1).path("error").asText()).contains("connect");
+            assertThat(failed.get(2).path("error").asText()).contains("timeout");
             assertThat(silent.connections.get()).isEqualTo(1);
             assertThat(events(s, "delivery.attempt").getFirst().path("mx").asText()).isEqualTo("mx3.remote.example");
         }
