@@ -62,6 +62,12 @@ public interface OutboundQueue {
     /** A claimed row failed temporarily: back to {@code QUEUED} for {@code next}, attempts + 1. */
     void defer(String queueId, EmailAddress recipient, Instant next, String lastReply) throws IOException;
 
+    /**
+     * A claimed row that was not attempted (a sending rate limit holds it): back to
+     * {@code QUEUED} for {@code until}, attempts unchanged, {@code note} as its last reply.
+     */
+    void postpone(String queueId, EmailAddress recipient, Instant until, String note) throws IOException;
+
     /** The delay warning DSN for this row is stored: do not send another one. */
     void markWarned(String queueId, EmailAddress recipient) throws IOException;
 

@@ -72,6 +72,12 @@ public final class DeliverySettings {
     public static final Setting<Boolean> PLAINTEXT_FALLBACK = Setting.ofBool("delivery.plaintext_fallback", true,
             "After a failed TLS handshake, retry the same address without TLS (as opportunistic TLS MTAs do)");
 
+    public static final Setting<Integer> USER_RATE = Setting.ofInt("delivery.user_rate", 1000, "recipients/hour", 1,
+            10_000_000, "Remote recipients one authenticated user may send to per hour; more are held in the queue, not refused");
+
+    public static final Setting<Integer> DOMAIN_RATE = Setting.ofInt("delivery.domain_rate", 6000, "recipients/hour", 1,
+            100_000_000, "Recipients per hour to one recipient domain (big providers throttle bursts); more are held in the queue");
+
     public static final Setting<String> RELAY_HOST = Setting.ofString("delivery.relay_host", "",
             "Smart host: send all remote mail to this host name or IP literal (its A/AAAA, no MX look-up); empty = deliver by MX")
             .withConstraint(moat.server.config.Constraint.of("host name or IP literal", v -> v.isEmpty()
@@ -126,7 +132,7 @@ public final class DeliverySettings {
     public record Values(boolean enabled, int port, int maxConnections, int maxPerDomain, int batch, Duration scanInterval,
                          Duration lease, Duration retryInitial, Duration retryMax, Duration maxQueueTime,
                          Duration warnAfter, int maxMxHosts, Timeouts timeouts, boolean startTls,
-                         boolean plaintextFallback) {}
+                         boolean plaintextFallback, int userRate, int domainRate) {}
 
     /** RFC 5321 section 4.5.3.2 client timeouts, plus the connect timeout. */
     public record Timeouts(Duration connect, Duration greeting, Duration command, Duration dataInit, Duration dataBlock,
@@ -138,6 +144,6 @@ public final class DeliverySettings {
                 c.get(MAX_QUEUE_TIME), c.get(WARN_AFTER), c.get(MAX_MX_HOSTS),
                 new Timeouts(c.get(CONNECT_TIMEOUT), c.get(GREETING_TIMEOUT), c.get(COMMAND_TIMEOUT),
                         c.get(DATA_INIT_TIMEOUT), c.get(DATA_BLOCK_TIMEOUT), c.get(DATA_END_TIMEOUT)),
-                c.get(STARTTLS), c.get(PLAINTEXT_FALLBACK));
+                c.get(STARTTLS), c.get(PLAINTEXT_FALLBACK), c.get(USER_RATE), c.get(DOMAIN_RATE));
     }
 }

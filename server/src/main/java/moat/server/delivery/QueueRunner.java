@@ -59,6 +59,9 @@ public final class QueueRunner implements AutoCloseable {
     private final RandomGenerator random;
     private final Semaphore global;
     private final DomainSlots perDomain;
+    private final SendRate rates = new SendRate();
+    private final SendRate.Limit userLimit;
+    private final SendRate.Limit domainLimit;
     private final ScheduledExecutorService watchdog;
     private final ReentrantLock lock = new ReentrantLock();
     private final Condition woken = lock.newCondition();
@@ -82,6 +85,8 @@ public final class QueueRunner implements AutoCloseable {
         this.mx = new MxResolver(dns, random, cfg.maxMxHosts());
         this.global = new Semaphore(cfg.maxConnections());
         this.perDomain = new DomainSlots(cfg.maxPerDomain());
+        this.userLimit = new SendRate.Limit("user", cfg.userRate(), Duration.ofHours(1));
+        this.domainLimit = new SendRate.Limit("domain", cfg.domainRate(), Duration.ofHours(1));
         this.watchdog = Executors.newSingleThreadScheduledExecutor(r -> Thread.ofPlatform().daemon()
                 .name("moat-delivery-watchdog").unstarted(r));
         this.transport = new SmtpTransport(hostname, cfg.timeouts(), cfg.lease().dividedBy(2), watchdog);
@@ -178,9 +183,10 @@ public final class QueueRunner implements AutoCloseable {
         return claimed.size();
     }
 
-    /** One message to one domain, within the connection limits. */
+    /** One message to one domain, within the sending rates and the connection limits. */
     private void deliverGroup(List<Entry> rows) {
         Domain domain = rows.getFirst().recipient().domain();
+        if (held(rows, domain)) return;
         try {
             global.acquire();
             try {
@@ -196,6 +202,30 @@ public final class QueueRunner implements AutoCloseable {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
+    }
+
+    /** Holds the group in the queue when a sending rate is used up; true when it did. */
+    private boolean held(List<Entry> rows, Domain domain) {
+        Entry first = rows.getFirst();
+        List<SendRate.Key> keys = new ArrayList<>();
+        keys.add(new SendRate.Key(domainLimit, domain.ascii()));
+        first.authUser().ifPresent(u -> keys.add(new SendRate.Key(userLimit, u.key())));
+        Optional<Instant> until = rates.tryAcquire(keys, rows.size(), clock.instant());
+        if (until.isEmpty()) return false;
+        String note = "held: sending rate limit (delivery.user_rate / delivery.domain_rate) until " + until.get();
+        try {
+            for (Entry row : rows) queue.postpone(row.queueId(), row.recipient(), until.get(), note);
+        } catch (IOException e) {
+            audit.internal("delivery.queue_update_failed", e); // the rows stay leased; retried after the lease
+        }
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("queue_id", first.queueId());
+        m.put("recipients", rows.size());
+        m.put("domain", domain.ascii());
+        first.authUser().ifPresent(u -> m.put("auth_user", u.toString()));
+        m.put("until", until.get().toString());
+        audit.event("delivery.rate_held", m);
+        return true;
     }
 
     /** The result of one recipient in one attempt. */

@@ -14,10 +14,11 @@
  * a watchdog.
  *
  * <p>A smart host ({@code delivery.relay_host}) takes every remote message over STARTTLS, with
- * AUTH PLAIN inside TLS only.
+ * AUTH PLAIN inside TLS only. Sending rates per authenticated user and per recipient domain
+ * ({@code delivery.user_rate}, {@code delivery.domain_rate}) hold excess mail in the queue.
  *
  * <p>LIMITATION: one message per connection; no MTA-STS (RFC 8461), DANE (RFC 7672),
- * REQUIRETLS, per-sender rate limits or hold-by-rate; no 8BITMIME downgrade; DSNs are plain RFC 3464 even for
+ * REQUIRETLS; rate windows are in memory (a restart forgets them); no 8BITMIME downgrade; DSNs are plain RFC 3464 even for
  * SMTPUTF8 messages (no RFC 6533 message/global-delivery-status). When Moat is itself an MX of a
  * relay domain it does not prune the MX list (RFC 5321 section 5.1).
  */

@@ -337,4 +337,28 @@ class OutboundDeliveryTest {
             assertThat(mx.peak.get()).as("never more than the per-domain limit at once").isBetween(1, 2);
         }
     }
+
+    @Test
+    void aSubmitterOverTheSendingRateIsHeldNotRefused() throws Exception {
+        StaticZone z = StaticZone.builder().mx("remote.example", 10, "mx.remote.example").a("mx.remote.example", "127.0.0.5").build();
+        try (FakeMx mx = new FakeMx("127.0.0.5", port); TestServer s = start(z, "delivery.user_rate = 2")) {
+            for (int i = 0; i < 3; i++) enqueue(s, Optional.of(ALICE), message("rate " + i), "r" + i + "@remote.example");
+            enqueue(s, Optional.empty(), message("port 25"), "other@remote.example"); // no submitter: not counted
+            QueueRunner runner = s.server().queueRunner();
+            runner.runOnce();
+            assertThat(mx.messages).hasSize(3);
+            assertThat(s.store().outboundQueue().list()).singleElement().satisfies(e -> {
+                assertThat(e.attempts()).isZero();
+                assertThat(e.lastReply()).startsWith("held: sending rate limit");
+                assertThat(e.nextAttempt()).isEqualTo(clock.instant().plus(Duration.ofHours(1)));
+            });
+            assertThat(events(s, "delivery.rate_held")).hasSize(1);
+            clock.advance(Duration.ofMinutes(30));
+            assertThat(runner.runOnce()).isZero();
+            clock.advance(Duration.ofMinutes(30));
+            assertThat(runner.runOnce()).isEqualTo(1);
+            assertThat(mx.messages).hasSize(4);
+            assertThat(s.store().outboundQueue().list()).isEmpty();
+        }
+    }
 }

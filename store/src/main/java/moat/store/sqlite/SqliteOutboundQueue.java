@@ -179,6 +179,13 @@ public final class SqliteOutboundQueue implements OutboundQueue, AutoCloseable {
     }
 
     @Override
+    public void postpone(String queueId, EmailAddress recipient, Instant until, String note) throws IOException {
+        io(() -> db.write(c -> SqliteDirectory.update(c, "UPDATE outbound SET state = CASE state WHEN 'held' THEN"
+                + " 'held' ELSE 'queued' END, lease_until = 0, next_attempt = ?, last_reply = ?"
+                + " WHERE queue_id = ? AND recipient = ?", until.toEpochMilli(), note, queueId, recipient.toString())));
+    }
+
+    @Override
     public void markWarned(String queueId, EmailAddress recipient) throws IOException {
         io(() -> db.write(c -> SqliteDirectory.update(c, "UPDATE outbound SET warned = 1 WHERE queue_id = ? AND recipient = ?",
                 queueId, recipient.toString())));
