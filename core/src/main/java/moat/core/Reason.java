@@ -77,6 +77,7 @@ public enum Reason {
     DELIVERY_SMTPUTF8("delivery.smtputf8_unsupported", 553, "5.6.7", "Remote server lacks SMTPUTF8, which this message needs", "Internationalised addresses or headers need SMTPUTF8 (RFC 6531 section 3.2) and the peer does not offer it."),
     DELIVERY_8BIT("delivery.8bit_unsupported", 554, "5.6.3", "Remote server lacks 8BITMIME, which this message needs", "The body has 8-bit octets, the peer does not offer 8BITMIME (RFC 6152 section 3) and Moat does not downgrade."),
     DELIVERY_TOO_LARGE("delivery.too_large", 552, "5.3.4", "Message larger than the remote server's SIZE limit", "The peer's EHLO SIZE value is below the message size (RFC 1870 section 6)."),
+    DELIVERY_MTA_STS("delivery.mta_sts", 451, "4.7.5", "The recipient domain's MTA-STS policy cannot be met", "The domain enforces MTA-STS (RFC 8461) and no MX host it lists answered with TLS and a certificate that verifies for its name; retried, never sent in plaintext."),
     DELIVERY_EXPIRED("delivery.expired", 554, "5.4.7", "Delivery time expired", "Temporary failures went on longer than delivery.max_queue_time; the message is given up."),
     // storage
     STORE_FAILED("store.failed", 451, "4.3.0", "Local error in processing, message not accepted", "The message could not be written durably; the client keeps it and retries."),

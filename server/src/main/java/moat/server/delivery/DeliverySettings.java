@@ -78,6 +78,15 @@ public final class DeliverySettings {
     public static final Setting<Integer> DOMAIN_RATE = Setting.ofInt("delivery.domain_rate", 6000, "recipients/hour", 1,
             100_000_000, "Recipients per hour to one recipient domain (big providers throttle bursts); more are held in the queue");
 
+    public static final Setting<Boolean> MTA_STS = Setting.ofBool("delivery.mta_sts", true,
+            "Honour recipient domains' MTA-STS policies (RFC 8461): in enforce mode only listed MX hosts, only with verified TLS");
+
+    public static final Setting<Integer> MTA_STS_PORT = Setting.ofInt("delivery.mta_sts_port", 443, "port", 1, 65535,
+            "HTTPS port of mta-sts.<domain> policy hosts; only for tests, the Internet uses 443");
+
+    public static final Setting<java.nio.file.Path> TLS_CA_FILE = Setting.ofPath("delivery.tls_ca_file", "",
+            "PEM file of extra CA certificates trusted for outbound TLS (besides the JDK's); empty = none");
+
     public static final Setting<String> RELAY_HOST = Setting.ofString("delivery.relay_host", "",
             "Smart host: send all remote mail to this host name or IP literal (its A/AAAA, no MX look-up); empty = deliver by MX")
             .withConstraint(moat.server.config.Constraint.of("host name or IP literal", v -> v.isEmpty()
@@ -132,7 +141,8 @@ public final class DeliverySettings {
     public record Values(boolean enabled, int port, int maxConnections, int maxPerDomain, int batch, Duration scanInterval,
                          Duration lease, Duration retryInitial, Duration retryMax, Duration maxQueueTime,
                          Duration warnAfter, int maxMxHosts, Timeouts timeouts, boolean startTls,
-                         boolean plaintextFallback, int userRate, int domainRate) {}
+                         boolean plaintextFallback, int userRate, int domainRate, boolean mtaSts, int mtaStsPort,
+                         java.util.Optional<java.nio.file.Path> tlsCaFile) {}
 
     /** RFC 5321 section 4.5.3.2 client timeouts, plus the connect timeout. */
     public record Timeouts(Duration connect, Duration greeting, Duration command, Duration dataInit, Duration dataBlock,
@@ -144,6 +154,8 @@ public final class DeliverySettings {
                 c.get(MAX_QUEUE_TIME), c.get(WARN_AFTER), c.get(MAX_MX_HOSTS),
                 new Timeouts(c.get(CONNECT_TIMEOUT), c.get(GREETING_TIMEOUT), c.get(COMMAND_TIMEOUT),
                         c.get(DATA_INIT_TIMEOUT), c.get(DATA_BLOCK_TIMEOUT), c.get(DATA_END_TIMEOUT)),
-                c.get(STARTTLS), c.get(PLAINTEXT_FALLBACK), c.get(USER_RATE), c.get(DOMAIN_RATE));
+                c.get(STARTTLS), c.get(PLAINTEXT_FALLBACK), c.get(USER_RATE), c.get(DOMAIN_RATE), c.get(MTA_STS),
+                c.get(MTA_STS_PORT), c.get(TLS_CA_FILE).toString().isEmpty() ? java.util.Optional.empty()
+                        : java.util.Optional.of(c.path(TLS_CA_FILE)));
     }
 }

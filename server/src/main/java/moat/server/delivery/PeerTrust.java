@@ -2,6 +2,7 @@ package moat.server.delivery;
 
 import java.net.Socket;
 import java.security.KeyStore;
+import java.util.List;
 import java.security.cert.CertificateException;
 import java.security.cert.X509Certificate;
 import javax.net.ssl.SSLEngine;
@@ -16,12 +17,50 @@ import javax.net.ssl.X509ExtendedTrustManager;
  * only push the message to plaintext. One instance per connection.
  */
 final class PeerTrust extends X509ExtendedTrustManager {
-    private final X509ExtendedTrustManager pkix;
+    /**
+     * The certificate authorities outbound TLS trusts: the JDK's, plus those of
+     * {@code delivery.tls_ca_file} (a private CA, a test CA). Immutable; shared by connections.
+     */
+    record Anchors(List<X509ExtendedTrustManager> managers) {
+        Anchors {
+            managers = List.copyOf(managers);
+        }
+
+        static Anchors jdk() {
+            return new Anchors(List.of(manager(null)));
+        }
+
+        /** The JDK's anchors plus every certificate in a PEM file. */
+        static Anchors withPemFile(java.nio.file.Path pem) throws java.io.IOException {
+            try {
+                KeyStore ks = KeyStore.getInstance(KeyStore.getDefaultType());
+                ks.load(null, null);
+                int i = 0;
+                for (X509Certificate c : moat.server.tls.PemFiles.readChain(pem)) ks.setCertificateEntry("ca" + i++, c);
+                return new Anchors(List.of(manager(null), manager(ks)));
+            } catch (java.security.GeneralSecurityException e) {
+                throw new java.io.IOException("cannot use " + pem + " as trust anchors: " + e.getMessage(), e);
+            }
+        }
+
+        private static X509ExtendedTrustManager manager(KeyStore ks) {
+            try {
+                TrustManagerFactory f = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
+                f.init(ks);
+                for (TrustManager tm : f.getTrustManagers()) if (tm instanceof X509ExtendedTrustManager x) return x;
+            } catch (java.security.GeneralSecurityException e) {
+                throw new IllegalStateException("no trust manager", e);
+            }
+            throw new IllegalStateException("no X509 trust manager in the JDK");
+        }
+    }
+
+    private final Anchors anchors;
     private volatile boolean verified;
     private volatile String problem = "no certificate";
 
-    PeerTrust() {
-        this.pkix = defaultTrustManager();
+    PeerTrust(Anchors anchors) {
+        this.anchors = anchors;
     }
 
     boolean verified() {
@@ -32,45 +71,37 @@ final class PeerTrust extends X509ExtendedTrustManager {
         return verified ? "" : problem;
     }
 
-    private static X509ExtendedTrustManager defaultTrustManager() {
-        try {
-            TrustManagerFactory f = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
-            f.init((KeyStore) null);
-            for (TrustManager tm : f.getTrustManagers()) if (tm instanceof X509ExtendedTrustManager x) return x;
-        } catch (java.security.GeneralSecurityException e) {
-            throw new IllegalStateException("no default trust manager", e);
+    @FunctionalInterface
+    private interface Check {
+        void run(X509ExtendedTrustManager tm) throws CertificateException;
+    }
+
+    /** Verified when any anchor set accepts the chain (and the host name, set on the socket). */
+    private void check(Check c) {
+        for (X509ExtendedTrustManager tm : anchors.managers()) {
+            try {
+                c.run(tm);
+                verified = true;
+                return;
+            } catch (CertificateException | RuntimeException e) {
+                problem = String.valueOf(e.getMessage());
+            }
         }
-        throw new IllegalStateException("no X509 trust manager in the JDK");
     }
 
     @Override
     public void checkServerTrusted(X509Certificate[] chain, String authType, Socket socket) {
-        try {
-            pkix.checkServerTrusted(chain, authType, socket);
-            verified = true;
-        } catch (CertificateException | RuntimeException e) {
-            problem = String.valueOf(e.getMessage());
-        }
+        check(tm -> tm.checkServerTrusted(chain, authType, socket));
     }
 
     @Override
     public void checkServerTrusted(X509Certificate[] chain, String authType, SSLEngine engine) {
-        try {
-            pkix.checkServerTrusted(chain, authType, engine);
-            verified = true;
-        } catch (CertificateException | RuntimeException e) {
-            problem = String.valueOf(e.getMessage());
-        }
+        check(tm -> tm.checkServerTrusted(chain, authType, engine));
     }
 
     @Override
     public void checkServerTrusted(X509Certificate[] chain, String authType) {
-        try {
-            pkix.checkServerTrusted(chain, authType);
-            verified = true;
-        } catch (CertificateException | RuntimeException e) {
-            problem = String.valueOf(e.getMessage());
-        }
+        check(tm -> tm.checkServerTrusted(chain, authType));
     }
 
     @Override

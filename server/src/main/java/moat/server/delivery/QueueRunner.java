@@ -60,6 +60,7 @@ public final class QueueRunner implements AutoCloseable {
     private final Semaphore global;
     private final DomainSlots perDomain;
     private final SendRate rates = new SendRate();
+    private final Optional<MtaSts> mtaSts;
     private final SendRate.Limit userLimit;
     private final SendRate.Limit domainLimit;
     private final ScheduledExecutorService watchdog;
@@ -73,7 +74,8 @@ public final class QueueRunner implements AutoCloseable {
     private Thread loop;
 
     public QueueRunner(DeliverySettings.Values cfg, Optional<DeliverySettings.SmartHost> smartHost, OutboundQueue queue,
-                       MailStore store, Resolver dns, AuditLog audit, Clock clock, String hostname, RandomGenerator random) {
+                       MailStore store, Resolver dns, AuditLog audit, Clock clock, String hostname, RandomGenerator random)
+            throws IOException {
         this.cfg = cfg;
         this.smartHost = smartHost;
         this.queue = queue;
@@ -89,7 +91,12 @@ public final class QueueRunner implements AutoCloseable {
         this.domainLimit = new SendRate.Limit("domain", cfg.domainRate(), Duration.ofHours(1));
         this.watchdog = Executors.newSingleThreadScheduledExecutor(r -> Thread.ofPlatform().daemon()
                 .name("moat-delivery-watchdog").unstarted(r));
-        this.transport = new SmtpTransport(hostname, cfg.timeouts(), cfg.lease().dividedBy(2), watchdog);
+        PeerTrust.Anchors anchors = cfg.tlsCaFile().isPresent() ? PeerTrust.Anchors.withPemFile(cfg.tlsCaFile().get())
+                : PeerTrust.Anchors.jdk();
+        this.transport = new SmtpTransport(hostname, cfg.timeouts(), cfg.lease().dividedBy(2), anchors, watchdog);
+        this.mtaSts = cfg.mtaSts() && smartHost.isEmpty()
+                ? Optional.of(new MtaSts(dns, clock, cfg.mtaStsPort(), anchors, cfg.timeouts().connect()))
+                : Optional.empty();
     }
 
     /**
@@ -247,13 +254,30 @@ public final class QueueRunner implements AutoCloseable {
                 || rcpts.stream().anyMatch(a -> !a.isAscii());
         ClientTransaction.Message msg = new ClientTransaction.Message(first.sender(), rcpts, info.size(), info.eightBit(), utf8);
         MxResolver.Route route = smartHost.isPresent() ? mx.resolveHost(smartHost.get().host()) : mx.resolve(domain);
+        // RFC 8461 section 5: with an enforced policy only listed MX hosts, only over verified TLS.
+        Optional<MtaStsPolicy> sts = route instanceof MxResolver.Route.Hosts ? mtaSts.flatMap(m -> m.policyFor(domain))
+                : Optional.empty();
+        boolean enforce = sts.isPresent() && sts.get().mode() == MtaStsPolicy.Mode.ENFORCE;
+        if (sts.isPresent() && sts.get().mode() != MtaStsPolicy.Mode.NONE) {
+            audit.event("delivery.mta_sts", Map.of("queue_id", first.queueId(), "domain", domain.ascii(),
+                    "mode", sts.get().mode().name().toLowerCase(java.util.Locale.ROOT), "mx", sts.get().mx()));
+        }
+        if (enforce && route instanceof MxResolver.Route.Hosts h) {
+            List<MxResolver.Host> allowed = h.hosts().stream().filter(x -> sts.get().matches(x.name())).toList();
+            route = allowed.isEmpty() ? null : new MxResolver.Route.Hosts(allowed);
+            if (route == null) {
+                finisher.accept(all(rcpts, Reply.of(Reason.DELIVERY_MTA_STS, Reason.DELIVERY_MTA_STS.text()
+                        + " (no MX host matches " + sts.get().mx() + ")")));
+                return;
+            }
+        }
         Map<EmailAddress, Attempt> local = switch (route) {
             case MxResolver.Route.NoDomain n -> all(rcpts, Reply.of(Reason.DELIVERY_NO_DOMAIN));
             case MxResolver.Route.NullMx n -> all(rcpts, Reply.of(Reason.DELIVERY_NULL_MX));
             case MxResolver.Route.NoAddress n -> all(rcpts, Reply.of(Reason.DELIVERY_NO_ADDRESS));
             case MxResolver.Route.TempFail t -> all(rcpts, Reply.of(Reason.DELIVERY_DNS_TEMPFAIL,
                     Reason.DELIVERY_DNS_TEMPFAIL.text() + ": " + clean(t.why())));
-            case MxResolver.Route.Hosts h -> tryHosts(first.queueId(), h.hosts(), msg, first.bodyId(), finisher);
+            case MxResolver.Route.Hosts h -> tryHosts(first.queueId(), h.hosts(), msg, first.bodyId(), enforce, finisher);
         };
         if (local != null) finisher.accept(local);
     }
@@ -264,7 +288,8 @@ public final class QueueRunner implements AutoCloseable {
      * Returns the "unreachable" results when none did.
      */
     private Map<EmailAddress, Attempt> tryHosts(String queueId, List<MxResolver.Host> hosts, ClientTransaction.Message msg,
-                                                String bodyId, java.util.function.Consumer<Map<EmailAddress, Attempt>> finisher) {
+                                                String bodyId, boolean stsEnforce,
+                                                java.util.function.Consumer<Map<EmailAddress, Attempt>> finisher) {
         long deadline = System.nanoTime() + cfg.lease().toNanos() / 2; // never outlive the lease
         String lastError = "no address tried";
         String lastHost = "";
@@ -277,11 +302,12 @@ public final class QueueRunner implements AutoCloseable {
                             reply.reason().isEmpty(), Optional.of(c.facts()))));
                     finisher.accept(out);
                 };
-                SmtpTransport.Result r = transport.deliver(target(host.name(), ip, false), msg, () -> queue.openBody(bodyId),
-                        done);
-                if (r instanceof SmtpTransport.Result.TlsFailed tf && cfg.plaintextFallback() && smartHost.isEmpty()) {
+                SmtpTransport.Result r = transport.deliver(target(host.name(), ip, false, stsEnforce), msg,
+                        () -> queue.openBody(bodyId), done);
+                if (r instanceof SmtpTransport.Result.TlsFailed tf && cfg.plaintextFallback() && smartHost.isEmpty()
+                        && !stsEnforce) {
                     connectFailed(queueId, tf.facts(), tf.why() + " (retrying without TLS)");
-                    r = transport.deliver(target(host.name(), ip, true), msg, () -> queue.openBody(bodyId), done);
+                    r = transport.deliver(target(host.name(), ip, true, false), msg, () -> queue.openBody(bodyId), done);
                 }
                 switch (r) {
                     case SmtpTransport.Result.Completed c -> {
@@ -306,14 +332,15 @@ public final class QueueRunner implements AutoCloseable {
     }
 
     /** An MX (opportunistic TLS, or none for the plaintext retry) or the smart host (TLS required, maybe AUTH). */
-    private SmtpTransport.Target target(String host, java.net.InetAddress ip, boolean plaintextRetry) {
+    private SmtpTransport.Target target(String host, java.net.InetAddress ip, boolean plaintextRetry, boolean stsEnforce) {
         if (smartHost.isPresent()) {
             DeliverySettings.SmartHost sh = smartHost.get();
             SmtpTransport.Tls tls = !sh.requireTls() ? SmtpTransport.Tls.OPPORTUNISTIC
                     : sh.requireVerified() ? SmtpTransport.Tls.REQUIRE_VERIFIED : SmtpTransport.Tls.REQUIRE;
             return new SmtpTransport.Target(host, ip, sh.port(), tls, sh.credentials());
         }
-        SmtpTransport.Tls tls = plaintextRetry || !cfg.startTls() ? SmtpTransport.Tls.NONE : SmtpTransport.Tls.OPPORTUNISTIC;
+        SmtpTransport.Tls tls = stsEnforce ? SmtpTransport.Tls.REQUIRE_VERIFIED
+                : plaintextRetry || !cfg.startTls() ? SmtpTransport.Tls.NONE : SmtpTransport.Tls.OPPORTUNISTIC;
         return new SmtpTransport.Target(host, ip, cfg.port(), tls, Optional.empty());
     }
 

@@ -73,8 +73,11 @@ final class SmtpTransport {
     /** Bound on a whole connection: a peer that drips one byte per read timeout cannot hold it longer. */
     private final Duration maxSession;
 
-    SmtpTransport(String heloName, DeliverySettings.Timeouts timeouts, Duration maxSession,
+    private final PeerTrust.Anchors anchors;
+
+    SmtpTransport(String heloName, DeliverySettings.Timeouts timeouts, Duration maxSession, PeerTrust.Anchors anchors,
                   ScheduledExecutorService watchdog) {
+        this.anchors = anchors;
         this.maxSession = maxSession;
         this.heloName = heloName;
         this.timeouts = timeouts;
@@ -110,7 +113,7 @@ final class SmtpTransport {
                 c.send(List.of("STARTTLS"));
                 Reply r = c.read(timeouts.command());
                 if (r.code() == 220) {
-                    PeerTrust trust = new PeerTrust();
+                    PeerTrust trust = new PeerTrust(anchors);
                     SSLSocket tls;
                     try {
                         tls = handshake(socket, mxHost, trust);

@@ -58,6 +58,10 @@ class OutboundDeliveryTest {
     }
 
     static void awaitPort(String ip, int p) throws Exception {
+        awaitPortOf(ip, p, postfix);
+    }
+
+    static void awaitPortOf(String ip, int p, PrivatePostfix which) throws Exception {
         for (int i = 0; i < 100; i++) {
             try (java.net.Socket s = new java.net.Socket(ip, p)) {
                 return;
@@ -65,7 +69,7 @@ class OutboundDeliveryTest {
                 Thread.sleep(100);
             }
         }
-        throw new AssertionError("Postfix did not listen on " + ip + ":" + p + "; log:\n" + postfix.log());
+        throw new AssertionError("Postfix did not listen on " + ip + ":" + p + "; log:\n" + which.log());
     }
 
     TestServer start(StaticZone zone, String... extra) throws Exception {

@@ -33,6 +33,11 @@ final class PrivatePostfix implements AutoCloseable {
     }
 
     static PrivatePostfix start(String ip, int port, String domain) throws Exception {
+        return start(ip, port, domain, null, null);
+    }
+
+    /** With a given certificate and key (PEM) instead of a fresh self-signed pair. */
+    static PrivatePostfix start(String ip, int port, String domain, Path certPem, Path keyPem) throws Exception {
         if (!Files.isExecutable(Path.of("/usr/sbin/postfix")))
             throw new AssertionError("Postfix is missing: apt-get install postfix (Debian package postfix)");
         if (!Files.isExecutable(Path.of("/usr/bin/openssl")))
@@ -47,9 +52,14 @@ final class PrivatePostfix implements AutoCloseable {
         Files.writeString(p.conf.resolve("main.cf"), "");
         run(root, "chown", "nobody:nogroup", root.resolve("vmail").toString());
         run(root, "chown", "postfix", root.resolve("data").toString());
-        run(root, "openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "2", "-subj",
-                "/CN=mx.remote.example", "-keyout", root.resolve("key.pem").toString(), "-out",
-                root.resolve("cert.pem").toString());
+        if (certPem == null) {
+            run(root, "openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "2", "-subj",
+                    "/CN=mx.remote.example", "-keyout", root.resolve("key.pem").toString(), "-out",
+                    root.resolve("cert.pem").toString());
+        } else {
+            Files.copy(certPem, root.resolve("cert.pem"));
+            Files.copy(keyPem, root.resolve("key.pem"));
+        }
         List<String> pc = new ArrayList<>(List.of("postconf", "-c", p.conf.toString(), "-e",
                 "compatibility_level = 3.6",
                 "queue_directory = " + root.resolve("queue"),
