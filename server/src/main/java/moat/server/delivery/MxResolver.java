@@ -25,8 +25,12 @@ import moat.core.dns.Resolver;
  */
 public final class MxResolver {
 
-    /** One mail exchanger with its addresses, IPv6 first. */
-    public record Host(String name, int preference, List<InetAddress> addresses) {
+    /**
+     * One mail exchanger with its addresses, IPv6 first. {@code dnssec}: the MX answer (or, for
+     * the implicit MX, the address answer) and this host's address answers were validated, the
+     * condition for DANE (RFC 7672 section 2.2).
+     */
+    public record Host(String name, int preference, List<InetAddress> addresses, boolean dnssec) {
         public Host {
             addresses = List.copyOf(addresses);
         }
@@ -62,9 +66,16 @@ public final class MxResolver {
 
     public Route resolve(Domain domain) {
         List<Mx> mxs;
+        boolean mxSecure;
         switch (dns.mx(domain.ascii())) {
-            case DnsResult.Answer<List<Mx>> a -> mxs = a.records();
-            case DnsResult.NoData<List<Mx>> n -> mxs = List.of(new Mx(0, domain.ascii())); // implicit MX
+            case DnsResult.Answer<List<Mx>> a -> {
+                mxs = a.records();
+                mxSecure = a.dnssecAuthenticated();
+            }
+            case DnsResult.NoData<List<Mx>> n -> {
+                mxs = List.of(new Mx(0, domain.ascii())); // implicit MX
+                mxSecure = true; // the address answers below decide (RFC 7672 section 2.2.1)
+            }
             case DnsResult.NxDomain<List<Mx>> n -> {
                 return new Route.NoDomain();
             }
@@ -79,15 +90,19 @@ public final class MxResolver {
         String tempFail = null;
         for (Mx mx : ordered.subList(0, Math.min(maxHosts, ordered.size()))) {
             List<InetAddress> addrs = new ArrayList<>();
+            boolean secure = mxSecure;
             for (DnsResult<List<InetAddress>> r : List.of(dns.aaaa(mx.host()), dns.a(mx.host()))) {
                 switch (r) {
-                    case DnsResult.Answer<List<InetAddress>> a -> addrs.addAll(a.records());
+                    case DnsResult.Answer<List<InetAddress>> a -> {
+                        addrs.addAll(a.records());
+                        secure &= a.dnssecAuthenticated();
+                    }
                     case DnsResult.TempFail<List<InetAddress>> t -> tempFail = mx.host() + ": " + t.why();
                     case DnsResult.NxDomain<List<InetAddress>> n -> { }
                     case DnsResult.NoData<List<InetAddress>> n -> { }
                 }
             }
-            if (!addrs.isEmpty()) hosts.add(new Host(mx.host(), mx.preference(), addrs));
+            if (!addrs.isEmpty()) hosts.add(new Host(mx.host(), mx.preference(), addrs, secure));
         }
         if (!hosts.isEmpty()) return new Route.Hosts(hosts);
         return tempFail != null ? new Route.TempFail(tempFail) : new Route.NoAddress();
@@ -98,7 +113,7 @@ public final class MxResolver {
         // Only literals reach InetAddress.getByName (a name there would query the system resolver).
         if (host.matches("\\d{1,3}(\\.\\d{1,3}){3}") || host.matches("[0-9A-Fa-f:.]+") && host.contains(":")) {
             try {
-                return new Route.Hosts(List.of(new Host(host, 0, List.of(InetAddress.getByName(host)))));
+                return new Route.Hosts(List.of(new Host(host, 0, List.of(InetAddress.getByName(host)), false)));
             } catch (java.net.UnknownHostException e) {
                 return new Route.NoAddress();
             }
@@ -113,7 +128,7 @@ public final class MxResolver {
                 case DnsResult.NoData<List<InetAddress>> n -> { }
             }
         }
-        if (!addrs.isEmpty()) return new Route.Hosts(List.of(new Host(host, 0, addrs)));
+        if (!addrs.isEmpty()) return new Route.Hosts(List.of(new Host(host, 0, addrs, false)));
         // A smart host that does not resolve is a configuration problem: defer, never bounce.
         return new Route.TempFail(tempFail != null ? tempFail : "smart host " + host + " has no address");
     }

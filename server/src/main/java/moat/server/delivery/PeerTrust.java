@@ -56,11 +56,18 @@ final class PeerTrust extends X509ExtendedTrustManager {
     }
 
     private final Anchors anchors;
+    private final List<moat.core.dns.Tlsa> dane;
     private volatile boolean verified;
     private volatile String problem = "no certificate";
 
     PeerTrust(Anchors anchors) {
+        this(anchors, List.of());
+    }
+
+    /** With DANE-EE records (RFC 7672 section 3.1.1): the leaf must match one; PKIX is not consulted. */
+    PeerTrust(Anchors anchors, List<moat.core.dns.Tlsa> dane) {
         this.anchors = anchors;
+        this.dane = List.copyOf(dane);
     }
 
     boolean verified() {
@@ -91,6 +98,11 @@ final class PeerTrust extends X509ExtendedTrustManager {
 
     @Override
     public void checkServerTrusted(X509Certificate[] chain, String authType, Socket socket) {
+        if (!dane.isEmpty()) {
+            verified = chain.length > 0 && Dane.matches(chain[0], dane);
+            if (!verified) problem = "certificate matches no DANE TLSA record";
+            return;
+        }
         check(tm -> tm.checkServerTrusted(chain, authType, socket));
     }
 

@@ -61,6 +61,7 @@ public final class QueueRunner implements AutoCloseable {
     private final DomainSlots perDomain;
     private final SendRate rates = new SendRate();
     private final Optional<MtaSts> mtaSts;
+    private final Resolver dns;
     private final SendRate.Limit userLimit;
     private final SendRate.Limit domainLimit;
     private final ScheduledExecutorService watchdog;
@@ -85,6 +86,7 @@ public final class QueueRunner implements AutoCloseable {
         this.hostname = hostname;
         this.random = random;
         this.mx = new MxResolver(dns, random, cfg.maxMxHosts());
+        this.dns = dns;
         this.global = new Semaphore(cfg.maxConnections());
         this.perDomain = new DomainSlots(cfg.maxPerDomain());
         this.userLimit = new SendRate.Limit("user", cfg.userRate(), Duration.ofHours(1));
@@ -294,6 +296,19 @@ public final class QueueRunner implements AutoCloseable {
         String lastError = "no address tried";
         String lastHost = "";
         for (MxResolver.Host host : hosts) {
+            // RFC 7672: DANE (validated TLSA) decides TLS for this host and takes precedence over MTA-STS.
+            Dane.Requirement dane = smartHost.isPresent() ? new Dane.Requirement.None()
+                    : Dane.lookup(dns, host, cfg.port());
+            if (dane instanceof Dane.Requirement.TempFail t) {
+                lastError = t.why();
+                lastHost = host.name();
+                audit.event("delivery.connect_failed", Map.of("queue_id", queueId, "mx", host.name(), "error", t.why()));
+                continue;
+            }
+            if (!(dane instanceof Dane.Requirement.None)) {
+                audit.event("delivery.dane", Map.of("queue_id", queueId, "mx", host.name(), "requirement",
+                        dane instanceof Dane.Requirement.Authenticate ? "authenticate" : "tls_only"));
+            }
             for (java.net.InetAddress ip : host.addresses()) {
                 if (System.nanoTime() - deadline > 0) break;
                 java.util.function.Consumer<SmtpTransport.Result.Completed> done = c -> {
@@ -302,12 +317,13 @@ public final class QueueRunner implements AutoCloseable {
                             reply.reason().isEmpty(), Optional.of(c.facts()))));
                     finisher.accept(out);
                 };
-                SmtpTransport.Result r = transport.deliver(target(host.name(), ip, false, stsEnforce), msg,
+                SmtpTransport.Result r = transport.deliver(target(host.name(), ip, false, stsEnforce, dane), msg,
                         () -> queue.openBody(bodyId), done);
                 if (r instanceof SmtpTransport.Result.TlsFailed tf && cfg.plaintextFallback() && smartHost.isEmpty()
-                        && !stsEnforce) {
+                        && !stsEnforce && dane instanceof Dane.Requirement.None) {
                     connectFailed(queueId, tf.facts(), tf.why() + " (retrying without TLS)");
-                    r = transport.deliver(target(host.name(), ip, true, false), msg, () -> queue.openBody(bodyId), done);
+                    r = transport.deliver(target(host.name(), ip, true, false, dane), msg, () -> queue.openBody(bodyId),
+                            done);
                 }
                 switch (r) {
                     case SmtpTransport.Result.Completed c -> {
@@ -332,16 +348,29 @@ public final class QueueRunner implements AutoCloseable {
     }
 
     /** An MX (opportunistic TLS, or none for the plaintext retry) or the smart host (TLS required, maybe AUTH). */
-    private SmtpTransport.Target target(String host, java.net.InetAddress ip, boolean plaintextRetry, boolean stsEnforce) {
+    private SmtpTransport.Target target(String host, java.net.InetAddress ip, boolean plaintextRetry, boolean stsEnforce,
+                                        Dane.Requirement dane) {
         if (smartHost.isPresent()) {
             DeliverySettings.SmartHost sh = smartHost.get();
             SmtpTransport.Tls tls = !sh.requireTls() ? SmtpTransport.Tls.OPPORTUNISTIC
                     : sh.requireVerified() ? SmtpTransport.Tls.REQUIRE_VERIFIED : SmtpTransport.Tls.REQUIRE;
-            return new SmtpTransport.Target(host, ip, sh.port(), tls, sh.credentials());
+            return new SmtpTransport.Target(host, ip, sh.port(), tls, sh.credentials(), List.of());
         }
+        return switch (dane) {
+            case Dane.Requirement.Authenticate a -> new SmtpTransport.Target(host, ip, cfg.port(),
+                    SmtpTransport.Tls.REQUIRE_VERIFIED, Optional.empty(), a.records());
+            case Dane.Requirement.TlsOnly t -> new SmtpTransport.Target(host, ip, cfg.port(), SmtpTransport.Tls.REQUIRE,
+                    Optional.empty(), List.of());
+            case Dane.Requirement.None n -> plain(host, ip, plaintextRetry, stsEnforce);
+            case Dane.Requirement.TempFail t -> plain(host, ip, plaintextRetry, stsEnforce); // never used: skipped before
+        };
+    }
+
+    /** Without DANE: verified TLS under an enforced MTA-STS policy, else opportunistic (or none for the retry). */
+    private SmtpTransport.Target plain(String host, java.net.InetAddress ip, boolean plaintextRetry, boolean stsEnforce) {
         SmtpTransport.Tls tls = stsEnforce ? SmtpTransport.Tls.REQUIRE_VERIFIED
                 : plaintextRetry || !cfg.startTls() ? SmtpTransport.Tls.NONE : SmtpTransport.Tls.OPPORTUNISTIC;
-        return new SmtpTransport.Target(host, ip, cfg.port(), tls, Optional.empty());
+        return new SmtpTransport.Target(host, ip, cfg.port(), tls, Optional.empty(), List.of());
     }
 
     private void connectFailed(String queueId, SmtpTransport.Facts f, String why) {

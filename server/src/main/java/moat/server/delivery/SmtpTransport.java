@@ -60,7 +60,12 @@ final class SmtpTransport {
     enum Tls { NONE, OPPORTUNISTIC, REQUIRE, REQUIRE_VERIFIED }
 
     /** Where to connect and how. */
-    record Target(String host, InetAddress ip, int port, Tls tls, Optional<DeliverySettings.Credentials> auth) {}
+    record Target(String host, InetAddress ip, int port, Tls tls, Optional<DeliverySettings.Credentials> auth,
+                  List<moat.core.dns.Tlsa> dane) {
+        Target {
+            dane = List.copyOf(dane);
+        }
+    }
 
     /** The message bytes, opened once per attempt (the file is immutable). */
     interface Body {
@@ -113,7 +118,7 @@ final class SmtpTransport {
                 c.send(List.of("STARTTLS"));
                 Reply r = c.read(timeouts.command());
                 if (r.code() == 220) {
-                    PeerTrust trust = new PeerTrust(anchors);
+                    PeerTrust trust = new PeerTrust(anchors, target.dane());
                     SSLSocket tls;
                     try {
                         tls = handshake(socket, mxHost, trust);

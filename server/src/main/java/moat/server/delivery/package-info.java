@@ -18,9 +18,11 @@
  * ({@code delivery.user_rate}, {@code delivery.domain_rate}) hold excess mail in the queue.
  *
  * <p>MTA-STS (RFC 8461, {@code MtaSts}): enforced policies restrict delivery to the listed MX hosts
- * over verified TLS.
+ * over verified TLS. DANE (RFC 7672, {@code Dane}): validated DANE-EE TLSA records authenticate
+ * the MX (and forbid plaintext); DANE-TA records are treated as unusable (TLS without
+ * authentication).
  *
- * <p>LIMITATION: one message per connection; no DANE (RFC 7672), no TLSRPT (RFC 8460), no
+ * <p>LIMITATION: one message per connection; no DANE-TA authentication, no TLSRPT (RFC 8460), no
  * REQUIRETLS (RFC 8689); the MTA-STS cache is in memory only; rate windows are in memory (a restart forgets them); no 8BITMIME downgrade; DSNs are plain RFC 3464 even for
  * SMTPUTF8 messages (no RFC 6533 message/global-delivery-status). When Moat is itself an MX of a
  * relay domain it does not prune the MX list (RFC 5321 section 5.1).
