@@ -84,8 +84,8 @@ public final class DeliverySettings {
     public static final Setting<Integer> MTA_STS_PORT = Setting.ofInt("delivery.mta_sts_port", 443, "port", 1, 65535,
             "HTTPS port of mta-sts.<domain> policy hosts; only for tests, the Internet uses 443");
 
-    public static final Setting<java.nio.file.Path> TLS_CA_FILE = Setting.ofPath("delivery.tls_ca_file", "",
-            "PEM file of extra CA certificates trusted for outbound TLS (besides the JDK's); empty = none");
+    public static final Setting<String> TLS_CA_FILE = Setting.ofString("delivery.tls_ca_file", "",
+            "PEM file of extra CA certificates trusted for outbound TLS (besides the JDK's); relative = in server.data_dir; empty = none");
 
     public static final Setting<String> RELAY_HOST = Setting.ofString("delivery.relay_host", "",
             "Smart host: send all remote mail to this host name or IP literal (its A/AAAA, no MX look-up); empty = deliver by MX")
@@ -155,7 +155,7 @@ public final class DeliverySettings {
                 new Timeouts(c.get(CONNECT_TIMEOUT), c.get(GREETING_TIMEOUT), c.get(COMMAND_TIMEOUT),
                         c.get(DATA_INIT_TIMEOUT), c.get(DATA_BLOCK_TIMEOUT), c.get(DATA_END_TIMEOUT)),
                 c.get(STARTTLS), c.get(PLAINTEXT_FALLBACK), c.get(USER_RATE), c.get(DOMAIN_RATE), c.get(MTA_STS),
-                c.get(MTA_STS_PORT), c.get(TLS_CA_FILE).toString().isEmpty() ? java.util.Optional.empty()
-                        : java.util.Optional.of(c.path(TLS_CA_FILE)));
+                c.get(MTA_STS_PORT), c.get(TLS_CA_FILE).isEmpty() ? java.util.Optional.empty()
+                        : java.util.Optional.of(c.path(moat.server.config.ServerSettings.DATA_DIR).resolve(c.get(TLS_CA_FILE))));
     }
 }
