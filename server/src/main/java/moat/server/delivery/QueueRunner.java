@@ -2,7 +2,6 @@ package moat.server.delivery;
 
 import java.io.IOException;
 import java.io.InputStream;
-import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -61,6 +60,7 @@ public final class QueueRunner implements AutoCloseable {
     private final DomainSlots perDomain;
     private final SendRate rates = new SendRate();
     private final Optional<MtaSts> mtaSts;
+    private final DsnSender dsns;
     private final Resolver dns;
     private final SendRate.Limit userLimit;
     private final SendRate.Limit domainLimit;
@@ -87,6 +87,7 @@ public final class QueueRunner implements AutoCloseable {
         this.random = random;
         this.mx = new MxResolver(dns, random, cfg.maxMxHosts());
         this.dns = dns;
+        this.dsns = new DsnSender(queue, store, audit, hostname);
         this.global = new Semaphore(cfg.maxConnections());
         this.perDomain = new DomainSlots(cfg.maxPerDomain());
         this.userLimit = new SendRate.Limit("user", cfg.userRate(), Duration.ofHours(1));
@@ -428,11 +429,11 @@ public final class QueueRunner implements AutoCloseable {
             }
             Instant until = first.queued().plus(cfg.maxQueueTime());
             if (!failed.isEmpty()) {
-                dsn(first, Dsn.Kind.FAILED, failed, now, until, results);
+                dsns.send(first, Dsn.Kind.FAILED, failed, now, until);
                 for (Entry row : failedRows) queue.remove(row.queueId(), row.recipient());
             }
             if (!delayed.isEmpty()) {
-                dsn(first, Dsn.Kind.DELAYED, delayed, now, until, results);
+                dsns.send(first, Dsn.Kind.DELAYED, delayed, now, until);
                 for (Entry row : warnedRows) queue.markWarned(row.queueId(), row.recipient());
             }
         } catch (IOException e) {
@@ -452,43 +453,6 @@ public final class QueueRunner implements AutoCloseable {
         long d = attemptsBefore >= 30 ? cap : Math.min(cap, base << attemptsBefore);
         double jitter = 0.8 + 0.4 * random.nextDouble();
         return Duration.ofMillis(Math.max(1, (long) (d * jitter)));
-    }
-
-    /** A DSN into the submitter's INBOX; none for mail that did not come from an authenticated local user. */
-    private void dsn(Entry first, Dsn.Kind kind, List<Dsn.Line> lines, Instant now, Instant until,
-                     Map<EmailAddress, Attempt> results) throws IOException {
-        Map<String, Object> m = new LinkedHashMap<>();
-        m.put("queue_id", first.queueId());
-        m.put("kind", kind.name().toLowerCase(java.util.Locale.ROOT));
-        m.put("recipients", lines.stream().map(l -> l.recipient().toString()).toList());
-        if (first.authUser().isEmpty()) {
-            m.put("result", "suppressed");
-            m.put("why", "not submitted by an authenticated local user (no backscatter)");
-            audit.event("delivery.dsn", m);
-            return;
-        }
-        EmailAddress owner = first.authUser().get();
-        String headers;
-        try (InputStream in = queue.openBody(first.bodyId())) {
-            headers = BodyInfo.read(in).headers();
-        }
-        String text = Dsn.build(kind, hostname, first.queueId(), first.sender().orElse(owner), first.queued(), now, until,
-                lines, headers);
-        MailStore.Draft d = store.begin();
-        try {
-            d.out().write(text.getBytes(StandardCharsets.UTF_8));
-            d.out().close();
-            String id = store.commit(d, new MailStore.Delivery(Optional.empty(), List.of(owner), List.of(), now));
-            m.put("result", "stored");
-            m.put("to", owner.toString());
-            m.put("dsn_id", id);
-        } catch (IOException | RuntimeException e) {
-            d.discard();
-            // The submitter was removed meanwhile, or the disk failed: the audit log keeps the fate.
-            m.put("result", "not_stored");
-            m.put("error", String.valueOf(e.getMessage()));
-        }
-        audit.event("delivery.dsn", m);
     }
 
     private void auditAttempt(Entry row, Attempt a, Reply reply, String result) {
