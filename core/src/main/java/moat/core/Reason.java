@@ -73,6 +73,19 @@ public enum Reason {
     FROM_INVALID("dmarc.from_invalid", 550, "5.7.1", "Message refused: several From addresses", "The header has several From fields or a From with several addresses (or a group): DMARC cannot name the one author domain, the ambiguity forgers use (RFC 5322 section 3.6, RFC 7489 section 6.6.1)."),
     // per-user lists (moat.store.UserLists, checked by moat.policy.lists.UserListsCheck at RCPT)
     USER_BLOCKED("user.blocked", 550, "5.7.1", "Recipient refuses mail from this sender", "The recipient's own block list (moat user block add) names the sender address, the sender domain or the client network; only that recipient is refused."),
+    // outbound delivery (h-outbound: moat.server.delivery, moat.protocol.smtpclient); these are
+    // the per-recipient results written to the audit log and into DSNs, never sent to a client
+    DELIVERY_NO_DOMAIN("delivery.no_domain", 550, "5.1.2", "Recipient domain does not exist", "The recipient domain answered NXDOMAIN to the MX query (RFC 5321 section 5.1)."),
+    DELIVERY_NULL_MX("delivery.null_mx", 556, "5.1.10", "Recipient domain does not accept mail (null MX)", "The recipient domain publishes the null MX \"0 .\" (RFC 7505): failed at once, no attempt."),
+    DELIVERY_NO_ADDRESS("delivery.no_address", 550, "5.4.4", "No address for any mail exchanger of the recipient domain", "Neither the MX hosts nor the implicit MX have an A or AAAA record."),
+    DELIVERY_DNS_TEMPFAIL("delivery.dns_tempfail", 451, "4.4.3", "DNS failure looking up the recipient domain", "The MX or address look-up failed temporarily (timeout, SERVFAIL); retried with back-off."),
+    DELIVERY_UNREACHABLE("delivery.unreachable", 451, "4.4.1", "No mail exchanger of the recipient domain answered", "Every MX host and address refused, timed out or dropped the connection; retried with back-off."),
+    DELIVERY_PROTOCOL("delivery.protocol", 451, "4.5.0", "The remote server broke the SMTP protocol", "A malformed or oversized reply, or an unexpected close; retried with back-off."),
+    DELIVERY_SMTPUTF8("delivery.smtputf8_unsupported", 553, "5.6.7", "Remote server lacks SMTPUTF8, which this message needs", "Internationalised addresses or headers need SMTPUTF8 (RFC 6531 section 3.2) and the peer does not offer it."),
+    DELIVERY_8BIT("delivery.8bit_unsupported", 554, "5.6.3", "Remote server lacks 8BITMIME, which this message needs", "The body has 8-bit octets, the peer does not offer 8BITMIME (RFC 6152 section 3) and Moat does not downgrade."),
+    DELIVERY_TOO_LARGE("delivery.too_large", 552, "5.3.4", "Message larger than the remote server's SIZE limit", "The peer's EHLO SIZE value is below the message size (RFC 1870 section 6)."),
+    DELIVERY_MTA_STS("delivery.mta_sts", 451, "4.7.5", "The recipient domain's MTA-STS policy cannot be met", "The domain enforces MTA-STS (RFC 8461) and no MX host it lists answered with TLS and a certificate that verifies for its name; retried, never sent in plaintext."),
+    DELIVERY_EXPIRED("delivery.expired", 554, "5.4.7", "Delivery time expired", "Temporary failures went on longer than delivery.max_queue_time; the message is given up."),
     // storage
     STORE_FAILED("store.failed", 451, "4.3.0", "Local error in processing, message not accepted", "The message could not be written durably; the client keeps it and retries."),
     ;

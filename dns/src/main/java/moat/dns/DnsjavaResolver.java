@@ -107,6 +107,15 @@ public final class DnsjavaResolver implements Resolver {
     }
 
     @Override
+    public DnsResult<List<moat.core.dns.Tlsa>> tlsa(String name) {
+        return lookup(name, Type.TLSA, r -> {
+            org.xbill.DNS.TLSARecord t = (org.xbill.DNS.TLSARecord) r;
+            return new moat.core.dns.Tlsa(t.getCertificateUsage(), t.getSelector(), t.getMatchingType(),
+                    java.util.HexFormat.of().formatHex(t.getCertificateAssociationData()));
+        });
+    }
+
+    @Override
     public DnsResult<List<String>> ptr(InetAddress address) {
         return lookup(DnsName.reverse(address), Type.PTR, r -> DnsName.normalize(((PTRRecord) r).getTarget().toString(true)));
     }

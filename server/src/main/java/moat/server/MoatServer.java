@@ -60,6 +60,7 @@ public final class MoatServer implements AutoCloseable {
     private final ConnectionGate gate;
     private final AuthThrottle authThrottle;
     private final List<ImapListener> imapListeners;
+    private moat.server.delivery.QueueRunner queueRunner;
 
     private MoatServer(SqliteStore store, TlsContext tls, AuditLog audit, List<SmtpListener> listeners,
                        Map<Listener, Integer> ports, Pop3Service pop3, ConnectionGate gate, AuthThrottle authThrottle,
@@ -138,7 +139,14 @@ public final class MoatServer implements AutoCloseable {
             }
             opened.add(pop3);
             List<ImapListener> imap = startImap(config, hostname, store, tls, audit, clock, gate, throttle, opened);
-            return new MoatServer(store, tls, audit, listeners, ports, pop3, gate, throttle, imap);
+            MoatServer server = new MoatServer(store, tls, audit, listeners, ports, pop3, gate, throttle, imap);
+            // Outbound delivery starts after the listeners (docs/adr/0011-outbound-delivery.md).
+            server.queueRunner = new moat.server.delivery.QueueRunner(moat.server.delivery.DeliverySettings.of(config),
+                    moat.server.delivery.DeliverySettings.smartHost(config), store.outboundQueue(), store, dns, audit, clock,
+                    hostname, new java.util.Random());
+            opened.add(server.queueRunner);
+            server.queueRunner.start();
+            return server;
         } catch (IOException | StartupException | RuntimeException e) {
             for (int i = opened.size() - 1; i >= 0; i--) closeQuietly(opened.get(i));
             throw e;
@@ -276,8 +284,14 @@ public final class MoatServer implements AutoCloseable {
         return tls;
     }
 
+    /** The outbound queue runner ({@code runOnce} for tests and admin "run now"). */
+    public moat.server.delivery.QueueRunner queueRunner() {
+        return queueRunner;
+    }
+
     @Override
     public void close() {
+        if (queueRunner != null) closeQuietly(queueRunner);
         for (SmtpListener l : listeners) closeQuietly(l);
         closeQuietly(pop3);
         for (ImapListener l : imapListeners) closeQuietly(l);

@@ -72,21 +72,36 @@ public interface MailStore {
 
     /**
      * What to do with a committed message. {@code mailbox} is where local users get it: INBOX, or
-     * Junk for a message quarantined by DMARC (a user without it gets it in INBOX).
+     * Junk for a message quarantined by DMARC (a user without it gets it in INBOX). {@code authUser}
+     * is the account that submitted it (SMTP AUTH); empty for mail received without
+     * authentication, which is never bounced.
      */
     record Delivery(Optional<EmailAddress> sender, List<EmailAddress> localUsers, List<EmailAddress> remote,
-                    Instant received, String mailbox) {
+                    Instant received, String mailbox, Optional<EmailAddress> authUser) {
         public Delivery {
             localUsers = List.copyOf(localUsers);
             remote = List.copyOf(remote);
             java.util.Objects.requireNonNull(mailbox, "mailbox");
+            java.util.Objects.requireNonNull(authUser, "authUser");
             if (localUsers.isEmpty() && remote.isEmpty()) throw new IllegalArgumentException("nobody to deliver to");
         }
 
-        /** Delivers to INBOX. */
+        /** Mail received without authentication, delivered to INBOX. */
         public Delivery(Optional<EmailAddress> sender, List<EmailAddress> localUsers, List<EmailAddress> remote,
                         Instant received) {
-            this(sender, localUsers, remote, received, "INBOX");
+            this(sender, localUsers, remote, received, "INBOX", Optional.empty());
+        }
+
+        /** Mail received without authentication, delivered to {@code mailbox}. */
+        public Delivery(Optional<EmailAddress> sender, List<EmailAddress> localUsers, List<EmailAddress> remote,
+                        Instant received, String mailbox) {
+            this(sender, localUsers, remote, received, mailbox, Optional.empty());
+        }
+
+        /** Submitted by {@code authUser}, delivered to INBOX. */
+        public Delivery(Optional<EmailAddress> sender, List<EmailAddress> localUsers, List<EmailAddress> remote,
+                        Instant received, Optional<EmailAddress> authUser) {
+            this(sender, localUsers, remote, received, "INBOX", authUser);
         }
     }
 

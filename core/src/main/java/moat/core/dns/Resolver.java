@@ -32,4 +32,13 @@ public interface Resolver {
 
     /** PTR records of the reverse name of {@code address} (RFC 1035 section 3.5, RFC 3596 section 2.5). */
     DnsResult<List<String>> ptr(InetAddress address);
+
+    /**
+     * TLSA records of {@code name} such as {@code _25._tcp.mx.example.com} (RFC 6698), for DANE
+     * (RFC 7672). The default answers NODATA: a resolver that cannot ask for TLSA never makes
+     * DANE apply (delivery stays opportunistic), it never blocks mail.
+     */
+    default DnsResult<List<Tlsa>> tlsa(String name) {
+        return new DnsResult.NoData<>();
+    }
 }

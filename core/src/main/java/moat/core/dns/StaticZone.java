@@ -67,6 +67,11 @@ public final class StaticZone implements Resolver {
         return lookup(DnsName.reverse(address), n -> n.ptr);
     }
 
+    @Override
+    public DnsResult<List<Tlsa>> tlsa(String name) {
+        return lookup(name, n -> n.tlsa);
+    }
+
     private <T> DnsResult<List<T>> lookup(String name, Function<Node, List<T>> type) {
         if (!DnsName.isQueryable(name)) return new DnsResult.NxDomain<>();
         String current = DnsName.normalize(name);
@@ -90,6 +95,7 @@ public final class StaticZone implements Resolver {
         final List<InetAddress> aaaa = new ArrayList<>();
         final List<Mx> mx = new ArrayList<>();
         final List<String> ptr = new ArrayList<>();
+        final List<Tlsa> tlsa = new ArrayList<>();
         Optional<String> cname = Optional.empty();
         boolean timeout;
     }
@@ -152,6 +158,12 @@ public final class StaticZone implements Resolver {
         /** A PTR record at an explicit reverse name such as {@code 4.3.2.1.in-addr.arpa}. */
         public Builder ptr(String reverseName, String host) {
             node(reverseName).ptr.add(DnsName.normalize(host));
+            return this;
+        }
+
+        /** A TLSA record, e.g. {@code tlsa("_25._tcp.mx.example.com", 3, 1, 1, "ab12...")}. */
+        public Builder tlsa(String name, int usage, int selector, int matchingType, String hex) {
+            node(name).tlsa.add(new Tlsa(usage, selector, matchingType, hex));
             return this;
         }
 

@@ -11,7 +11,8 @@
  * The {@code dnssecAuthenticated} flag is only as trustworthy as the path to the validating
  * resolver that set it.
  *
- * <p>LIMITATION: no TTLs, no record types beyond the five mail needs (TLSA, SRV come later), and
+ * <p>LIMITATION: no TTLs, no record types beyond the six mail needs (TXT, A, AAAA, MX, PTR, and
+ * TLSA for DANE, a default method answering NODATA; SRV comes later), and
  * {@code StaticZone} has no wildcards and no delegation: names match exactly.
  */
 package moat.core.dns;

@@ -23,7 +23,8 @@ public final class Settings {
             moat.server.policy.PolicySettings.class,
             moat.server.policy.GreylistSettings.class,
             moat.server.imap.ImapSettings.class,
-            moat.server.mailauth.MailAuthSettings.class);
+            moat.server.mailauth.MailAuthSettings.class,
+            moat.server.delivery.DeliverySettings.class);
 
     private Settings() {}
 

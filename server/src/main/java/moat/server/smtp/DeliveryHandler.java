@@ -207,7 +207,8 @@ public final class DeliveryHandler implements SmtpHandler {
             draft.out().close();
             if (local.isEmpty() && remote.isEmpty()) throw new IOException("recipients vanished during the transaction");
             String id = store.commit(draft,
-                    new MailStore.Delivery(t.sender(), List.copyOf(local.values()), remote, clock.instant(), deliver.mailbox()));
+                    new MailStore.Delivery(t.sender(), List.copyOf(local.values()), remote, clock.instant(), deliver.mailbox(),
+                            session.authUser()));
             return new Outcome(Reply.of(250, "2.0.0", "Ok: queued as " + id), Optional.of(id));
         } catch (IOException | RuntimeException e) {
             sink.discard();

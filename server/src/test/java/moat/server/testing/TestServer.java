@@ -67,6 +67,9 @@ public final class TestServer implements AutoCloseable {
         // Port 25 holds its banner 2 s by default (pregreet); tests that do not test it skip the wait.
         if (java.util.Arrays.stream(toml).noneMatch(l -> l.startsWith("limits.banner_delay")))
             sb.append("limits.banner_delay = \"0s\"\n");
+        // Outbound delivery stays off unless a test asks for it: the fixture's remote rows stay queued.
+        if (java.util.Arrays.stream(toml).noneMatch(l -> l.startsWith("delivery.enabled")))
+            sb.append("delivery.enabled = false\n");
         Config config = Config.parse(sb.toString(), "test", Settings.ALL);
         MoatServer server = MoatServer.start(config, clock, msg -> { }, dns);
         SqliteStore store = server.store();

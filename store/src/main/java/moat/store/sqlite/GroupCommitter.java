@@ -221,8 +221,9 @@ final class GroupCommitter implements AutoCloseable {
         // Remote duplicates by exact address: a remote local part may be case-sensitive (RFC 5321 section 2.4).
         String sender = del.sender().map(EmailAddress::toString).orElse("");
         for (EmailAddress a : new LinkedHashSet<>(del.remote())) {
-            SqliteDirectory.update(writer, "INSERT INTO outbound(queue_id, body_id, sender, recipient, next_attempt, queued)"
-                    + " VALUES (?, ?, ?, ?, ?, ?)", d.id, d.id, sender, a.toString(), received, received);
+            SqliteDirectory.update(writer, "INSERT INTO outbound(queue_id, body_id, sender, recipient, next_attempt, queued,"
+                    + " auth_user) VALUES (?, ?, ?, ?, ?, ?, ?)", d.id, d.id, sender, a.toString(), received, received,
+                    del.authUser().map(EmailAddress::toString).orElse(""));
         }
     }
 

@@ -35,6 +35,17 @@ final class Schema {
             ) STRICT;
             """;
 
+    // (h-outbound) outbound delivery: a claim lease (the runner that set state 'sending' owns the
+    // row until lease_until), the authenticated submitter (DSNs go only to them; empty = port 25
+    // mail, never bounced), the last reply for the queue listing, and whether the delay warning
+    // DSN went out.
+    private static final String OUTBOUND_DELIVERY = """
+            ALTER TABLE outbound ADD COLUMN lease_until INTEGER NOT NULL DEFAULT 0;
+            ALTER TABLE outbound ADD COLUMN auth_user TEXT NOT NULL DEFAULT '';
+            ALTER TABLE outbound ADD COLUMN last_reply TEXT NOT NULL DEFAULT '';
+            ALTER TABLE outbound ADD COLUMN warned INTEGER NOT NULL DEFAULT 0;
+            """;
+
     /** Step {@code i} (0-based) takes the schema from version {@code i} to {@code i + 1}. */
     static final List<String> MIGRATIONS = List.of(
             // 1: the initial schema. Times are epoch milliseconds (UTC). STRICT tables refuse
@@ -115,7 +126,9 @@ final class Schema {
               entry   TEXT NOT NULL, -- canonical: address key, @domain or CIDR
               PRIMARY KEY (user_id, kind, entry)
             ) STRICT;
-            """);
+            """,
+            // 5: outbound delivery (moat.store.OutboundQueue, docs/adr/0011-outbound-delivery.md).
+            OUTBOUND_DELIVERY);
 
 
     static int version(Connection c) throws SQLException {

@@ -31,6 +31,7 @@ public final class SqliteStore implements Directory, MailStore, UserLists, AutoC
     private final SqliteMailStore mail;
     private final SqliteMailboxes mailboxes;
     private final SqliteUserLists userLists;
+    private final SqliteOutboundQueue outbound;
 
     private SqliteStore(DataDir dataDir, Connections db, GroupCommitter committer, SqliteDirectory directory,
                         SqliteMailStore mail, SqliteMailboxes mailboxes) {
@@ -41,6 +42,7 @@ public final class SqliteStore implements Directory, MailStore, UserLists, AutoC
         this.committer = committer;
         this.directory = directory;
         this.mail = mail;
+        this.outbound = new SqliteOutboundQueue(db, dataDir.messages, false);
     }
 
     public static SqliteStore open(Path dataDir, StoreSettings settings) throws IOException {
@@ -107,9 +109,15 @@ public final class SqliteStore implements Directory, MailStore, UserLists, AutoC
     /** Stops the committer (pending commits finish first), closes the index and unlocks the directory. */
     @Override
     public void close() {
+        outbound.close();
         committer.close();
         db.close();
         dataDir.close();
+    }
+
+    /** The outbound queue (delivery runner); shares this store's connections, closed with the store. */
+    public SqliteOutboundQueue outboundQueue() {
+        return outbound;
     }
 
     /** Greylisting state in the same index database (see {@link SqliteGreylist}). */

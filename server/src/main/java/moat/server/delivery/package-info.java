@@ -1,0 +1,30 @@
+/**
+ * Outbound delivery: {@link moat.server.delivery.QueueRunner} claims due rows of the durable
+ * outbound queue ({@link moat.store.OutboundQueue}), finds the mail exchangers
+ * ({@link moat.server.delivery.MxResolver}, RFC 5321 section 5, RFC 7505 null MX), speaks SMTP to
+ * them ({@code SmtpTransport} over the I/O-free {@link moat.protocol.smtpclient} state machine),
+ * retries with exponential back-off and jitter, and writes RFC 3464 DSNs into the authenticated
+ * submitter's INBOX. Settings: {@link moat.server.delivery.DeliverySettings}. Decisions:
+ * docs/adr/0011-outbound-delivery.md.
+ *
+ * <p>Security: no bounce ever leaves the server and none goes to an unauthenticated sender (no
+ * backscatter); STARTTLS is opportunistic (RFC 7435) with TLS 1.2/1.3 only, the certificate check
+ * is recorded in the audit log; remote reply text is bounded and stripped of control characters
+ * before it reaches a DSN or the log; every read has a timeout and every write of message data
+ * a watchdog.
+ *
+ * <p>A smart host ({@code delivery.relay_host}) takes every remote message over STARTTLS, with
+ * AUTH PLAIN inside TLS only. Sending rates per authenticated user and per recipient domain
+ * ({@code delivery.user_rate}, {@code delivery.domain_rate}) hold excess mail in the queue.
+ *
+ * <p>MTA-STS (RFC 8461, {@code MtaSts}): enforced policies restrict delivery to the listed MX hosts
+ * over verified TLS. DANE (RFC 7672, {@code Dane}): validated DANE-EE TLSA records authenticate
+ * the MX (and forbid plaintext); DANE-TA records are treated as unusable (TLS without
+ * authentication).
+ *
+ * <p>LIMITATION: one message per connection; no DANE-TA authentication, no TLSRPT (RFC 8460), no
+ * REQUIRETLS (RFC 8689); the MTA-STS cache is in memory only; rate windows are in memory (a restart forgets them); no 8BITMIME downgrade; DSNs are plain RFC 3464 even for
+ * SMTPUTF8 messages (no RFC 6533 message/global-delivery-status). When Moat is itself an MX of a
+ * relay domain it does not prune the MX list (RFC 5321 section 5.1).
+ */
+package moat.server.delivery;
