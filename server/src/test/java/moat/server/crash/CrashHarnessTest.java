@@ -22,6 +22,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import moat.core.Domain;
+import moat.dns.testserver.TestDnsServer;
 import moat.core.EmailAddress;
 import moat.server.crash.LoadClient.Sent;
 import moat.store.MailStore.StoredMessage;
@@ -57,6 +58,13 @@ class CrashHarnessTest {
     @TempDir
     Path dir;
 
+    private TestDnsServer dnsServer;
+
+    @org.junit.jupiter.api.AfterEach
+    void stopDns() {
+        if (dnsServer != null) dnsServer.close();
+    }
+
     @Test
     void everyAcknowledgedMessageSurvivesKillNineExactlyOnceAndIntact() throws Exception {
         long started = System.nanoTime();
@@ -66,6 +74,9 @@ class CrashHarnessTest {
         Path work = Files.createDirectories(dir.resolve("work"));
         int[] ports = freePorts(3);
         Path config = work.resolve("moat.toml");
+        // A durability test: the perimeter (per-client limits, banner delay) is opened up, and DNS
+        // goes to an in-JVM server that answers NXDOMAIN at once, so no check waits on the network.
+        dnsServer = TestDnsServer.builder().start();
         Files.writeString(config, """
                 server.hostname = "mx.test.example"
                 server.data_dir = "%s"
@@ -73,7 +84,18 @@ class CrashHarnessTest {
                 listener.smtp_port = %d
                 listener.submission_port = %d
                 listener.submissions_port = %d
-                """.formatted(data.toAbsolutePath(), ports[0], ports[1], ports[2]));
+                listener.pop3_port = 0
+                listener.pop3s_port = 0
+                listener.imap_port = 0
+                listener.imaps_port = 0
+                dns.resolvers = ["127.0.0.1:%d"]
+                limits.banner_delay = "0s"
+                limits.connection_rate = 1000000
+                limits.max_connections_per_ip = 100000
+                limits.message_rate = 10000000
+                limits.recipient_rate = 10000000
+                delivery.enabled = false
+                """.formatted(data.toAbsolutePath(), ports[0], ports[1], ports[2], dnsServer.address().getPort()));
         try (SqliteStore store = SqliteStore.open(data, StoreSettings.defaults())) {
             store.addDomain(Domain.of("example.org"));
             for (int u = 0; u < USERS; u++) store.addUser(EmailAddress.of("u" + u + "@example.org"), ("pw-u" + u + "-crash").toCharArray());
