@@ -116,7 +116,8 @@ public final class MoatServer implements AutoCloseable {
             List<String> keyProblems = new ArrayList<>();
             MailAuth mailAuth = MailAuth.build(config, dns, clock, store, keyProblems);
             keyProblems.forEach(p -> console.accept("dkim: cannot use key " + p));
-            DeliveryHandler handler = new DeliveryHandler(hostname, store, store, new RelayPolicy(relayDomains, trusted),
+            DeliveryHandler handler = new DeliveryHandler(hostname, store, store, new RelayPolicy(relayDomains, trusted,
+                    RelayPolicy.recipientKeys(config.get(ServerSettings.RELAY_RECIPIENTS))),
                     audit, clock, throttle, perimeter, mailAuth);
             List<SmtpListener> listeners = new ArrayList<>();
             Map<Listener, Integer> ports = new EnumMap<>(Listener.class);

@@ -41,6 +41,13 @@ public final class ServerSettings {
             .withConstraint(Constraint.of("domain names", v -> v.stream().allMatch(d -> moat.core.Domain.parse(d)
                     .isPresent()), "every element must be a domain name"));
 
+    public static final Setting<List<String>> RELAY_RECIPIENTS = Setting.ofStringList("smtp.relay_recipients", List.of(),
+            "Recipients accepted in smtp.relay_domains: addresses or @domain (every recipient of that domain); others get"
+                    + " 550 5.1.1 at RCPT; empty = any recipient of a relay domain")
+            .withConstraint(Constraint.of("addresses or @domain", v -> v.stream().allMatch(r -> r.startsWith("@")
+                    ? moat.core.Domain.parse(r.substring(1)).isPresent() : moat.core.EmailAddress.parse(r).isPresent()),
+                    "every element must be an address (user@domain) or @domain"));
+
     public static final Setting<Path> AUDIT_FILE = Setting.ofPath("log.audit_file", "audit.log",
             "Audit log (one event per line); a relative path is inside server.data_dir");
 

@@ -107,6 +107,12 @@ public final class DeliverySettings {
     public static final Setting<Boolean> RELAY_REQUIRE_TLS = Setting.ofBool("delivery.relay_require_tls", true,
             "Send to the smart host only over STARTTLS; false allows plaintext to a relay without AUTH (a local sink, a benchmark)");
 
+    public static final Setting<List<String>> TRANSPORTS = Setting.ofStringList("delivery.transports", List.of(),
+            "Per-domain next hops, before MX look-up and the smart host (edge relay, backup MX): \"domain = host[:port]\""
+                    + " (host looked up as a mail domain) or \"domain = [host][:port]\" (no MX look-up); port default"
+                    + " delivery.smtp_port; empty = none")
+            .withConstraint(Transports.constraint());
+
     private DeliverySettings() {}
 
     /** A smart host (RFC 6409 submission with STARTTLS, optionally AUTH PLAIN). */
@@ -142,7 +148,7 @@ public final class DeliverySettings {
                          Duration lease, Duration retryInitial, Duration retryMax, Duration maxQueueTime,
                          Duration warnAfter, int maxMxHosts, Timeouts timeouts, boolean startTls,
                          boolean plaintextFallback, int userRate, int domainRate, boolean mtaSts, int mtaStsPort,
-                         java.util.Optional<java.nio.file.Path> tlsCaFile) {}
+                         java.util.Optional<java.nio.file.Path> tlsCaFile, Transports transports) {}
 
     /** RFC 5321 section 4.5.3.2 client timeouts, plus the connect timeout. */
     public record Timeouts(Duration connect, Duration greeting, Duration command, Duration dataInit, Duration dataBlock,
@@ -156,6 +162,7 @@ public final class DeliverySettings {
                         c.get(DATA_INIT_TIMEOUT), c.get(DATA_BLOCK_TIMEOUT), c.get(DATA_END_TIMEOUT)),
                 c.get(STARTTLS), c.get(PLAINTEXT_FALLBACK), c.get(USER_RATE), c.get(DOMAIN_RATE), c.get(MTA_STS),
                 c.get(MTA_STS_PORT), c.get(TLS_CA_FILE).isEmpty() ? java.util.Optional.empty()
-                        : java.util.Optional.of(c.path(moat.server.config.ServerSettings.DATA_DIR).resolve(c.get(TLS_CA_FILE))));
+                        : java.util.Optional.of(c.path(moat.server.config.ServerSettings.DATA_DIR).resolve(c.get(TLS_CA_FILE))),
+                Transports.parse(c.get(TRANSPORTS)));
     }
 }

@@ -238,6 +238,9 @@ public final class QueueRunner implements AutoCloseable {
         return true;
     }
 
+    /** How one attempt connects: through the smart host or not, to which port, with DANE look-ups or not. */
+    record Via(Optional<DeliverySettings.SmartHost> smart, int port, boolean dane) {}
+
     /** The result of one recipient in one attempt. */
     record Attempt(Reply reply, String mxHost, boolean fromRemote, Optional<SmtpTransport.Facts> facts) {}
 
@@ -256,10 +259,16 @@ public final class QueueRunner implements AutoCloseable {
         boolean utf8 = info.eightBitHeaders() || first.sender().map(a -> !a.isAscii()).orElse(false)
                 || rcpts.stream().anyMatch(a -> !a.isAscii());
         ClientTransaction.Message msg = new ClientTransaction.Message(first.sender(), rcpts, info.size(), info.eightBit(), utf8);
-        MxResolver.Route route = smartHost.isPresent() ? mx.resolveHost(smartHost.get().host()) : mx.resolve(domain);
+        // delivery.transports first (edge relay, backup MX), then the smart host, then the MX records.
+        Optional<Transports.NextHop> hop = cfg.transports().forDomain(domain);
+        Via via = hop.isPresent() ? new Via(Optional.empty(), hop.get().portOr(cfg.port()), false)
+                : new Via(smartHost, cfg.port(), smartHost.isEmpty());
+        MxResolver.Route route = hop.isPresent() ? Transports.route(mx, hop.get())
+                : smartHost.isPresent() ? mx.resolveHost(smartHost.get().host()) : mx.resolve(domain);
         // RFC 8461 section 5: with an enforced policy only listed MX hosts, only over verified TLS.
-        Optional<MtaStsPolicy> sts = route instanceof MxResolver.Route.Hosts ? mtaSts.flatMap(m -> m.policyFor(domain))
-                : Optional.empty();
+        // A configured next hop is our own (internal) server: the domain's public policy does not apply.
+        Optional<MtaStsPolicy> sts = route instanceof MxResolver.Route.Hosts && hop.isEmpty()
+                ? mtaSts.flatMap(m -> m.policyFor(domain)) : Optional.empty();
         boolean enforce = sts.isPresent() && sts.get().mode() == MtaStsPolicy.Mode.ENFORCE;
         if (sts.isPresent() && sts.get().mode() != MtaStsPolicy.Mode.NONE) {
             audit.event("delivery.mta_sts", Map.of("queue_id", first.queueId(), "domain", domain.ascii(),
@@ -280,7 +289,8 @@ public final class QueueRunner implements AutoCloseable {
             case MxResolver.Route.NoAddress n -> all(rcpts, Reply.of(Reason.DELIVERY_NO_ADDRESS));
             case MxResolver.Route.TempFail t -> all(rcpts, Reply.of(Reason.DELIVERY_DNS_TEMPFAIL,
                     Reason.DELIVERY_DNS_TEMPFAIL.text() + ": " + clean(t.why())));
-            case MxResolver.Route.Hosts h -> tryHosts(first.queueId(), h.hosts(), msg, first.bodyId(), enforce, finisher);
+            case MxResolver.Route.Hosts h -> tryHosts(first.queueId(), via, h.hosts(), msg, first.bodyId(), enforce,
+                    finisher);
         };
         if (local != null) finisher.accept(local);
     }
@@ -290,7 +300,7 @@ public final class QueueRunner implements AutoCloseable {
      * transaction (its results go to {@code finisher} before QUIT; null is returned then).
      * Returns the "unreachable" results when none did.
      */
-    private Map<EmailAddress, Attempt> tryHosts(String queueId, List<MxResolver.Host> hosts, ClientTransaction.Message msg,
+    private Map<EmailAddress, Attempt> tryHosts(String queueId, Via via, List<MxResolver.Host> hosts, ClientTransaction.Message msg,
                                                 String bodyId, boolean stsEnforce,
                                                 java.util.function.Consumer<Map<EmailAddress, Attempt>> finisher) {
         long deadline = System.nanoTime() + cfg.lease().toNanos() / 2; // never outlive the lease
@@ -298,8 +308,7 @@ public final class QueueRunner implements AutoCloseable {
         String lastHost = "";
         for (MxResolver.Host host : hosts) {
             // RFC 7672: DANE (validated TLSA) decides TLS for this host and takes precedence over MTA-STS.
-            Dane.Requirement dane = smartHost.isPresent() ? new Dane.Requirement.None()
-                    : Dane.lookup(dns, host, cfg.port());
+            Dane.Requirement dane = !via.dane() ? new Dane.Requirement.None() : Dane.lookup(dns, host, via.port());
             if (dane instanceof Dane.Requirement.TempFail t) {
                 lastError = t.why();
                 lastHost = host.name();
@@ -318,12 +327,12 @@ public final class QueueRunner implements AutoCloseable {
                             reply.reason().isEmpty(), Optional.of(c.facts()))));
                     finisher.accept(out);
                 };
-                SmtpTransport.Result r = transport.deliver(target(host.name(), ip, false, stsEnforce, dane), msg,
+                SmtpTransport.Result r = transport.deliver(target(via, host.name(), ip, false, stsEnforce, dane), msg,
                         () -> queue.openBody(bodyId), done);
-                if (r instanceof SmtpTransport.Result.TlsFailed tf && cfg.plaintextFallback() && smartHost.isEmpty()
+                if (r instanceof SmtpTransport.Result.TlsFailed tf && cfg.plaintextFallback() && via.smart().isEmpty()
                         && !stsEnforce && dane instanceof Dane.Requirement.None) {
                     connectFailed(queueId, tf.facts(), tf.why() + " (retrying without TLS)");
-                    r = transport.deliver(target(host.name(), ip, true, false, dane), msg, () -> queue.openBody(bodyId),
+                    r = transport.deliver(target(via, host.name(), ip, true, false, dane), msg, () -> queue.openBody(bodyId),
                             done);
                 }
                 switch (r) {
@@ -349,29 +358,30 @@ public final class QueueRunner implements AutoCloseable {
     }
 
     /** An MX (opportunistic TLS, or none for the plaintext retry) or the smart host (TLS required, maybe AUTH). */
-    private SmtpTransport.Target target(String host, java.net.InetAddress ip, boolean plaintextRetry, boolean stsEnforce,
-                                        Dane.Requirement dane) {
-        if (smartHost.isPresent()) {
-            DeliverySettings.SmartHost sh = smartHost.get();
+    private SmtpTransport.Target target(Via via, String host, java.net.InetAddress ip, boolean plaintextRetry,
+                                        boolean stsEnforce, Dane.Requirement dane) {
+        if (via.smart().isPresent()) {
+            DeliverySettings.SmartHost sh = via.smart().get();
             SmtpTransport.Tls tls = !sh.requireTls() ? SmtpTransport.Tls.OPPORTUNISTIC
                     : sh.requireVerified() ? SmtpTransport.Tls.REQUIRE_VERIFIED : SmtpTransport.Tls.REQUIRE;
             return new SmtpTransport.Target(host, ip, sh.port(), tls, sh.credentials(), List.of());
         }
         return switch (dane) {
-            case Dane.Requirement.Authenticate a -> new SmtpTransport.Target(host, ip, cfg.port(),
+            case Dane.Requirement.Authenticate a -> new SmtpTransport.Target(host, ip, via.port(),
                     SmtpTransport.Tls.REQUIRE_VERIFIED, Optional.empty(), a.records());
-            case Dane.Requirement.TlsOnly t -> new SmtpTransport.Target(host, ip, cfg.port(), SmtpTransport.Tls.REQUIRE,
+            case Dane.Requirement.TlsOnly t -> new SmtpTransport.Target(host, ip, via.port(), SmtpTransport.Tls.REQUIRE,
                     Optional.empty(), List.of());
-            case Dane.Requirement.None n -> plain(host, ip, plaintextRetry, stsEnforce);
-            case Dane.Requirement.TempFail t -> plain(host, ip, plaintextRetry, stsEnforce); // never used: skipped before
+            case Dane.Requirement.None n -> plain(host, ip, via.port(), plaintextRetry, stsEnforce);
+            case Dane.Requirement.TempFail t -> plain(host, ip, via.port(), plaintextRetry, stsEnforce); // never used: skipped before
         };
     }
 
     /** Without DANE: verified TLS under an enforced MTA-STS policy, else opportunistic (or none for the retry). */
-    private SmtpTransport.Target plain(String host, java.net.InetAddress ip, boolean plaintextRetry, boolean stsEnforce) {
+    private SmtpTransport.Target plain(String host, java.net.InetAddress ip, int port, boolean plaintextRetry,
+                                       boolean stsEnforce) {
         SmtpTransport.Tls tls = stsEnforce ? SmtpTransport.Tls.REQUIRE_VERIFIED
                 : plaintextRetry || !cfg.startTls() ? SmtpTransport.Tls.NONE : SmtpTransport.Tls.OPPORTUNISTIC;
-        return new SmtpTransport.Target(host, ip, cfg.port(), tls, Optional.empty(), List.of());
+        return new SmtpTransport.Target(host, ip, port, tls, Optional.empty(), List.of());
     }
 
     private void connectFailed(String queueId, SmtpTransport.Facts f, String why) {

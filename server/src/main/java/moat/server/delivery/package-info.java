@@ -17,6 +17,11 @@
  * AUTH PLAIN inside TLS only. Sending rates per authenticated user and per recipient domain
  * ({@code delivery.user_rate}, {@code delivery.domain_rate}) hold excess mail in the queue.
  *
+ * <p>Per-domain next hops ({@code delivery.transports}, {@link moat.server.delivery.Transports}:
+ * edge relay, backup MX) come before the smart host and MX look-up; they get opportunistic
+ * STARTTLS, no MTA-STS and no DANE, and a hop that does not resolve defers, never fails
+ * (docs/adr/0012-edge-relay-transports.md).
+ *
  * <p>MTA-STS (RFC 8461, {@code MtaSts}): enforced policies restrict delivery to the listed MX hosts
  * over verified TLS. DANE (RFC 7672, {@code Dane}): validated DANE-EE TLSA records authenticate
  * the MX (and forbid plaintext); DANE-TA records are treated as unusable (TLS without
@@ -25,6 +30,8 @@
  * <p>LIMITATION: one message per connection; no DANE-TA authentication, no TLSRPT (RFC 8460), no
  * REQUIRETLS (RFC 8689); the MTA-STS cache is in memory only; rate windows are in memory (a restart forgets them); no 8BITMIME downgrade; DSNs are plain RFC 3464 even for
  * SMTPUTF8 messages (no RFC 6533 message/global-delivery-status). When Moat is itself an MX of a
- * relay domain it does not prune the MX list (RFC 5321 section 5.1).
+ * relay domain it does not prune the MX list (RFC 5321 section 5.1): a backup MX should use
+ * {@code delivery.transports}. {@code smtp.relay_recipients} is a static list in moat.toml (no
+ * look-up of the internal server's users, e.g. by SMTP callout or LDAP).
  */
 package moat.server.delivery;

@@ -154,6 +154,11 @@ public final class DeliveryHandler implements SmtpHandler {
             return directory.resolve(rcpt) instanceof Resolution.Unknown
                     ? Optional.of(Reply.of(Reason.RCPT_UNKNOWN)) : Optional.empty();
         }
+        // smtp.relay_recipients: an edge relay or backup MX refuses unknown recipients of its relay domains
+        // for every client, as the internal server would (better a 550 now than a 5xx later that nobody gets).
+        if (relay.isRelayDomain(rcpt.domain()) && !relay.isKnownRelayRecipient(rcpt)) {
+            return Optional.of(Reply.of(Reason.RCPT_UNKNOWN));
+        }
         boolean mayRelay = session.authUser().isPresent()
                 || relay.isRelayDomain(rcpt.domain())
                 || relay.isTrusted(session.client().getAddress());

@@ -12,14 +12,43 @@ import moat.core.IpPrefix;
  * trusted network, or when its domain is a configured relay domain (we are its backup MX or
  * edge relay).
  */
-public record RelayPolicy(Set<Domain> relayDomains, List<IpPrefix> trustedNetworks) {
+public record RelayPolicy(Set<Domain> relayDomains, List<IpPrefix> trustedNetworks, Set<String> relayRecipients) {
     public RelayPolicy {
         relayDomains = Set.copyOf(relayDomains);
         trustedNetworks = List.copyOf(trustedNetworks);
+        relayRecipients = Set.copyOf(relayRecipients);
+    }
+
+    /** Without recipient validation ({@code smtp.relay_recipients} empty). */
+    public RelayPolicy(Set<Domain> relayDomains, List<IpPrefix> trustedNetworks) {
+        this(relayDomains, trustedNetworks, Set.of());
     }
 
     public static RelayPolicy none() {
         return new RelayPolicy(Set.of(), List.of());
+    }
+
+    /**
+     * {@code smtp.relay_recipients} entries (addresses and {@code @domain}) in look-up form:
+     * address keys (case-folded local part) and {@code @} plus the A-label domain.
+     */
+    public static Set<String> recipientKeys(List<String> entries) {
+        Set<String> out = new java.util.HashSet<>();
+        for (String e : entries) {
+            out.add(e.startsWith("@") ? "@" + Domain.of(e.substring(1)).ascii() : moat.core.EmailAddress.of(e).key());
+        }
+        return out;
+    }
+
+    /**
+     * Whether a recipient of a relay domain is one we may accept: any when the list is empty
+     * (the internal server decides, after we accepted), else only listed addresses or domains.
+     * Refusing unknown ones at RCPT is what keeps an edge relay or backup MX from accepting mail
+     * it could only drop later (it never bounces unauthenticated mail: docs/adr/0011).
+     */
+    public boolean isKnownRelayRecipient(moat.core.EmailAddress rcpt) {
+        return relayRecipients.isEmpty() || relayRecipients.contains(rcpt.key())
+                || relayRecipients.contains("@" + rcpt.domain().ascii());
     }
 
     /** Exact match only: a relay domain does not open its subdomains. */

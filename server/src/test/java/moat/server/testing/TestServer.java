@@ -59,7 +59,10 @@ public final class TestServer implements AutoCloseable {
         sb.append("server.hostname = \"mx.test.example\"\n");
         sb.append("server.data_dir = \"").append(dir.resolve("data")).append("\"\n");
         sb.append("listener.bind_address = [\"127.0.0.1\"]\n");
-        sb.append("listener.smtp_port = 0\nlistener.submission_port = 0\nlistener.submissions_port = 0\n");
+        // A test may pin the port-25 listener (a server re-opened on the port its peers know).
+        if (java.util.Arrays.stream(toml).noneMatch(l -> l.startsWith("listener.smtp_port")))
+            sb.append("listener.smtp_port = 0\n");
+        sb.append("listener.submission_port = 0\nlistener.submissions_port = 0\n");
         sb.append("listener.pop3_port = 0\nlistener.pop3s_port = 0\n");
         sb.append("listener.imap_port = 0\nlistener.imaps_port = 0\n");
         sb.append("smtp.relay_domains = [\"relay.example\"]\n");
