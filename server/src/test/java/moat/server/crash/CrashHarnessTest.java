@@ -76,7 +76,7 @@ class CrashHarnessTest {
         Path config = work.resolve("moat.toml");
         // A durability test: the perimeter (per-client limits, banner delay) is opened up, and DNS
         // goes to an in-JVM server that answers NXDOMAIN at once, so no check waits on the network.
-        dnsServer = TestDnsServer.builder().start();
+        dnsServer = TestDnsServer.builder().records("example.org. 300 IN MX 10 mx.test.example.").start();
         Files.writeString(config, """
                 server.hostname = "mx.test.example"
                 server.data_dir = "%s"
@@ -205,7 +205,9 @@ class CrashHarnessTest {
                         continue;
                     }
                     int bodyStart = afterReceived(raw);
-                    byte[] body = Arrays.copyOfRange(raw, Math.max(bodyStart, 0), raw.length);
+                    // Moat also adds its own Authentication-Results (RFC 8601) right after Received.
+                    int sentStart = bodyStart < 0 ? 0 : afterField(raw, bodyStart, "Authentication-Results:");
+                    byte[] body = Arrays.copyOfRange(raw, sentStart, raw.length);
                     String receivedId = bodyStart < 0 ? null : receivedId(new String(raw, 0, bodyStart, StandardCharsets.US_ASCII));
                     String messageId = messageId(body);
                     if (messageId == null || !ledger.containsKey(messageId)) {
@@ -283,6 +285,19 @@ class CrashHarnessTest {
             if (nl < 0) return raw.length;
             i = nl + 1;
             if (i >= raw.length || raw[i] != '\t') return i;
+        }
+    }
+
+    /** Offset after the header field at {@code from} if it is {@code name} (with its folded lines), else {@code from}. */
+    static int afterField(byte[] raw, int from, String name) {
+        int n = name.length();
+        if (raw.length < from + n || !new String(raw, from, n, StandardCharsets.US_ASCII).equalsIgnoreCase(name)) return from;
+        int i = from;
+        while (true) {
+            int nl = indexOf(raw, (byte) '\n', i);
+            if (nl < 0) return raw.length;
+            i = nl + 1;
+            if (i >= raw.length || (raw[i] != '\t' && raw[i] != ' ')) return i;
         }
     }
 
