@@ -144,7 +144,8 @@ public final class MoatServer implements AutoCloseable {
             // Outbound delivery starts after the listeners (docs/adr/0011-outbound-delivery.md).
             server.queueRunner = new moat.server.delivery.QueueRunner(moat.server.delivery.DeliverySettings.of(config),
                     moat.server.delivery.DeliverySettings.smartHost(config), store.outboundQueue(), store, dns, audit, clock,
-                    hostname, new java.util.Random());
+                    hostname, new java.util.Random(), new moat.server.delivery.ArcForwarder(mailAuth.signingKeys(), hostname,
+                            new moat.auth.arc.ArcVerifier(dns, clock), clock));
             opened.add(server.queueRunner);
             server.queueRunner.start();
             return server;

@@ -74,16 +74,26 @@ public interface MailStore {
      * What to do with a committed message. {@code mailbox} is where local users get it: INBOX, or
      * Junk for a message quarantined by DMARC (a user without it gets it in INBOX). {@code authUser}
      * is the account that submitted it (SMTP AUTH); empty for mail received without
-     * authentication, which is never bounced.
+     * authentication, which is never bounced. {@code forwardedBy} maps a remote recipient that an
+     * alias expanded to on port 25 to that alias: the queue runner ARC-seals its copy for the
+     * alias's domain.
      */
     record Delivery(Optional<EmailAddress> sender, List<EmailAddress> localUsers, List<EmailAddress> remote,
-                    Instant received, String mailbox, Optional<EmailAddress> authUser) {
+                    Instant received, String mailbox, Optional<EmailAddress> authUser,
+                    java.util.Map<EmailAddress, EmailAddress> forwardedBy) {
         public Delivery {
             localUsers = List.copyOf(localUsers);
             remote = List.copyOf(remote);
+            forwardedBy = java.util.Map.copyOf(forwardedBy);
             java.util.Objects.requireNonNull(mailbox, "mailbox");
             java.util.Objects.requireNonNull(authUser, "authUser");
             if (localUsers.isEmpty() && remote.isEmpty()) throw new IllegalArgumentException("nobody to deliver to");
+        }
+
+        /** Nothing forwarded by an alias. */
+        public Delivery(Optional<EmailAddress> sender, List<EmailAddress> localUsers, List<EmailAddress> remote,
+                        Instant received, String mailbox, Optional<EmailAddress> authUser) {
+            this(sender, localUsers, remote, received, mailbox, authUser, java.util.Map.of());
         }
 
         /** Mail received without authentication, delivered to INBOX. */

@@ -37,7 +37,7 @@ public interface OutboundQueue {
     /** One (message, recipient) row. {@code authUser} empty: mail that must never be bounced. */
     record Entry(String queueId, String bodyId, Optional<EmailAddress> sender, EmailAddress recipient, State state,
                  int attempts, Instant nextAttempt, Instant queued, Optional<EmailAddress> authUser, boolean warned,
-                 String lastReply, Instant leaseUntil) {}
+                 String lastReply, Instant leaseUntil, Optional<EmailAddress> forwardedBy) {}
 
     /**
      * Claims up to {@code max} rows that are due ({@code QUEUED} with {@code next_attempt <= now},

@@ -110,11 +110,11 @@ class Rfc7208SuiteTest {
     }
 
     @SuppressWarnings("unchecked")
-    private static Map<String, Object> map(Object o) {
+    static Map<String, Object> map(Object o) {
         return o == null ? Map.of() : (Map<String, Object>) o;
     }
 
-    private static Resolver zone(Map<String, Object> zonedata) {
+    static Resolver zone(Map<String, Object> zonedata) {
         StaticZone.Builder b = StaticZone.builder();
         Set<String> timeouts = new HashSet<>();
         for (Map.Entry<String, Object> e : zonedata.entrySet()) {

@@ -62,6 +62,7 @@ public final class QueueRunner implements AutoCloseable {
     private final Optional<MtaSts> mtaSts;
     private final DsnSender dsns;
     private final Resolver dns;
+    private final ArcForwarder arc;
     private final SendRate.Limit userLimit;
     private final SendRate.Limit domainLimit;
     private final ScheduledExecutorService watchdog;
@@ -75,8 +76,9 @@ public final class QueueRunner implements AutoCloseable {
     private Thread loop;
 
     public QueueRunner(DeliverySettings.Values cfg, Optional<DeliverySettings.SmartHost> smartHost, OutboundQueue queue,
-                       MailStore store, Resolver dns, AuditLog audit, Clock clock, String hostname, RandomGenerator random)
-            throws IOException {
+                       MailStore store, Resolver dns, AuditLog audit, Clock clock, String hostname, RandomGenerator random,
+                       ArcForwarder arc) throws IOException {
+        this.arc = arc;
         this.cfg = cfg;
         this.smartHost = smartHost;
         this.queue = queue;
@@ -163,7 +165,8 @@ public final class QueueRunner implements AutoCloseable {
         }
         List<Entry> claimed = queue.claim(clock.instant(), cfg.lease(), room);
         Map<String, List<Entry>> groups = new LinkedHashMap<>();
-        for (Entry e : claimed) groups.computeIfAbsent(e.queueId() + " " + e.recipient().domain(), k -> new ArrayList<>()).add(e);
+        for (Entry e : claimed) groups.computeIfAbsent(e.queueId() + " " + e.recipient().domain() + " "
+                + e.forwardedBy().map(a -> a.domain().ascii()).orElse(""), k -> new ArrayList<>()).add(e);
         List<Future<?>> started = new ArrayList<>();
         for (List<Entry> g : groups.values()) {
             inFlight.addAndGet(g.size());
@@ -258,7 +261,13 @@ public final class QueueRunner implements AutoCloseable {
         }
         boolean utf8 = info.eightBitHeaders() || first.sender().map(a -> !a.isAscii()).orElse(false)
                 || rcpts.stream().anyMatch(a -> !a.isAscii());
-        ClientTransaction.Message msg = new ClientTransaction.Message(first.sender(), rcpts, info.size(), info.eightBit(), utf8);
+        SmtpTransport.Body body = () -> queue.openBody(first.bodyId());
+        byte[] arcSet = first.forwardedBy().map(alias -> arcSet(first, alias.domain())).orElse(new byte[0]);
+        if (arcSet.length > 0) {
+            body = () -> new java.io.SequenceInputStream(new java.io.ByteArrayInputStream(arcSet), queue.openBody(first.bodyId()));
+        }
+        ClientTransaction.Message msg = new ClientTransaction.Message(first.sender(), rcpts, info.size() + arcSet.length,
+                info.eightBit(), utf8);
         // delivery.transports first (edge relay, backup MX), then the smart host, then the MX records.
         Optional<Transports.NextHop> hop = cfg.transports().forDomain(domain);
         Via via = hop.isPresent() ? new Via(Optional.empty(), hop.get().portOr(cfg.port()), false)
@@ -289,10 +298,31 @@ public final class QueueRunner implements AutoCloseable {
             case MxResolver.Route.NoAddress n -> all(rcpts, Reply.of(Reason.DELIVERY_NO_ADDRESS));
             case MxResolver.Route.TempFail t -> all(rcpts, Reply.of(Reason.DELIVERY_DNS_TEMPFAIL,
                     Reason.DELIVERY_DNS_TEMPFAIL.text() + ": " + clean(t.why())));
-            case MxResolver.Route.Hosts h -> tryHosts(first.queueId(), via, h.hosts(), msg, first.bodyId(), enforce,
-                    finisher);
+            case MxResolver.Route.Hosts h -> tryHosts(first.queueId(), via, h.hosts(), msg, body, enforce, finisher);
         };
         if (local != null) finisher.accept(local);
+    }
+
+    /** The ARC set for a message an alias of {@code domain} forwards, or none (logged why). */
+    private byte[] arcSet(Entry first, Domain domain) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("queue_id", first.queueId());
+        m.put("domain", domain.ascii());
+        byte[] out = new byte[0];
+        try (InputStream in = queue.openBody(first.bodyId())) {
+            switch (arc.seal(domain, in)) {
+                case ArcForwarder.Outcome.Sealed s -> {
+                    m.put("selector", s.selector());
+                    m.put("cv", s.cv());
+                    out = s.prefix();
+                }
+                case ArcForwarder.Outcome.NotSealed n -> m.put("not_sealed", n.why());
+            }
+        } catch (IOException | RuntimeException e) {
+            m.put("not_sealed", "error: " + clean(String.valueOf(e.getMessage())));
+        }
+        audit.event("delivery.arc", m);
+        return out;
     }
 
     /**
@@ -301,7 +331,7 @@ public final class QueueRunner implements AutoCloseable {
      * Returns the "unreachable" results when none did.
      */
     private Map<EmailAddress, Attempt> tryHosts(String queueId, Via via, List<MxResolver.Host> hosts, ClientTransaction.Message msg,
-                                                String bodyId, boolean stsEnforce,
+                                                SmtpTransport.Body body, boolean stsEnforce,
                                                 java.util.function.Consumer<Map<EmailAddress, Attempt>> finisher) {
         long deadline = System.nanoTime() + cfg.lease().toNanos() / 2; // never outlive the lease
         String lastError = "no address tried";
@@ -327,13 +357,11 @@ public final class QueueRunner implements AutoCloseable {
                             reply.reason().isEmpty(), Optional.of(c.facts()))));
                     finisher.accept(out);
                 };
-                SmtpTransport.Result r = transport.deliver(target(via, host.name(), ip, false, stsEnforce, dane), msg,
-                        () -> queue.openBody(bodyId), done);
+                SmtpTransport.Result r = transport.deliver(target(via, host.name(), ip, false, stsEnforce, dane), msg, body, done);
                 if (r instanceof SmtpTransport.Result.TlsFailed tf && cfg.plaintextFallback() && via.smart().isEmpty()
                         && !stsEnforce && dane instanceof Dane.Requirement.None) {
                     connectFailed(queueId, tf.facts(), tf.why() + " (retrying without TLS)");
-                    r = transport.deliver(target(via, host.name(), ip, true, false, dane), msg, () -> queue.openBody(bodyId),
-                            done);
+                    r = transport.deliver(target(via, host.name(), ip, true, false, dane), msg, body, done);
                 }
                 switch (r) {
                     case SmtpTransport.Result.Completed c -> {

@@ -27,6 +27,9 @@
  * the MX (and forbid plaintext); DANE-TA records are treated as unusable (TLS without
  * authentication).
  *
+ * <p>ARC (RFC 8617, {@code ArcForwarder}): mail that an alias forwards off-site leaves with an ARC
+ * set sealed by the alias domain's DKIM key, added to the bytes sent only (docs/adr/0013-arc-forwarding.md).
+ *
  * <p>LIMITATION: one message per connection; no DANE-TA authentication, no TLSRPT (RFC 8460), no
  * REQUIRETLS (RFC 8689); the MTA-STS cache is in memory only; rate windows are in memory (a restart forgets them); no 8BITMIME downgrade; DSNs are plain RFC 3464 even for
  * SMTPUTF8 messages (no RFC 6533 message/global-delivery-status). When Moat is itself an MX of a

@@ -119,6 +119,11 @@ public final class MailAuth {
         return new StagedSink(draft, t, maxHeader);
     }
 
+    /** The newest DKIM key of each algorithm per domain (also the ARC sealing keys of forwarded mail). */
+    public Map<Domain, List<DkimSigningKey>> signingKeys() {
+        return keys;
+    }
+
     /** Domains with signing keys, for the start-up message. */
     public Set<Domain> signingDomains() {
         return keys.keySet();

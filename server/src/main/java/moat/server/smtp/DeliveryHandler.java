@@ -196,11 +196,15 @@ public final class DeliveryHandler implements SmtpHandler {
         Ending.Deliver deliver = (Ending.Deliver) ending;
         Map<String, EmailAddress> local = new LinkedHashMap<>();
         List<EmailAddress> remote = new ArrayList<>();
+        // Remote targets of aliases, on port 25: the queue runner ARC-seals them for the alias's
+        // domain (docs/adr/0013-arc-forwarding.md). The first alias naming a target wins.
+        Map<EmailAddress, EmailAddress> forwardedBy = new LinkedHashMap<>();
         for (EmailAddress rcpt : t.accepted()) {
             if (directory.isLocalDomain(rcpt.domain())) {
                 if (directory.resolve(rcpt) instanceof Resolution.Deliver d) {
                     d.localUsers().forEach(u -> local.putIfAbsent(u.key(), u));
                     remote.addAll(d.remote());
+                    if (!session.listener().isSubmission()) d.remote().forEach(a -> forwardedBy.putIfAbsent(a, rcpt));
                 }
             } else {
                 remote.add(rcpt);
@@ -213,7 +217,7 @@ public final class DeliveryHandler implements SmtpHandler {
             if (local.isEmpty() && remote.isEmpty()) throw new IOException("recipients vanished during the transaction");
             String id = store.commit(draft,
                     new MailStore.Delivery(t.sender(), List.copyOf(local.values()), remote, clock.instant(), deliver.mailbox(),
-                            session.authUser()));
+                            session.authUser(), forwardedBy));
             return new Outcome(Reply.of(250, "2.0.0", "Ok: queued as " + id), Optional.of(id));
         } catch (IOException | RuntimeException e) {
             sink.discard();

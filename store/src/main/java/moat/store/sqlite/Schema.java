@@ -128,7 +128,12 @@ final class Schema {
             ) STRICT;
             """,
             // 5: outbound delivery (moat.store.OutboundQueue, docs/adr/0011-outbound-delivery.md).
-            OUTBOUND_DELIVERY);
+            OUTBOUND_DELIVERY,
+            // 6: the alias whose expansion queued this row ('' = not forwarded); the
+            // runner ARC-seals such a message for the alias's domain (docs/adr/0013-arc-forwarding.md).
+            """
+            ALTER TABLE outbound ADD COLUMN forwarded_by TEXT NOT NULL DEFAULT '';
+            """);
 
 
     static int version(Connection c) throws SQLException {

@@ -28,7 +28,7 @@ import moat.store.StoreException;
  */
 public final class SqliteOutboundQueue implements OutboundQueue, AutoCloseable {
     private static final String COLUMNS = "queue_id, body_id, sender, recipient, state, attempts, next_attempt, queued,"
-            + " auth_user, warned, last_reply, lease_until";
+            + " auth_user, warned, last_reply, lease_until, forwarded_by";
 
     private final Connections db;
     private final Path messages;
@@ -294,7 +294,8 @@ public final class SqliteOutboundQueue implements OutboundQueue, AutoCloseable {
                         EmailAddress.of(rs.getString(4)), State.of(rs.getString(5)), rs.getInt(6),
                         Instant.ofEpochMilli(rs.getLong(7)), Instant.ofEpochMilli(rs.getLong(8)),
                         auth.isEmpty() ? Optional.empty() : EmailAddress.parse(auth), rs.getInt(10) != 0,
-                        rs.getString(11), Instant.ofEpochMilli(rs.getLong(12))));
+                        rs.getString(11), Instant.ofEpochMilli(rs.getLong(12)),
+                        rs.getString(13).isEmpty() ? Optional.empty() : EmailAddress.parse(rs.getString(13))));
             }
         }
         return out;
