@@ -261,18 +261,21 @@ class Conn:
             if not l.startswith(b"+"): raise RuntimeError("no continuation: %r" % l)
             self.s.sendall(literal + b"\r\n")
         end = b"\r\n" + tag + b" "
-        data = b"\r\n" + self.buf
+        data = bytearray(b"\r\n" + self.buf)
         self.buf = b""
+        pos = 0   # searched up to here: linear in the response size however the server chunks it
         while True:
-            i = data.find(end)
+            i = data.find(end, pos)
             if i >= 0:
                 j = data.find(b"\r\n", i + len(end))
                 if j >= 0:
-                    tagged = data[i + 2:j]
-                    self.buf = data[j + 2:]
+                    tagged = bytes(data[i + 2:j])
+                    self.buf = bytes(data[j + 2:])
                     if not tagged.split(b" ")[1] == b"OK":
                         raise RuntimeError("%r -> %r" % (text[:60], tagged))
-                    return tagged, data[2:i]
+                    return tagged, bytes(data[2:i])
+            else:
+                pos = max(0, len(data) - len(end))
             d = self.s.recv(1 << 20)
             if not d: raise EOFError("server closed")
             data += d

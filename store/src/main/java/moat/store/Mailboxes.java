@@ -3,7 +3,9 @@ package moat.store;
 import java.io.IOException;
 import java.io.InputStream;
 import java.time.Instant;
+import java.util.Collection;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.Set;
@@ -46,6 +48,18 @@ public interface Mailboxes {
     OptionalLong highestModseq(long mailboxId);
 
     InputStream open(long mailboxId, long uid) throws IOException;
+
+    /**
+     * The cached summaries of the given messages' bodies, by UID; a message without one (never
+     * summarised yet) is absent. One indexed read for any number of UIDs.
+     */
+    Map<Long, Summary> summaries(long mailboxId, Collection<Long> uids);
+
+    /**
+     * Saves summaries, keyed by the messages' bodies (every copy of a message shares it).
+     * A cache: a message gone meanwhile is skipped, and a failure loses nothing but time.
+     */
+    void saveSummaries(long mailboxId, Map<Long, Summary> byUid);
 
     /** Changes flags of the given UIDs; returns the messages whose flags changed (new modseq each). */
     List<Message> store(long mailboxId, Set<Long> uids, FlagMode mode, Set<String> flags, OptionalLong unchangedSince);
@@ -92,6 +106,14 @@ public interface Mailboxes {
     }
 
     record AppendResult(long uidValidity, long uid) {}
+
+    /**
+     * What a reader of a message derives from parsing it, stored so it is parsed once: opaque
+     * to the store. {@code format} is the writer's serializer version (a reader ignores other
+     * versions); the byte arrays are the writer's encodings (for IMAP: ENVELOPE, BODY and
+     * BODYSTRUCTURE in wire form, and the top-level header section).
+     */
+    record Summary(int format, byte[] envelope, byte[] body, byte[] bodyStructure, byte[] header) {}
 
     sealed interface Outcome {
         record Done() implements Outcome {}

@@ -3,9 +3,11 @@ package moat.protocol.imap;
 import java.io.IOException;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.Set;
@@ -89,8 +91,12 @@ final class MessageCommands {
             if (changedSince.isPresent()) items.add(new FetchItem.ModSeq());
         boolean setsSeen = !sel.readOnly && items.stream().anyMatch(i -> i instanceof FetchItem.Section sec && !sec.peek()
                 || i instanceof FetchItem.Rfc822 r && !r.which().equals("RFC822.HEADER"));
-        boolean needsBody = items.stream().anyMatch(i -> i instanceof FetchItem.Section || i instanceof FetchItem.Rfc822
-                || i instanceof FetchItem.Envelope || i instanceof FetchItem.Structure);
+        boolean needsFile = items.stream().anyMatch(i -> i instanceof FetchItem.Section || i instanceof FetchItem.Rfc822);
+        boolean needsStructure = items.stream().anyMatch(i -> i instanceof FetchItem.Envelope
+                || i instanceof FetchItem.Structure);
+        // ENVELOPE/BODY/BODYSTRUCTURE come from the summary cache; only the missing ones are parsed
+        Map<Long, ImapBackend.Summary> cached = needsStructure ? s.backend.summaries(sel.id, uids.get()) : Map.of();
+        Map<Long, ImapBackend.Summary> fresh = new HashMap<>();
         Set<Long> seenNow = new java.util.HashSet<>();
         if (setsSeen) {
             Set<Long> unseen = new TreeSet<>();
@@ -113,12 +119,18 @@ final class MessageCommands {
             MessageInfo info = sel.info(u);
             if (changedSince.isPresent() && info.modseq() <= changedSince.getAsLong()) continue;
             MimePart msg = null;
-            if (needsBody) {
+            ImapBackend.Summary summary = cached.get(u);
+            if (!MessageSummary.usable(summary)) summary = null;
+            if (needsFile || (needsStructure && summary == null)) {
                 try {
                     msg = MimePart.parse(s.backend.read(sel.id, u));
                 } catch (IOException e) {
                     failed = true; // expunged by another session meanwhile, or unreadable
                     continue;
+                }
+                if (needsStructure && summary == null) {
+                    summary = MessageSummary.of(msg);
+                    fresh.put(u, summary);
                 }
             }
             o.text("* " + sel.seqOf(u) + " FETCH (");
@@ -129,17 +141,18 @@ final class MessageCommands {
             for (FetchItem it : these) {
                 if (!first) o.text(" ");
                 first = false;
-                item(o, it, info, msg);
+                item(o, it, info, msg, summary);
             }
             o.text(")").crlf();
         }
+        if (!fresh.isEmpty()) s.backend.saveSummaries(sel.id, fresh);
         o.text(new String(s.updates(uid).bytes(), java.nio.charset.StandardCharsets.UTF_8));
         if (truncated) return s.send(o, tag, "NO", "[LIMIT] Response too large; fetch fewer messages at once");
         if (failed) return s.send(o, tag, "NO", "Some messages could not be fetched");
         return s.send(o, tag, (uid ? "UID " : "") + "FETCH completed");
     }
 
-    private void item(Out o, FetchItem it, MessageInfo info, MimePart msg) {
+    private void item(Out o, FetchItem it, MessageInfo info, MimePart msg, ImapBackend.Summary summary) {
         switch (it) {
             case FetchItem.Flags f -> o.text("FLAGS " + Out.flags(info.flags()));
             case FetchItem.Uid u -> o.text("UID " + info.uid());
@@ -148,14 +161,9 @@ final class MessageCommands {
                     + "\"");
             case FetchItem.Size z -> o.text("RFC822.SIZE " + info.size());
             case FetchItem.ModSeq m -> o.text("MODSEQ (" + info.modseq() + ")");
-            case FetchItem.Envelope e -> {
-                o.text("ENVELOPE ");
-                Structure.envelope(o, msg);
-            }
-            case FetchItem.Structure st -> {
-                o.text(st.extensible() ? "BODYSTRUCTURE " : "BODY ");
-                Structure.body(o, msg, st.extensible());
-            }
+            case FetchItem.Envelope e -> o.text("ENVELOPE ").raw(summary.envelope());
+            case FetchItem.Structure st -> o.text(st.extensible() ? "BODYSTRUCTURE " : "BODY ")
+                    .raw(st.extensible() ? summary.bodyStructure() : summary.body());
             case FetchItem.Rfc822 r -> {
                 byte[] b = switch (r.which()) {
                     case "RFC822.HEADER" -> msg.slice(msg.start(), msg.bodyStart());
@@ -289,15 +297,25 @@ final class MessageCommands {
         List<Long> hits = new ArrayList<>();
         long maxModseq = 0;
         boolean failed = false;
+        // header keys read the cached header section; a message without one is parsed and cached
+        boolean headersOnly = readsOnlyHeaders(key);
+        Map<Long, ImapBackend.Summary> summaries = readsMessage(key) && headersOnly && sel.size() > 0
+                ? s.backend.summaries(sel.id, sel.uids()) : Map.of();
+        Map<Long, ImapBackend.Summary> fresh = new HashMap<>();
         for (int i = 1; i <= sel.size(); i++) {
             long u = sel.uidAt(i);
             MessageInfo info = sel.info(u);
             MimePart[] cached = new MimePart[1];
             boolean[] broken = new boolean[1];
+            ImapBackend.Summary summary = summaries.get(u);
             SearchKey.Candidate c = new SearchKey.Candidate(i, sel.size(), sel.maxUid(), info, () -> {
-                if (cached[0] == null) {
+                if (cached[0] == null && headersOnly && MessageSummary.usable(summary)) {
+                    cached[0] = MessageSummary.headerOnly(summary);
+                } else if (cached[0] == null) {
                     try {
                         cached[0] = MimePart.parse(s.backend.read(sel.id, u));
+                        if (headersOnly && !MessageSummary.usable(summary) && fresh.size() < MAX_FRESH_SUMMARIES)
+                            fresh.put(u, MessageSummary.of(cached[0]));
                     } catch (IOException e) {
                         broken[0] = true;
                         cached[0] = MimePart.parse(new byte[0]);
@@ -311,6 +329,7 @@ final class MessageCommands {
             }
             failed |= broken[0];
         }
+        if (!fresh.isEmpty()) s.backend.saveSummaries(sel.id, fresh);
         boolean modseqKey = mentionsModseq(key);
         Out o = new Out();
         if (ret.isEmpty()) {
@@ -340,6 +359,31 @@ final class MessageCommands {
             case SearchKey.Or or -> containsSearchRes(or.a()) || containsSearchRes(or.b());
             case SearchKey.And and -> and.keys().stream().anyMatch(MessageCommands::containsSearchRes);
             default -> false;
+        };
+    }
+
+    /** Bounds the summaries one SEARCH builds in memory before saving them (about 2 KB each). */
+    private static final int MAX_FRESH_SUMMARIES = 20_000;
+
+    private static boolean readsMessage(SearchKey k) {
+        return switch (k) {
+            case SearchKey.Header h -> true;
+            case SearchKey.Body b -> true;
+            case SearchKey.Not n -> readsMessage(n.key());
+            case SearchKey.Or or -> readsMessage(or.a()) || readsMessage(or.b());
+            case SearchKey.And and -> and.keys().stream().anyMatch(MessageCommands::readsMessage);
+            default -> false;
+        };
+    }
+
+    /** True when no key needs more of a message than its top-level header (no BODY/TEXT). */
+    private static boolean readsOnlyHeaders(SearchKey k) {
+        return switch (k) {
+            case SearchKey.Body b -> false;
+            case SearchKey.Not n -> readsOnlyHeaders(n.key());
+            case SearchKey.Or or -> readsOnlyHeaders(or.a()) && readsOnlyHeaders(or.b());
+            case SearchKey.And and -> and.keys().stream().allMatch(MessageCommands::readsOnlyHeaders);
+            default -> true;
         };
     }
 

@@ -78,7 +78,7 @@ record MimePart(byte[] src, int start, int bodyStart, int end, List<Header> head
         return end;
     }
 
-    private static List<Header> headers(byte[] b, int start, int end) {
+    static List<Header> headers(byte[] b, int start, int end) {
         List<Header> out = new ArrayList<>();
         int i = start;
         while (i < end) {

@@ -13,6 +13,12 @@ final class Out {
         return this;
     }
 
+    /** Bytes already in wire form (a cached ENVELOPE or BODYSTRUCTURE). */
+    Out raw(byte[] b) {
+        buf.writeBytes(b);
+        return this;
+    }
+
     Out crlf() {
         buf.write('\r');
         buf.write('\n');

@@ -69,6 +69,11 @@ final class SelectedMailbox {
         return byUid.get(uid);
     }
 
+    /** The UIDs in sequence order (a read-only view). */
+    List<Long> uids() {
+        return java.util.Collections.unmodifiableList(uids);
+    }
+
     long maxUid() {
         return uids.isEmpty() ? 0 : uids.getLast();
     }

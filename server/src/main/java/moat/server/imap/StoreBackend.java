@@ -5,6 +5,8 @@ import java.io.InputStream;
 import java.net.InetSocketAddress;
 import java.time.Clock;
 import java.time.Instant;
+import java.util.Collection;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -16,6 +18,7 @@ import moat.core.EmailAddress;
 import moat.protocol.imap.ImapBackend;
 import moat.store.Directory;
 import moat.store.Mailboxes;
+import moat.store.StoreException;
 
 /** {@link ImapBackend} over the store: Directory for logins, Mailboxes for everything else. */
 public final class StoreBackend implements ImapBackend {
@@ -121,6 +124,26 @@ public final class StoreBackend implements ImapBackend {
     public byte[] read(long mailboxId, long uid) throws IOException {
         try (InputStream in = mailboxes.open(mailboxId, uid)) {
             return in.readAllBytes();
+        }
+    }
+
+    @Override
+    public Map<Long, Summary> summaries(long mailboxId, Collection<Long> uids) {
+        Map<Long, Summary> out = new HashMap<>();
+        mailboxes.summaries(mailboxId, uids).forEach((uid, s) ->
+                out.put(uid, new Summary(s.format(), s.envelope(), s.body(), s.bodyStructure(), s.header())));
+        return out;
+    }
+
+    @Override
+    public void saveSummaries(long mailboxId, Map<Long, Summary> byUid) {
+        Map<Long, Mailboxes.Summary> in = new HashMap<>();
+        byUid.forEach((uid, s) ->
+                in.put(uid, new Mailboxes.Summary(s.format(), s.envelope(), s.body(), s.bodyStructure(), s.header())));
+        try {
+            mailboxes.saveSummaries(mailboxId, in);
+        } catch (StoreException e) {
+            // a cache: the next FETCH parses again
         }
     }
 

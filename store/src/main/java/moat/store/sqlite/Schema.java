@@ -35,6 +35,19 @@ final class Schema {
             ) STRICT;
             """;
 
+    // Keyed by body, so copies of a message share it; goes with the body row (foreign key).
+    // format: the protocol's serializer version; another version is treated as absent.
+    private static final String BODY_SUMMARIES = """
+            CREATE TABLE body_summaries (
+              body_id       TEXT PRIMARY KEY REFERENCES bodies(id) ON DELETE CASCADE,
+              format        INTEGER NOT NULL,
+              envelope      BLOB NOT NULL,
+              body          BLOB NOT NULL,
+              bodystructure BLOB NOT NULL,
+              header        BLOB NOT NULL
+            ) STRICT;
+            """;
+
     /** Step {@code i} (0-based) takes the schema from version {@code i} to {@code i + 1}. */
     static final List<String> MIGRATIONS = List.of(
             // 1: the initial schema. Times are epoch milliseconds (UTC). STRICT tables refuse
@@ -106,7 +119,10 @@ final class Schema {
             ALTER TABLE mailboxes ADD COLUMN subscribed INTEGER NOT NULL DEFAULT 1;
             """,
             // 3: greylisting (moat.policy.greylist).
-            GREYLIST);
+            GREYLIST,
+            // 4: parsed MIME structure per body (IMAP ENVELOPE/BODY/BODYSTRUCTURE wire forms and
+            // the top-level header), filled on first use; a cache: losing it costs a re-parse.
+            BODY_SUMMARIES);
 
 
     static int version(Connection c) throws SQLException {

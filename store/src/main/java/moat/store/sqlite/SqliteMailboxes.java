@@ -13,8 +13,12 @@ import java.time.Clock;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.HashSet;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.Set;
@@ -255,6 +259,63 @@ final class SqliteMailboxes implements Mailboxes {
         }
         if (rel.isEmpty()) throw new IOException("no message " + uid);
         return Files.newInputStream(dir.bodyPath(rel.get()));
+    }
+
+    /** Rows written per transaction when saving summaries: short write locks next to delivery. */
+    private static final int SUMMARY_BATCH = 500;
+
+    @Override
+    public Map<Long, Summary> summaries(long mailboxId, Collection<Long> uids) {
+        Map<Long, Summary> out = new HashMap<>();
+        if (uids.isEmpty()) return out;
+        Set<Long> wanted = uids instanceof Set<Long> set ? set : new HashSet<>(uids);
+        long lo = uids.stream().mapToLong(Long::longValue).min().getAsLong();
+        long hi = uids.stream().mapToLong(Long::longValue).max().getAsLong();
+        return db.read(c -> {
+            // one range scan on the primary key; UIDs outside the set are filtered here
+            try (PreparedStatement ps = c.prepareStatement("SELECT g.uid, s.format, s.envelope, s.body, s.bodystructure,"
+                    + " s.header FROM messages g JOIN body_summaries s ON s.body_id = g.body_id"
+                    + " WHERE g.mailbox_id = ? AND g.uid BETWEEN ? AND ?")) {
+                ps.setLong(1, mailboxId);
+                ps.setLong(2, lo);
+                ps.setLong(3, hi);
+                try (ResultSet rs = ps.executeQuery()) {
+                    while (rs.next()) {
+                        long uid = rs.getLong(1);
+                        if (!wanted.contains(uid)) continue;
+                        out.put(uid, new Summary(rs.getInt(2), rs.getBytes(3), rs.getBytes(4), rs.getBytes(5),
+                                rs.getBytes(6)));
+                    }
+                }
+            }
+            return out;
+        });
+    }
+
+    @Override
+    public void saveSummaries(long mailboxId, Map<Long, Summary> byUid) {
+        List<Map.Entry<Long, Summary>> all = new ArrayList<>(byUid.entrySet());
+        for (int from = 0; from < all.size(); from += SUMMARY_BATCH) {
+            List<Map.Entry<Long, Summary>> batch = all.subList(from, Math.min(all.size(), from + SUMMARY_BATCH));
+            db.write(c -> {
+                try (PreparedStatement ps = c.prepareStatement("INSERT OR REPLACE INTO body_summaries"
+                        + "(body_id, format, envelope, body, bodystructure, header)"
+                        + " SELECT body_id, ?, ?, ?, ?, ? FROM messages WHERE mailbox_id = ? AND uid = ?")) {
+                    for (Map.Entry<Long, Summary> e : batch) {
+                        Summary s = e.getValue();
+                        ps.setInt(1, s.format());
+                        ps.setBytes(2, s.envelope());
+                        ps.setBytes(3, s.body());
+                        ps.setBytes(4, s.bodyStructure());
+                        ps.setBytes(5, s.header());
+                        ps.setLong(6, mailboxId);
+                        ps.setLong(7, e.getKey());
+                        ps.executeUpdate(); // no row when the message went meanwhile: nothing to cache
+                    }
+                }
+                return null;
+            });
+        }
     }
 
     /**
