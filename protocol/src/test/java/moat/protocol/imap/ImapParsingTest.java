@@ -93,4 +93,15 @@ class ImapParsingTest {
         }
         assertThat(depth).isLessThanOrEqualTo(MimePart.MAX_DEPTH);
     }
+
+    @Test
+    void headerValuesAreUnfolded() {
+        assertThat(MimePart.unfold("Subject: a\r\n b\r\n\tc\r\n", 8)).isEqualTo("a b c");
+        assertThat(MimePart.unfold("Subject:  plain \r\n", 8)).isEqualTo("plain");
+        assertThat(MimePart.unfold("X: lf\n only\n", 2)).isEqualTo("lf only");
+        assertThat(MimePart.unfold("X: none", 2)).isEqualTo("none");
+        MimePart m = MimePart.parse("Subject: one\r\n  two\r\nTo: x@example.org\r\n\r\nbody".getBytes(StandardCharsets.US_ASCII));
+        assertThat(m.header("subject")).contains("one  two");
+        assertThat(m.header("To")).contains("x@example.org");
+    }
 }
