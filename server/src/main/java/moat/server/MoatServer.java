@@ -34,6 +34,7 @@ import moat.server.policy.Perimeter;
 import moat.server.imap.ImapListener;
 import moat.server.imap.ImapSettings;
 import moat.server.imap.StoreBackend;
+import moat.server.quota.StorageQuota;
 import moat.server.smtp.DeliveryHandler;
 import moat.server.smtp.RelayPolicy;
 import moat.server.smtp.SmtpListener;
@@ -108,8 +109,9 @@ public final class MoatServer implements AutoCloseable {
                     lockoutFields(l)));
             Policy perimeter = Perimeter.build(config, dns, clock,
                     d -> d.ascii().equalsIgnoreCase(hostname) || store.isLocalDomain(d), Perimeter.greylistStore(config, store));
+            StorageQuota quota = new StorageQuota(store, store.mailboxes(), config.get(ImapSettings.DEFAULT_QUOTA));
             DeliveryHandler handler = new DeliveryHandler(hostname, store, store, new RelayPolicy(relayDomains, trusted),
-                    audit, clock, throttle, perimeter);
+                    audit, clock, throttle, perimeter, quota::full);
             List<SmtpListener> listeners = new ArrayList<>();
             Map<Listener, Integer> ports = new EnumMap<>(Listener.class);
             for (Listener role : Listener.values()) {
@@ -130,7 +132,7 @@ public final class MoatServer implements AutoCloseable {
                 throw new StartupException(e.getMessage(), e);
             }
             opened.add(pop3);
-            List<ImapListener> imap = startImap(config, hostname, store, tls, audit, clock, gate, throttle, opened);
+            List<ImapListener> imap = startImap(config, hostname, store, tls, audit, clock, gate, throttle, quota, opened);
             return new MoatServer(store, tls, audit, listeners, ports, pop3, gate, throttle, imap);
         } catch (IOException | StartupException | RuntimeException e) {
             for (int i = opened.size() - 1; i >= 0; i--) closeQuietly(opened.get(i));
@@ -153,10 +155,10 @@ public final class MoatServer implements AutoCloseable {
     /** IMAP on 143 (STARTTLS) then 993 (implicit TLS), per bind address; index 0/1 of each pair. */
     private static List<ImapListener> startImap(Config config, String hostname, SqliteStore store, TlsContext tls,
                                                 AuditLog audit, Clock clock, ConnectionGate gate,
-                                                AuthThrottle throttle, List<AutoCloseable> opened)
+                                                AuthThrottle throttle, StorageQuota quota, List<AutoCloseable> opened)
             throws IOException, StartupException {
         StoreBackend backend = new StoreBackend(store, store.mailboxes(), new ThrottledLogins(throttle).imap(), clock,
-                config.get(ImapSettings.MAX_CONNECTIONS_PER_USER));
+                config.get(ImapSettings.MAX_CONNECTIONS_PER_USER), quota, audit);
         List<ImapListener> out = new ArrayList<>();
         for (boolean implicit : new boolean[] {false, true}) {
             int port = ServerSettings.effectivePort(config, implicit ? ImapSettings.IMAPS_PORT : ImapSettings.IMAP_PORT);

@@ -41,6 +41,9 @@ public interface Mailboxes {
 
     Outcome subscribe(EmailAddress user, String name, boolean subscribed);
 
+    /** Octets of every message in every mailbox of the user (RFC 9208 STORAGE usage); 0 when none. */
+    long usage(EmailAddress user);
+
     /** Every message of the mailbox in UID order, with the mailbox counters, read in one snapshot. */
     Optional<Snapshot> snapshot(long mailboxId);
 

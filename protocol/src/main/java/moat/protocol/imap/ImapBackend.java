@@ -60,6 +60,9 @@ public interface ImapBackend {
 
     Instant now();
 
+    /** The user's storage usage and limit (RFC 9208 STORAGE), in octets. */
+    QuotaStatus quota(EmailAddress user);
+
     sealed interface LoginResult {
         record Success(EmailAddress user) implements LoginResult {}
 
@@ -91,6 +94,13 @@ public interface ImapBackend {
     record CopyResult(long uidValidity, List<Long> sourceUids, List<Long> destinationUids) {}
 
     record AppendResult(long uidValidity, long uid) {}
+
+    record QuotaStatus(long usage, long limit) {
+        /** True when {@code more} octets would take the user past the limit. */
+        public boolean exceededBy(long more) {
+            return usage + more > limit;
+        }
+    }
 
     /**
      * A message's parse results in wire form, so FETCH ENVELOPE/BODY/BODYSTRUCTURE and header

@@ -258,6 +258,8 @@ final class MailboxCommands {
         if (message.length == 0) return s.no(tag, "Empty message");
         Optional<MailboxInfo> mb = s.backend.find(s.user, name.get());
         if (mb.isEmpty()) return s.no(tag, "[TRYCREATE] No such mailbox");
+        Optional<ImapAction> over = QuotaCommands.refuseOver(s, tag, message.length);
+        if (over.isPresent()) return over.get();
         ImapBackend.AppendResult r;
         try {
             r = s.backend.append(mb.get().id(), message, flags, date);

@@ -411,6 +411,12 @@ final class MessageCommands {
         Optional<MailboxInfo> dest = s.backend.find(s.user, name.get());
         if (dest.isEmpty()) return s.no(tag, "[TRYCREATE] No such mailbox");
         if (uids.get().isEmpty()) return s.send(new Out(), tag, verb + " completed (nothing to do)");
+        if (!move) { // MOVE stays within the user's one quota root: usage does not change
+            long more = 0;
+            for (long u : uids.get()) more += sel.info(u).size();
+            Optional<ImapAction> over = QuotaCommands.refuseOver(s, tag, more);
+            if (over.isPresent()) return over.get();
+        }
         ImapBackend.CopyResult r = s.backend.copy(sel.id, new TreeSet<>(uids.get()), dest.get().id(), move);
         String copyuid = r.sourceUids().isEmpty() ? ""
                 : "[COPYUID " + r.uidValidity() + " " + compress(r.sourceUids()) + " " + compress(r.destinationUids()) + "] ";

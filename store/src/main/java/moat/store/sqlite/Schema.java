@@ -122,7 +122,11 @@ final class Schema {
             GREYLIST,
             // 4: parsed MIME structure per body (IMAP ENVELOPE/BODY/BODYSTRUCTURE wire forms and
             // the top-level header), filled on first use; a cache: losing it costs a re-parse.
-            BODY_SUMMARIES);
+            BODY_SUMMARIES,
+            // 5: per-user storage quota in octets (RFC 9208); NULL: the configured default.
+            """
+            ALTER TABLE users ADD COLUMN quota INTEGER;
+            """);
 
 
     static int version(Connection c) throws SQLException {

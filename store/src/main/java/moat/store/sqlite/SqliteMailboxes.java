@@ -192,6 +192,13 @@ final class SqliteMailboxes implements Mailboxes {
     }
 
     @Override
+    public long usage(EmailAddress user) {
+        return db.read(c -> SqliteDirectory.count(c, "SELECT coalesce(sum(g.size), 0) FROM messages g"
+                + " JOIN mailboxes m ON m.id = g.mailbox_id JOIN users u ON u.id = m.user_id WHERE u.address_key = ?",
+                user.key()));
+    }
+
+    @Override
     public Optional<Snapshot> snapshot(long mailboxId) {
         return db.read(c -> {
             // One read transaction: the counters and the rows agree.

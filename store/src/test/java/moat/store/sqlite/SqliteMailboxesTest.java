@@ -169,6 +169,27 @@ class SqliteMailboxesTest {
         }
     }
 
+    @Test
+    void usageCountsEveryMailboxOfTheUserAndQuotaIsKeptPerUser() throws Exception {
+        try (SqliteStore s = open()) {
+            Mailboxes m = s.mailboxes();
+            long inbox = m.find(ALICE, "INBOX").orElseThrow().id();
+            long archive = m.find(ALICE, "Archive").orElseThrow().id();
+            assertThat(m.usage(ALICE)).isZero();
+            m.append(inbox, bytes("Subject: a\r\n\r\n12345\r\n"), Set.of(), Instant.now()); // 21 octets
+            m.copy(inbox, Set.of(1L), archive, false);
+            assertThat(m.usage(ALICE)).as("a copy counts again").isEqualTo(42);
+            assertThat(m.usage(addr("nobody@example.org"))).isZero();
+
+            assertThat(s.quota(ALICE)).isEmpty();
+            assertThat(s.setQuota(ALICE, OptionalLong.of(5000))).isTrue();
+            assertThat(s.quota(ALICE)).hasValue(5000);
+            assertThat(s.setQuota(ALICE, OptionalLong.empty())).isTrue();
+            assertThat(s.quota(ALICE)).isEmpty();
+            assertThat(s.setQuota(addr("nobody@example.org"), OptionalLong.of(1))).isFalse();
+        }
+    }
+
     private static byte[] bytes(String s) {
         return s.getBytes(StandardCharsets.US_ASCII);
     }
