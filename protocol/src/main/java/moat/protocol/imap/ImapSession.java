@@ -86,7 +86,8 @@ public final class ImapSession {
             sb.append(" AUTH=PLAIN SASL-IR");
         }
         if (state != State.NOT_AUTHENTICATED) {
-            sb.append(" UIDPLUS MOVE UNSELECT CHILDREN SPECIAL-USE CONDSTORE ESEARCH UTF8=ACCEPT QUOTA QUOTA=RES-STORAGE"
+            sb.append(" UIDPLUS MOVE UNSELECT CHILDREN SPECIAL-USE LIST-EXTENDED LIST-STATUS CONDSTORE ESEARCH UTF8=ACCEPT"
+                    + " QUOTA QUOTA=RES-STORAGE"
                     + " APPENDLIMIT=")
                     .append(config.limits().maxLiteral());
         }

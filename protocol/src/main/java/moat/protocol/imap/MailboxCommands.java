@@ -5,6 +5,7 @@ import java.time.Instant;
 import java.time.ZonedDateTime;
 import java.time.format.DateTimeFormatter;
 import java.time.format.DateTimeParseException;
+import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
@@ -135,28 +136,66 @@ final class MailboxCommands {
         return outcome(tag, "RENAME", s.backend.rename(s.user, from.get(), to.get()));
     }
 
+    /**
+     * LIST with RFC 9051 section 6.3.9 extended syntax (RFC 5258): selection options SUBSCRIBED,
+     * SPECIAL-USE (RFC 6154), REMOTE (no remote mailboxes here) and RECURSIVEMATCH; a
+     * parenthesised list of patterns; RETURN options SUBSCRIBED, CHILDREN, SPECIAL-USE and
+     * STATUS (RFC 5819: a STATUS response after each selectable mailbox's LIST line).
+     * CHILDREN and SPECIAL-USE attributes are always returned (RFC 5258 section 4 allows it).
+     */
     private ImapAction list(String tag, Args a, boolean lsub) throws SyntaxError {
         a.sp();
         boolean subscribedOnly = lsub;
-        if (!lsub && a.peekIs('(')) { // RFC 5258 selection options: SUBSCRIBED honoured, others ignored
+        boolean specialUseOnly = false;
+        boolean recursive = false;
+        if (!lsub && a.peekIs('(')) {
             a.open();
             while (!a.peekIs(')')) {
-                if (a.atom().equalsIgnoreCase("SUBSCRIBED")) subscribedOnly = true;
+                switch (a.atom().toUpperCase(Locale.ROOT)) {
+                    case "SUBSCRIBED" -> subscribedOnly = true;
+                    case "SPECIAL-USE" -> specialUseOnly = true;
+                    case "RECURSIVEMATCH" -> recursive = true;
+                    case "REMOTE" -> { }
+                    default -> throw new SyntaxError("Unknown LIST selection option");
+                }
                 a.skip(' ');
             }
             a.close();
             a.sp();
+            // RFC 5258 section 3.1: RECURSIVEMATCH alone is a syntax error
+            if (recursive && !subscribedOnly && !specialUseOnly) throw new SyntaxError("RECURSIVEMATCH needs another option");
         }
         String ref = a.astring();
         a.sp();
-        String pattern = a.listMailbox();
-        if (!a.atEnd()) { // RETURN (...) options: SPECIAL-USE attributes are always returned
+        List<String> patterns = new ArrayList<>();
+        if (!lsub && a.peekIs('(')) {
+            a.open();
+            while (!a.peekIs(')')) {
+                patterns.add(a.listMailbox());
+                if (patterns.size() > 32) throw new SyntaxError("Too many patterns");
+                a.skip(' ');
+            }
+            a.close();
+        } else {
+            patterns.add(a.listMailbox());
+        }
+        boolean returnSubscribed = false;
+        List<String> statusItems = List.of();
+        if (!lsub && !a.atEnd()) {
             a.sp();
             if (!a.atom().equalsIgnoreCase("RETURN")) throw new SyntaxError("Expected RETURN");
             a.sp();
             a.open();
             while (!a.peekIs(')')) {
-                a.atom();
+                switch (a.atom().toUpperCase(Locale.ROOT)) {
+                    case "SUBSCRIBED" -> returnSubscribed = true;
+                    case "CHILDREN", "SPECIAL-USE" -> { } // always returned
+                    case "STATUS" -> {
+                        a.sp();
+                        statusItems = statusItems(a);
+                    }
+                    default -> throw new SyntaxError("Unknown LIST return option");
+                }
                 a.skip(' ');
             }
             a.close();
@@ -164,24 +203,78 @@ final class MailboxCommands {
         a.end();
         String verb = lsub ? "LSUB" : "LIST";
         Out o = new Out();
-        if (pattern.isEmpty()) {
+        if (patterns.size() == 1 && patterns.getFirst().isEmpty()) {
             o.untagged(verb + " (\\Noselect) \"/\" \"\"");
             return s.send(o, tag, verb + " completed");
         }
-        Optional<String> full = s.utf8 ? Optional.of(ref + pattern) : MailboxName.decode(ref + pattern);
-        if (full.isEmpty()) return invalidName(tag);
-        Pattern p = glob(full.get());
+        List<Pattern> globs = new ArrayList<>();
+        for (String pattern : patterns) {
+            Optional<String> full = s.utf8 ? Optional.of(ref + pattern) : MailboxName.decode(ref + pattern);
+            if (full.isEmpty()) return invalidName(tag);
+            globs.add(glob(full.get()));
+        }
         List<MailboxInfo> all = s.backend.list(s.user);
+        // RFC 9051 section 6.3.9: a parent that does not exist but has children is listed
+        // \NonExistent \HasChildren when the pattern matches it (e.g. "%" with only "a/b")
+        java.util.TreeMap<String, Optional<MailboxInfo>> names = new java.util.TreeMap<>();
+        for (MailboxInfo m : all) names.put(m.name(), Optional.of(m));
         for (MailboxInfo m : all) {
-            if (!p.matcher(m.name()).matches() || (subscribedOnly && !m.subscribed())) continue;
+            for (int i = m.name().indexOf('/'); i > 0; i = m.name().indexOf('/', i + 1))
+                names.putIfAbsent(m.name().substring(0, i), Optional.empty());
+        }
+        for (var e : names.entrySet()) {
+            if (globs.stream().noneMatch(p -> p.matcher(e.getKey()).matches())) continue;
+            if (e.getValue().isEmpty()) {
+                if (!subscribedOnly && !specialUseOnly)
+                    o.text("* " + verb + " (\\NonExistent \\HasChildren) \"/\" ").string(wire(e.getKey())).crlf();
+                continue;
+            }
+            MailboxInfo m = e.getValue().get();
+            if ((subscribedOnly && !m.subscribed()) || (specialUseOnly && m.specialUse().isEmpty())) continue;
             Set<String> attrs = new LinkedHashSet<>();
             boolean children = all.stream().anyMatch(c -> c.name().startsWith(m.name() + "/"));
             attrs.add(children ? "\\HasChildren" : "\\HasNoChildren");
-            if (subscribedOnly && !lsub) attrs.add("\\Subscribed");
+            if ((subscribedOnly || returnSubscribed) && !lsub && m.subscribed()) attrs.add("\\Subscribed");
             m.specialUse().ifPresent(attrs::add);
             o.text("* " + verb + " (" + String.join(" ", attrs) + ") \"/\" ").string(wire(m.name())).crlf();
+            if (!statusItems.isEmpty())
+                o.text("* STATUS ").string(wire(m.name())).text(" (" + statusValues(m, statusItems) + ")").crlf();
         }
         return s.send(o, tag, verb + " completed");
+    }
+
+    /** A parenthesised STATUS item list (RFC 9051 section 6.3.11). */
+    private static List<String> statusItems(Args a) throws SyntaxError {
+        a.open();
+        List<String> items = new ArrayList<>();
+        while (!a.peekIs(')')) {
+            String it = a.atom().toUpperCase(Locale.ROOT);
+            if (!Set.of("MESSAGES", "UIDNEXT", "UIDVALIDITY", "UNSEEN", "RECENT", "DELETED", "SIZE", "HIGHESTMODSEQ")
+                    .contains(it)) throw new SyntaxError("Unknown STATUS item " + it);
+            items.add(it);
+            if (items.size() > 16) throw new SyntaxError("Too many STATUS items");
+            a.skip(' ');
+        }
+        a.close();
+        return items;
+    }
+
+    private static String statusValues(MailboxInfo m, List<String> items) {
+        StringBuilder sb = new StringBuilder();
+        for (String it : items) {
+            long v = switch (it) {
+                case "MESSAGES" -> m.messages();
+                case "UIDNEXT" -> m.uidNext();
+                case "UIDVALIDITY" -> m.uidValidity();
+                case "UNSEEN" -> m.unseen();
+                case "SIZE" -> m.size();
+                case "HIGHESTMODSEQ" -> m.highestModseq();
+                default -> 0; // RECENT (no \Recent in Moat), DELETED
+            };
+            if (!sb.isEmpty()) sb.append(' ');
+            sb.append(it).append(' ').append(v);
+        }
+        return sb.toString();
     }
 
     /** RFC 9051 section 6.3.9: '*' matches anything, '%' anything but the delimiter. INBOX any case. */
@@ -201,35 +294,13 @@ final class MailboxCommands {
         a.sp();
         Optional<String> name = name(a);
         a.sp();
-        a.open();
-        List<String> items = new java.util.ArrayList<>();
-        while (!a.peekIs(')')) {
-            items.add(a.atom().toUpperCase(Locale.ROOT));
-            if (items.size() > 16) throw new SyntaxError("Too many STATUS items");
-            a.skip(' ');
-        }
-        a.close();
+        List<String> items = statusItems(a);
         a.end();
         if (name.isEmpty()) return invalidName(tag);
         Optional<MailboxInfo> mb = s.backend.find(s.user, name.get());
         if (mb.isEmpty()) return s.no(tag, "[NONEXISTENT] No such mailbox");
         MailboxInfo m = mb.get();
-        StringBuilder sb = new StringBuilder();
-        for (String it : items) {
-            long v = switch (it) {
-                case "MESSAGES" -> m.messages();
-                case "UIDNEXT" -> m.uidNext();
-                case "UIDVALIDITY" -> m.uidValidity();
-                case "UNSEEN" -> m.unseen();
-                case "RECENT", "DELETED" -> 0;
-                case "SIZE" -> m.size();
-                case "HIGHESTMODSEQ" -> m.highestModseq();
-                default -> throw new SyntaxError("Unknown STATUS item " + it);
-            };
-            if (!sb.isEmpty()) sb.append(' ');
-            sb.append(it).append(' ').append(v);
-        }
-        Out o = new Out().text("* STATUS ").string(wire(m.name())).text(" (" + sb + ")").crlf();
+        Out o = new Out().text("* STATUS ").string(wire(m.name())).text(" (" + statusValues(m, items) + ")").crlf();
         return s.send(o, tag, "STATUS completed");
     }
 
