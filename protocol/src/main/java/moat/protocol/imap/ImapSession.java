@@ -86,7 +86,7 @@ public final class ImapSession {
             sb.append(" AUTH=PLAIN SASL-IR");
         }
         if (state != State.NOT_AUTHENTICATED) {
-            sb.append(" UIDPLUS MOVE UNSELECT CHILDREN SPECIAL-USE LIST-EXTENDED LIST-STATUS CONDSTORE ESEARCH UTF8=ACCEPT"
+            sb.append(" UIDPLUS MOVE UNSELECT CHILDREN SPECIAL-USE BINARY LIST-EXTENDED LIST-STATUS CONDSTORE ESEARCH UTF8=ACCEPT"
                     + " QUOTA QUOTA=RES-STORAGE"
                     + " APPENDLIMIT=")
                     .append(config.limits().maxLiteral());

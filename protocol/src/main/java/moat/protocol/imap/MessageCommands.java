@@ -90,8 +90,10 @@ final class MessageCommands {
         if ((changedSince.isPresent() || s.condstore) && items.stream().noneMatch(i -> i instanceof FetchItem.ModSeq))
             if (changedSince.isPresent()) items.add(new FetchItem.ModSeq());
         boolean setsSeen = !sel.readOnly && items.stream().anyMatch(i -> i instanceof FetchItem.Section sec && !sec.peek()
+                || i instanceof FetchItem.Binary bin && !bin.peek()
                 || i instanceof FetchItem.Rfc822 r && !r.which().equals("RFC822.HEADER"));
-        boolean needsFile = items.stream().anyMatch(i -> i instanceof FetchItem.Section || i instanceof FetchItem.Rfc822);
+        boolean needsFile = items.stream().anyMatch(i -> i instanceof FetchItem.Section || i instanceof FetchItem.Rfc822
+                || i instanceof FetchItem.Binary || i instanceof FetchItem.BinarySize);
         boolean needsStructure = items.stream().anyMatch(i -> i instanceof FetchItem.Envelope
                 || i instanceof FetchItem.Structure);
         // ENVELOPE/BODY/BODYSTRUCTURE come from the summary cache; only the missing ones are parsed
@@ -111,6 +113,7 @@ final class MessageCommands {
         Out o = new Out();
         boolean failed = false;
         boolean truncated = false;
+        boolean unknownCte = false;
         for (long u : uids.get()) {
             if (o.size() > MAX_RESPONSE) { // the response is built in memory: bound it
                 truncated = true;
@@ -133,26 +136,58 @@ final class MessageCommands {
                     fresh.put(u, summary);
                 }
             }
-            o.text("* " + sel.seqOf(u) + " FETCH (");
+            // one message's response is built apart, so a refusal (UNKNOWN-CTE) leaves no half line
+            Out line = new Out().text("* " + sel.seqOf(u) + " FETCH (");
             boolean first = true;
             List<FetchItem> these = new ArrayList<>(items);
             if (seenNow.contains(u) && these.stream().noneMatch(i -> i instanceof FetchItem.Flags))
                 these.add(new FetchItem.Flags());
-            for (FetchItem it : these) {
-                if (!first) o.text(" ");
-                first = false;
-                item(o, it, info, msg, summary);
+            try {
+                for (FetchItem it : these) {
+                    if (!first) line.text(" ");
+                    first = false;
+                    item(line, it, info, msg, summary);
+                }
+            } catch (UnknownEncoding e) {
+                unknownCte = true;
+                continue;
             }
-            o.text(")").crlf();
+            o.raw(line.text(")").crlf().bytes());
         }
         if (!fresh.isEmpty()) s.backend.saveSummaries(sel.id, fresh);
         o.text(new String(s.updates(uid).bytes(), java.nio.charset.StandardCharsets.UTF_8));
         if (truncated) return s.send(o, tag, "NO", "[LIMIT] Response too large; fetch fewer messages at once");
+        if (unknownCte) return s.send(o, tag, "NO", "[UNKNOWN-CTE] Unknown Content-Transfer-Encoding; use BODY[]");
         if (failed) return s.send(o, tag, "NO", "Some messages could not be fetched");
         return s.send(o, tag, (uid ? "UID " : "") + "FETCH completed");
     }
 
-    private void item(Out o, FetchItem it, MessageInfo info, MimePart msg, ImapBackend.Summary summary) {
+    /** A BINARY fetch met a Content-Transfer-Encoding Moat cannot undo (RFC 3516 section 4.3). */
+    private static final class UnknownEncoding extends Exception {
+        UnknownEncoding() {
+            super(null, null, false, false);
+        }
+    }
+
+    /** The octets of BINARY[part]: the part's body decoded; multipart and message parts as they are. */
+    private static byte[] binary(MimePart msg, List<Integer> path) throws UnknownEncoding {
+        Optional<MimePart> found = msg.at(path);
+        if (found.isEmpty()) return new byte[0];
+        MimePart p = found.get();
+        boolean leaf = p.children().isEmpty() && p.message().isEmpty();
+        if (!leaf) return path.isEmpty() ? p.src() : p.slice(p.bodyStart(), p.end());
+        byte[] body = TransferDecoding.decode(p.header("Content-Transfer-Encoding"), p.src(), p.bodyStart(), p.end())
+                .orElseThrow(UnknownEncoding::new);
+        if (!path.isEmpty()) return body;
+        // BINARY[] of a single-part message: its header as is, then the decoded body
+        byte[] head = p.slice(p.start(), p.bodyStart());
+        byte[] all = java.util.Arrays.copyOf(head, head.length + body.length);
+        System.arraycopy(body, 0, all, head.length, body.length);
+        return all;
+    }
+
+    private void item(Out o, FetchItem it, MessageInfo info, MimePart msg, ImapBackend.Summary summary)
+            throws UnknownEncoding {
         switch (it) {
             case FetchItem.Flags f -> o.text("FLAGS " + Out.flags(info.flags()));
             case FetchItem.Uid u -> o.text("UID " + info.uid());
@@ -172,6 +207,21 @@ final class MessageCommands {
                 };
                 o.text(r.which() + " ").literal(b, 0, b.length);
             }
+            case FetchItem.Binary bin -> {
+                byte[] b = binary(msg, bin.part());
+                int off = 0;
+                int len = b.length;
+                String origin = "";
+                if (bin.partial().isPresent()) {
+                    long[] p = bin.partial().get();
+                    off = (int) Math.min(p[0], b.length);
+                    len = (int) Math.min(p[1], b.length - off);
+                    origin = "<" + p[0] + ">";
+                }
+                o.text("BINARY[" + bin.spec() + "]" + origin + " ").literal8(b, off, len);
+            }
+            case FetchItem.BinarySize bs -> o.text("BINARY.SIZE[" + new FetchItem.Binary(true, bs.part(),
+                    Optional.empty()).spec() + "] " + binary(msg, bs.part()).length);
             case FetchItem.Section sec -> {
                 byte[] b = section(msg, sec);
                 int off = 0;

@@ -59,6 +59,17 @@ final class Out {
         return this;
     }
 
+    /** A literal, as literal8 ({@code ~{n}}, RFC 3516) when the octets contain NUL. */
+    Out literal8(byte[] b, int off, int len) {
+        for (int i = off; i < off + len; i++) {
+            if (b[i] == 0) {
+                text("~");
+                break;
+            }
+        }
+        return literal(b, off, len);
+    }
+
     Out nstring(String s) {
         return s == null ? text("NIL") : string(s);
     }
