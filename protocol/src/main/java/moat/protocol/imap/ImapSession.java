@@ -48,6 +48,8 @@ public final class ImapSession {
     boolean rev2;
     boolean utf8;
     boolean condstore;
+    /** RFC 7162 QRESYNC enabled: EXPUNGE becomes VANISHED, SELECT takes the QRESYNC parameter. */
+    boolean qresync;
     private int errors;
     private String pendingAuthTag;
     private String idleTag;
@@ -86,7 +88,7 @@ public final class ImapSession {
             sb.append(" AUTH=PLAIN SASL-IR");
         }
         if (state != State.NOT_AUTHENTICATED) {
-            sb.append(" UIDPLUS MOVE UNSELECT CHILDREN SPECIAL-USE BINARY LIST-EXTENDED LIST-STATUS CONDSTORE ESEARCH UTF8=ACCEPT"
+            sb.append(" UIDPLUS MOVE UNSELECT CHILDREN SPECIAL-USE BINARY LIST-EXTENDED LIST-STATUS CONDSTORE QRESYNC ESEARCH UTF8=ACCEPT"
                     + " QUOTA QUOTA=RES-STORAGE"
                     + " APPENDLIMIT=")
                     .append(config.limits().maxLiteral());
@@ -267,6 +269,11 @@ public final class ImapSession {
                 }
                 case "CONDSTORE" -> {
                     if (!condstore) enabled.append(" CONDSTORE");
+                    condstore = true;
+                }
+                case "QRESYNC" -> { // RFC 7162 section 3.2.3: implies CONDSTORE
+                    if (!qresync) enabled.append(" QRESYNC");
+                    qresync = true;
                     condstore = true;
                 }
                 default -> { } // RFC 5161: unknown capabilities are ignored

@@ -14,6 +14,7 @@ import java.util.Set;
 import java.util.regex.Pattern;
 import moat.protocol.imap.ImapBackend.Change;
 import moat.protocol.imap.ImapBackend.MailboxInfo;
+import moat.protocol.imap.ImapBackend.MessageInfo;
 
 /**
  * Authenticated-state commands on mailboxes (RFC 9051 sections 6.3.1-6.3.12): SELECT, EXAMINE,
@@ -65,16 +66,49 @@ final class MailboxCommands {
     private ImapAction select(String tag, Args a, boolean readOnly) throws SyntaxError {
         a.sp();
         Optional<String> name = name(a);
-        if (!a.atEnd()) { // (CONDSTORE) select parameter, RFC 7162 section 3.2.8
+        Optional<long[]> resync = Optional.empty(); // uidvalidity, modseq
+        SequenceSet known = null;
+        if (!a.atEnd()) { // (CONDSTORE) and (QRESYNC (...)) select parameters, RFC 7162 sections 3.1.8, 3.2.5
             a.sp();
             a.open();
-            String p = a.atom().toUpperCase(Locale.ROOT);
-            if (!p.equals("CONDSTORE")) throw new SyntaxError("Unknown SELECT parameter");
+            while (!a.peekIs(')')) {
+                String p = a.atom().toUpperCase(Locale.ROOT);
+                if (p.equals("CONDSTORE")) {
+                    s.condstore = true;
+                } else if (p.equals("QRESYNC")) {
+                    if (!s.qresync) throw new SyntaxError("QRESYNC parameter without ENABLE QRESYNC");
+                    a.sp();
+                    a.open();
+                    long validity = a.number();
+                    a.sp();
+                    long modseq = a.number();
+                    if (validity == 0) throw new SyntaxError("Invalid UIDVALIDITY");
+                    if (a.skip(' ')) {
+                        if (!a.peekIs('(')) {
+                            known = SequenceSet.parse(a.word());
+                            a.skip(' ');
+                        }
+                        if (a.peekIs('(')) { // seq-match-data: a hint a server may ignore (section 3.2.5.2)
+                            a.open();
+                            SequenceSet.parse(a.word());
+                            a.sp();
+                            SequenceSet.parse(a.word());
+                            a.close();
+                        }
+                    }
+                    a.close();
+                    resync = Optional.of(new long[] {validity, modseq});
+                } else {
+                    throw new SyntaxError("Unknown SELECT parameter");
+                }
+                a.skip(' ');
+            }
             a.close();
-            s.condstore = true;
         }
         a.end();
-        // RFC 9051 section 6.3.2: a failed SELECT leaves no mailbox selected.
+        // RFC 9051 section 6.3.2: a failed SELECT leaves no mailbox selected; RFC 7162 section
+        // 3.2.11 (and IMAP4rev2): the end of the previous selection is marked by [CLOSED].
+        boolean wasSelected = s.selected != null;
         s.closeSelected();
         s.state = ImapSession.State.AUTHENTICATED;
         if (name.isEmpty()) return invalidName(tag);
@@ -85,6 +119,7 @@ final class MailboxCommands {
         s.selected = sel;
         s.state = ImapSession.State.SELECTED;
         Out o = new Out();
+        if (wasSelected && (s.qresync || s.rev2)) o.untagged("OK [CLOSED] Previous mailbox closed");
         o.untagged(sel.size() + " EXISTS");
         if (!s.rev2) o.untagged("0 RECENT");
         o.untagged("FLAGS (\\Answered \\Flagged \\Deleted \\Seen \\Draft)");
@@ -94,6 +129,17 @@ final class MailboxCommands {
         o.untagged("OK [UIDNEXT " + sel.uidNext + "] Predicted next UID");
         o.untagged("OK [HIGHESTMODSEQ " + sel.highestModseq + "] Highest");
         o.text("* LIST () \"/\" ").string(wire(sel.name)).crlf();
+        if (resync.isPresent() && resync.get()[0] == sel.uidValidity) {
+            // RFC 7162 section 3.2.5.1: what vanished since, then what changed since the client's modseq
+            String gone = sel.missing(known != null ? known : SequenceSet.parse("1:*"));
+            if (!gone.isEmpty()) o.untagged("VANISHED (EARLIER) " + gone);
+            long since = resync.get()[1];
+            for (int i = 1; i <= sel.size(); i++) {
+                MessageInfo m = sel.info(sel.uidAt(i));
+                if (m.modseq() > since)
+                    o.untagged(i + " FETCH (UID " + m.uid() + " FLAGS " + Out.flags(m.flags()) + " MODSEQ (" + m.modseq() + "))");
+            }
+        }
         return s.send(o, tag, (readOnly ? "[READ-ONLY] " : "[READ-WRITE] ") + (readOnly ? "EXAMINE" : "SELECT")
                 + " completed");
     }

@@ -74,16 +74,29 @@ final class MessageCommands {
         a.sp();
         List<FetchItem> items = new ArrayList<>(FetchItem.parse(a));
         OptionalLong changedSince = OptionalLong.empty();
+        boolean vanished = false;
         if (!a.atEnd()) {
             a.sp();
             a.open();
-            if (!a.atom().equalsIgnoreCase("CHANGEDSINCE")) throw new SyntaxError("Unknown FETCH modifier");
-            a.sp();
-            changedSince = OptionalLong.of(a.number());
+            while (!a.peekIs(')')) {
+                String mod = a.atom().toUpperCase(Locale.ROOT);
+                if (mod.equals("CHANGEDSINCE")) {
+                    a.sp();
+                    changedSince = OptionalLong.of(a.number());
+                } else if (mod.equals("VANISHED")) {
+                    vanished = true;
+                } else {
+                    throw new SyntaxError("Unknown FETCH modifier");
+                }
+                a.skip(' ');
+            }
             a.close();
             s.condstore = true;
         }
         a.end();
+        // RFC 7162 section 3.2.6: VANISHED only in UID FETCH, with CHANGEDSINCE, once QRESYNC is enabled
+        if (vanished && (!uid || changedSince.isEmpty() || !s.qresync))
+            throw new SyntaxError("VANISHED needs UID FETCH, CHANGEDSINCE and ENABLE QRESYNC");
         Optional<List<Long>> uids = resolve(set, uid, sel);
         if (uids.isEmpty()) return s.bad(tag, "Invalid message sequence number");
         if (uid && items.stream().noneMatch(i -> i instanceof FetchItem.Uid)) items.addFirst(new FetchItem.Uid());
@@ -111,6 +124,10 @@ final class MessageCommands {
             }
         }
         Out o = new Out();
+        if (vanished) {
+            String gone = sel.missing(set);
+            if (!gone.isEmpty()) o.untagged("VANISHED (EARLIER) " + gone);
+        }
         boolean failed = false;
         boolean truncated = false;
         boolean unknownCte = false;
