@@ -157,9 +157,10 @@ final class SelectedMailbox {
 
     /**
      * The UIDs of {@code known} (up to UIDNEXT-1) that are not in the mailbox, as a UID set for
-     * VANISHED (EARLIER), or "" when none. Moat keeps no expunge history, so this is a superset
-     * of what was expunged: it includes UIDs never assigned (RFC 7162 section 3.2.5.2 allows a
-     * server to report UIDs the client does not have). Linear in the ranges and the UIDs inside them.
+     * VANISHED (EARLIER), or "" when none. UIDs are assigned one after the other, so each gap is
+     * an expunged message; with no expunge history this reports every expunge in the set, not
+     * only those since the client's modseq, which RFC 7162 accepts for servers that "don't store
+     * extra state" (docs/adr/0010). Linear in the ranges and the UIDs inside them.
      */
     String missing(SequenceSet known) {
         // '*' reaches UIDNEXT-1 here, not the largest UID present: expunged messages at the end
