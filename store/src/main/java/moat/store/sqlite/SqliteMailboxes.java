@@ -43,7 +43,7 @@ final class SqliteMailboxes implements Mailboxes {
     private static final String MAILBOX_COLUMNS = """
             m.id, m.name, m.uidvalidity, m.uidnext, m.highestmodseq, m.special_use, m.subscribed,
             (SELECT count(*) FROM messages g WHERE g.mailbox_id = m.id),
-            (SELECT count(*) FROM messages g WHERE g.mailbox_id = m.id AND ' ' || g.flags || ' ' NOT LIKE '% \\Seen %'),
+            (SELECT count(*) FROM messages g WHERE g.mailbox_id = m.id AND instr(g.flags, '\\Seen') = 0),
             (SELECT coalesce(sum(size), 0) FROM messages g WHERE g.mailbox_id = m.id)""";
 
     private final DataDir dir;
@@ -104,8 +104,10 @@ final class SqliteMailboxes implements Mailboxes {
         }
     }
 
-    private static Optional<Mailbox> find(Connection c, long id) throws SQLException {
-        try (PreparedStatement ps = c.prepareStatement("SELECT " + MAILBOX_COLUMNS + " FROM mailboxes m WHERE m.id = ?")) {
+    /** The mailbox row alone; its counters are 0 (the caller derives them). */
+    private static Optional<Mailbox> mailboxRow(Connection c, long id) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("SELECT m.id, m.name, m.uidvalidity, m.uidnext, m.highestmodseq,"
+                + " m.special_use, m.subscribed, 0, 0, 0 FROM mailboxes m WHERE m.id = ?")) {
             ps.setLong(1, id);
             try (ResultSet rs = ps.executeQuery()) {
                 return rs.next() ? Optional.of(mailbox(rs)) : Optional.empty();
@@ -204,9 +206,19 @@ final class SqliteMailboxes implements Mailboxes {
             // One read transaction: the counters and the rows agree.
             Connections.exec(c, "BEGIN");
             try {
-                Optional<Mailbox> mb = find(c, mailboxId);
-                if (mb.isEmpty()) return Optional.<Snapshot>empty();
-                return Optional.of(new Snapshot(mb.get(), messages(c, mailboxId, Optional.empty())));
+                Optional<Mailbox> row = mailboxRow(c, mailboxId);
+                if (row.isEmpty()) return Optional.<Snapshot>empty();
+                List<Message> msgs = messages(c, mailboxId, Optional.empty());
+                // the counters from the rows just read: no second pass over the mailbox
+                long unseen = 0;
+                long size = 0;
+                for (Message m : msgs) {
+                    if (!m.flags().contains("\\Seen")) unseen++;
+                    size += m.size();
+                }
+                Mailbox mb = row.get();
+                return Optional.of(new Snapshot(new Mailbox(mb.id(), mb.name(), mb.uidValidity(), mb.uidNext(),
+                        mb.highestModseq(), mb.specialUse(), mb.subscribed(), msgs.size(), unseen, size), msgs));
             } finally {
                 Connections.exec(c, "COMMIT");
             }
