@@ -391,15 +391,16 @@ for x in m + d:
     assert x["search_hits"] == (count + 500) // 1000, x
 def ms(v): return "%.1f" % (v * 1000)
 print("IMAP over TLS on loopback, %d-message INBOX, %d runs each (milliseconds; median; Moat/Dovecot ratio: < 1 = Moat faster)" % (count, runs))
-print("%-24s | %-24s | %8s | %-24s | %8s | %6s" % ("operation", "Moat runs", "median", "Dovecot runs", "median", "M/D"))
+W = max(24, 7 * runs)
+print("%-24s | %-*s | %8s | %-*s | %8s | %6s" % ("operation", W, "Moat runs", "median", W, "Dovecot runs", "median", "M/D"))
 for key, label, mm, dd in [("login_select", "login + SELECT", m, d), ("connect_tls", "  of which TLS connect", m, d),
                            ("login", "  of which LOGIN (*)", m, d), ("select", "  of which SELECT", m, d), ("fetch_flags", "UID FETCH 1:* (FLAGS)", m, d),
                            ("fetch_envelope", "FETCH 1:* (ENVELOPE)", m, d), ("search_header", "SEARCH HEADER Subject", m, d),
                            ("idle_wakeup", "IDLE wake-up (APPEND)", mi, di)]:
     a = [x[key] for x in mm]; b = [x[key] for x in dd]
     ma, mb = statistics.median(a), statistics.median(b)
-    print("%-24s | %-24s | %8s | %-24s | %8s | %6.2f" % (label, " ".join(ms(v) for v in a), ms(ma),
-          " ".join(ms(v) for v in b), ms(mb), ma / mb))
+    print("%-24s | %-*s | %8s | %-*s | %8s | %6.2f" % (label, W, " ".join(ms(v) for v in a), ms(ma),
+          W, " ".join(ms(v) for v in b), ms(mb), ma / mb))
 print()
 print("(*) Moat's LOGIN verifies an Argon2id hash (m=19456 KiB, t=2, p=1; its only password storage);"
       " Dovecot's passwd-file holds {PLAIN}: no hashing")
