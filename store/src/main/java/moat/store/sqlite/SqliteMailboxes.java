@@ -40,11 +40,10 @@ import moat.store.StoreException;
  * {@code bodies} row goes in the same transaction and the file right after COMMIT.
  */
 final class SqliteMailboxes implements Mailboxes {
+    // the counters are kept by triggers (schema step 6): reading them costs no scan
     private static final String MAILBOX_COLUMNS = """
             m.id, m.name, m.uidvalidity, m.uidnext, m.highestmodseq, m.special_use, m.subscribed,
-            (SELECT count(*) FROM messages g WHERE g.mailbox_id = m.id),
-            (SELECT count(*) FROM messages g WHERE g.mailbox_id = m.id AND instr(g.flags, '\\Seen') = 0),
-            (SELECT coalesce(sum(size), 0) FROM messages g WHERE g.mailbox_id = m.id)""";
+            m.n_messages, m.n_unseen, m.n_octets""";
 
     private final DataDir dir;
     private final Connections db;
@@ -195,9 +194,8 @@ final class SqliteMailboxes implements Mailboxes {
 
     @Override
     public long usage(EmailAddress user) {
-        return db.read(c -> SqliteDirectory.count(c, "SELECT coalesce(sum(g.size), 0) FROM messages g"
-                + " JOIN mailboxes m ON m.id = g.mailbox_id JOIN users u ON u.id = m.user_id WHERE u.address_key = ?",
-                user.key()));
+        return db.read(c -> SqliteDirectory.count(c, "SELECT coalesce(sum(m.n_octets), 0) FROM mailboxes m"
+                + " JOIN users u ON u.id = m.user_id WHERE u.address_key = ?", user.key()));
     }
 
     @Override

@@ -190,6 +190,42 @@ class SqliteMailboxesTest {
         }
     }
 
+    @Test
+    void countersKeptByTriggersAgreeWithTheRowsOnEveryPath() throws Exception {
+        try (SqliteStore s = open()) {
+            Mailboxes m = s.mailboxes();
+            long inbox = m.find(ALICE, "INBOX").orElseThrow().id();
+            long archive = m.find(ALICE, "Archive").orElseThrow().id();
+            StoreFixture.deliver(s, "Subject: smtp\r\n\r\nbody\r\n", StoreFixture.local(ALICE)); // group commit
+            m.append(inbox, bytes("Subject: a\r\n\r\n12345\r\n"), Set.of("\\Seen"), Instant.now());
+            m.append(inbox, bytes("Subject: b\r\n\r\n1\r\n"), Set.of(), Instant.now());
+            assertCounters(s, inbox);
+            m.store(inbox, Set.of(1L), FlagMode.ADD, Set.of("\\Seen"), OptionalLong.empty());
+            m.store(inbox, Set.of(2L), FlagMode.REPLACE, Set.of("$Work"), OptionalLong.empty());
+            assertCounters(s, inbox);
+            m.copy(inbox, Set.of(1L, 2L), archive, false);
+            m.copy(inbox, Set.of(3L), archive, true);
+            assertCounters(s, inbox);
+            assertCounters(s, archive);
+            m.store(archive, Set.of(1L), FlagMode.ADD, Set.of("\\Deleted"), OptionalLong.empty());
+            m.expunge(archive, Optional.empty());
+            assertCounters(s, archive);
+            assertThat(m.usage(ALICE)).isEqualTo(m.find(ALICE, "INBOX").orElseThrow().size()
+                    + m.find(ALICE, "Archive").orElseThrow().size());
+            assertThat(m.delete(ALICE, "Archive")).isEqualTo(new Outcome.Done());
+            assertThat(m.usage(ALICE)).isEqualTo(m.find(ALICE, "INBOX").orElseThrow().size());
+        }
+    }
+
+    /** find()'s counters (trigger-kept) against a recount from the snapshot's rows. */
+    private static void assertCounters(SqliteStore s, long mailboxId) {
+        Mailboxes.Snapshot snap = s.mailboxes().snapshot(mailboxId).orElseThrow();
+        Mailboxes.Mailbox kept = s.mailboxes().list(ALICE).stream().filter(x -> x.id() == mailboxId).findFirst().orElseThrow();
+        assertThat(kept.messages()).isEqualTo(snap.messages().size());
+        assertThat(kept.unseen()).isEqualTo(snap.messages().stream().filter(x -> !x.flags().contains("\\Seen")).count());
+        assertThat(kept.size()).isEqualTo(snap.messages().stream().mapToLong(Mailboxes.Message::size).sum());
+    }
+
     private static byte[] bytes(String s) {
         return s.getBytes(StandardCharsets.US_ASCII);
     }
