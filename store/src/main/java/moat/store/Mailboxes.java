@@ -47,6 +47,13 @@ public interface Mailboxes {
     /** Every message of the mailbox in UID order, with the mailbox counters, read in one snapshot. */
     Optional<Snapshot> snapshot(long mailboxId);
 
+    /**
+     * The mailbox (with its counters) and only its messages whose modseq is above {@code modseq},
+     * read in one snapshot: what changed since a session last looked, through the modseq index.
+     * Expunges leave no row; a caller tells them from the message count.
+     */
+    Optional<Snapshot> changesSince(long mailboxId, long modseq);
+
     /** The mailbox's HIGHESTMODSEQ, or empty when it no longer exists. */
     OptionalLong highestModseq(long mailboxId);
 

@@ -39,6 +39,9 @@ public interface ImapBackend {
 
     OptionalLong highestModseq(long mailboxId);
 
+    /** The mailbox and only its messages with a modseq above {@code modseq} (see Mailboxes.changesSince). */
+    Optional<Snapshot> changesSince(long mailboxId, long modseq);
+
     byte[] read(long mailboxId, long uid) throws IOException;
 
     /** Cached parse results of the given messages, by UID; absent when not cached yet. */

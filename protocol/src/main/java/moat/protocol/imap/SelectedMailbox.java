@@ -125,6 +125,7 @@ final class SelectedMailbox {
     void refresh(Out o, boolean allowExpunge) {
         OptionalLong hm = session.backend.highestModseq(id);
         if (hm.isEmpty() || hm.getAsLong() == highestModseq) return;
+        if (refreshChanged(o)) return;
         var snap = session.backend.snapshot(id);
         if (snap.isEmpty()) return;
         Map<Long, MessageInfo> now = new HashMap<>();
@@ -197,6 +198,40 @@ final class SelectedMailbox {
         if (!sb.isEmpty()) sb.append(',');
         sb.append(from);
         if (to > from) sb.append(':').append(to);
+    }
+
+    /**
+     * The cheap path of {@link #refresh}: read only the rows changed since our modseq (an index
+     * range), and apply them when the message count shows nothing was expunged; false when the
+     * full snapshot is needed (an expunge, or a view that does not match).
+     */
+    private boolean refreshChanged(Out o) {
+        var changes = session.backend.changesSince(id, highestModseq);
+        if (changes.isEmpty()) return false;
+        long max = maxUid();
+        List<MessageInfo> added = new ArrayList<>();
+        for (MessageInfo m : changes.get().messages()) {
+            if (m.uid() > max) added.add(m);
+            else if (!byUid.containsKey(m.uid())) return false; // gone from our view meanwhile
+        }
+        if (changes.get().mailbox().messages() != uids.size() + added.size()) return false; // something was expunged
+        for (MessageInfo cur : changes.get().messages()) {
+            if (cur.uid() > max) continue;
+            MessageInfo old = byUid.get(cur.uid());
+            if (!cur.flags().equals(old.flags())) {
+                o.untagged(seqOf(cur.uid()) + " FETCH (UID " + cur.uid() + " FLAGS " + Out.flags(cur.flags())
+                        + (session.condstore ? " MODSEQ (" + cur.modseq() + ")" : "") + ")");
+            }
+            byUid.put(cur.uid(), cur);
+        }
+        for (MessageInfo m : added) {
+            uids.add(m.uid());
+            byUid.put(m.uid(), m);
+        }
+        if (!added.isEmpty()) o.untagged(uids.size() + " EXISTS");
+        highestModseq = changes.get().mailbox().highestModseq();
+        uidNext = changes.get().mailbox().uidNext();
+        return true;
     }
 
     void close() {

@@ -144,6 +144,12 @@ public final class StoreBackend implements ImapBackend {
     }
 
     @Override
+    public Optional<Snapshot> changesSince(long mailboxId, long modseq) {
+        return mailboxes.changesSince(mailboxId, modseq).map(s -> new Snapshot(info(s.mailbox()),
+                s.messages().stream().map(StoreBackend::info).toList()));
+    }
+
+    @Override
     public OptionalLong highestModseq(long mailboxId) {
         return mailboxes.highestModseq(mailboxId);
     }

@@ -223,6 +223,39 @@ final class SqliteMailboxes implements Mailboxes {
         });
     }
 
+    @Override
+    public Optional<Snapshot> changesSince(long mailboxId, long modseq) {
+        return db.read(c -> {
+            Connections.exec(c, "BEGIN");
+            try {
+                Optional<Mailbox> mb = find(c, mailboxId);
+                if (mb.isEmpty()) return Optional.<Snapshot>empty();
+                List<Message> out = new ArrayList<>();
+                try (PreparedStatement ps = c.prepareStatement("SELECT uid, flags, modseq, size, internaldate FROM messages"
+                        + " WHERE mailbox_id = ? AND modseq > ? ORDER BY uid")) {
+                    ps.setLong(1, mailboxId);
+                    ps.setLong(2, modseq);
+                    try (ResultSet rs = ps.executeQuery()) {
+                        while (rs.next()) out.add(new Message(rs.getLong(1), parseFlags(rs.getString(2)), rs.getLong(3),
+                                rs.getLong(4), Instant.ofEpochMilli(rs.getLong(5))));
+                    }
+                }
+                return Optional.of(new Snapshot(mb.get(), out));
+            } finally {
+                Connections.exec(c, "COMMIT");
+            }
+        });
+    }
+
+    private static Optional<Mailbox> find(Connection c, long id) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("SELECT " + MAILBOX_COLUMNS + " FROM mailboxes m WHERE m.id = ?")) {
+            ps.setLong(1, id);
+            try (ResultSet rs = ps.executeQuery()) {
+                return rs.next() ? Optional.of(mailbox(rs)) : Optional.empty();
+            }
+        }
+    }
+
     private static List<Message> messages(Connection c, long mailboxId, Optional<Set<Long>> only) throws SQLException {
         List<Message> out = new ArrayList<>();
         try (PreparedStatement ps = c.prepareStatement(
