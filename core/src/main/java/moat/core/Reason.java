@@ -43,6 +43,9 @@ public enum Reason {
     SENDER_NOT_OWNED("sender.not_owned", 553, "5.7.1", "Sender address not owned by authenticated user", "On submission, MAIL FROM must be the user's own address or an alias that points to them."),
     ADDRESS_LITERAL("relay.address_literal", 554, "5.7.1", "Address literals are not accepted as recipients", "RCPT TO:<user@[192.0.2.1]> is never local and never relayed."),
     SMTPUTF8_REQUIRED("syntax.smtputf8_required", 553, "5.6.7", "Non-ASCII address requires SMTPUTF8", "An internationalised address was given without the SMTPUTF8 parameter (RFC 6531)."),
+    // storage quota (moat.server.quota; RFC 9208 for IMAP)
+    MAILBOX_FULL("rcpt.mailbox_full", 452, "4.2.2", "Mailbox full, try again later", "Every local mailbox the recipient resolves to is at its storage quota (imap.default_quota or moat user quota); temporary so the sender retries once the user makes room."),
+
     // connection, rate and authentication limits (moat.server.limits; shared by SMTP, IMAP, POP3)
     CONNECTIONS_TOTAL("limit.connections_total", 421, "4.7.0", "Too many connections, try again later", "The server already holds limits.max_connections connections; refused at accept, before TLS or a session."),
     CONNECTIONS_PER_IP("limit.connections_per_ip", 421, "4.7.0", "Too many connections from your address, try again later", "The client's address (IPv4 /32, IPv6 /64 by default) already holds limits.max_connections_per_ip connections."),

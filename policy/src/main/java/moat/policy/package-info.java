@@ -14,7 +14,7 @@
  * without it, to defer); refusals happen in the dialogue, never after "250" (no backscatter);
  * allow-listing skips reputation checks but never relay control or deny lists. A reputation
  * refusal found before RCPT may be held until RCPT ({@link moat.policy.Policy.ReputationRefusals})
- * so that a recipient's own allow entry can excuse it for that recipient only (ADR 0008).
+ * so that a recipient's own allow entry can excuse it for that recipient only (ADR 0010).
  *
  * <p>LIMITATION: the DATA stage is declared but not yet called by the server; scores are summed
  * per connection plus transaction, with one threshold ({@code policy.reject_score}).

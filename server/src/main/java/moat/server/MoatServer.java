@@ -37,6 +37,7 @@ import moat.server.policy.StoreUserLists;
 import moat.server.imap.ImapListener;
 import moat.server.imap.ImapSettings;
 import moat.server.imap.StoreBackend;
+import moat.server.quota.StorageQuota;
 import moat.server.smtp.DeliveryHandler;
 import moat.server.smtp.RelayPolicy;
 import moat.server.smtp.SmtpListener;
@@ -116,9 +117,10 @@ public final class MoatServer implements AutoCloseable {
             List<String> keyProblems = new ArrayList<>();
             MailAuth mailAuth = MailAuth.build(config, dns, clock, store, keyProblems);
             keyProblems.forEach(p -> console.accept("dkim: cannot use key " + p));
+            StorageQuota quota = new StorageQuota(store, store.mailboxes(), config.get(ImapSettings.DEFAULT_QUOTA));
             DeliveryHandler handler = new DeliveryHandler(hostname, store, store, new RelayPolicy(relayDomains, trusted,
                     RelayPolicy.recipientKeys(config.get(ServerSettings.RELAY_RECIPIENTS))),
-                    audit, clock, throttle, perimeter, mailAuth);
+                    audit, clock, throttle, perimeter, mailAuth, quota::full);
             List<SmtpListener> listeners = new ArrayList<>();
             Map<Listener, Integer> ports = new EnumMap<>(Listener.class);
             for (Listener role : Listener.values()) {
@@ -139,7 +141,7 @@ public final class MoatServer implements AutoCloseable {
                 throw new StartupException(e.getMessage(), e);
             }
             opened.add(pop3);
-            List<ImapListener> imap = startImap(config, hostname, store, tls, audit, clock, gate, throttle, opened);
+            List<ImapListener> imap = startImap(config, hostname, store, tls, audit, clock, gate, throttle, quota, opened);
             MoatServer server = new MoatServer(store, tls, audit, listeners, ports, pop3, gate, throttle, imap);
             // Outbound delivery starts after the listeners (docs/adr/0011-outbound-delivery.md).
             server.queueRunner = new moat.server.delivery.QueueRunner(moat.server.delivery.DeliverySettings.of(config),
@@ -170,10 +172,10 @@ public final class MoatServer implements AutoCloseable {
     /** IMAP on 143 (STARTTLS) then 993 (implicit TLS), per bind address; index 0/1 of each pair. */
     private static List<ImapListener> startImap(Config config, String hostname, SqliteStore store, TlsContext tls,
                                                 AuditLog audit, Clock clock, ConnectionGate gate,
-                                                AuthThrottle throttle, List<AutoCloseable> opened)
+                                                AuthThrottle throttle, StorageQuota quota, List<AutoCloseable> opened)
             throws IOException, StartupException {
         StoreBackend backend = new StoreBackend(store, store.mailboxes(), new ThrottledLogins(throttle).imap(), clock,
-                config.get(ImapSettings.MAX_CONNECTIONS_PER_USER));
+                config.get(ImapSettings.MAX_CONNECTIONS_PER_USER), quota, audit);
         List<ImapListener> out = new ArrayList<>();
         for (boolean implicit : new boolean[] {false, true}) {
             int port = ServerSettings.effectivePort(config, implicit ? ImapSettings.IMAPS_PORT : ImapSettings.IMAP_PORT);

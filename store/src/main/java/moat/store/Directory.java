@@ -2,6 +2,7 @@ package moat.store;
 
 import java.util.List;
 import java.util.Optional;
+import java.util.OptionalLong;
 import moat.core.Domain;
 import moat.core.EmailAddress;
 
@@ -28,6 +29,15 @@ public interface Directory {
     boolean setPassword(EmailAddress user, char[] password);
 
     boolean removeUser(EmailAddress user);
+
+    /**
+     * The user's own storage quota in octets (RFC 9208 STORAGE); empty when none is set (the
+     * configured default applies) or there is no such user.
+     */
+    OptionalLong quota(EmailAddress user);
+
+    /** Sets a user's storage quota; empty clears it back to the default. False when no such user. */
+    boolean setQuota(EmailAddress user, OptionalLong octets);
 
     List<EmailAddress> users();
 

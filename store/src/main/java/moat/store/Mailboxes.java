@@ -3,7 +3,9 @@ package moat.store;
 import java.io.IOException;
 import java.io.InputStream;
 import java.time.Instant;
+import java.util.Collection;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.Set;
@@ -39,13 +41,35 @@ public interface Mailboxes {
 
     Outcome subscribe(EmailAddress user, String name, boolean subscribed);
 
+    /** Octets of every message in every mailbox of the user (RFC 9208 STORAGE usage); 0 when none. */
+    long usage(EmailAddress user);
+
     /** Every message of the mailbox in UID order, with the mailbox counters, read in one snapshot. */
     Optional<Snapshot> snapshot(long mailboxId);
+
+    /**
+     * The mailbox (with its counters) and only its messages whose modseq is above {@code modseq},
+     * read in one snapshot: what changed since a session last looked, through the modseq index.
+     * Expunges leave no row; a caller tells them from the message count.
+     */
+    Optional<Snapshot> changesSince(long mailboxId, long modseq);
 
     /** The mailbox's HIGHESTMODSEQ, or empty when it no longer exists. */
     OptionalLong highestModseq(long mailboxId);
 
     InputStream open(long mailboxId, long uid) throws IOException;
+
+    /**
+     * The cached summaries of the given messages' bodies, by UID; a message without one (never
+     * summarised yet) is absent. One indexed read for any number of UIDs.
+     */
+    Map<Long, Summary> summaries(long mailboxId, Collection<Long> uids);
+
+    /**
+     * Saves summaries, keyed by the messages' bodies (every copy of a message shares it).
+     * A cache: a message gone meanwhile is skipped, and a failure loses nothing but time.
+     */
+    void saveSummaries(long mailboxId, Map<Long, Summary> byUid);
 
     /** Changes flags of the given UIDs; returns the messages whose flags changed (new modseq each). */
     List<Message> store(long mailboxId, Set<Long> uids, FlagMode mode, Set<String> flags, OptionalLong unchangedSince);
@@ -92,6 +116,14 @@ public interface Mailboxes {
     }
 
     record AppendResult(long uidValidity, long uid) {}
+
+    /**
+     * What a reader of a message derives from parsing it, stored so it is parsed once: opaque
+     * to the store. {@code format} is the writer's serializer version (a reader ignores other
+     * versions); the byte arrays are the writer's encodings (for IMAP: ENVELOPE, BODY and
+     * BODYSTRUCTURE in wire form, and the top-level header section).
+     */
+    record Summary(int format, byte[] envelope, byte[] body, byte[] bodyStructure, byte[] header) {}
 
     sealed interface Outcome {
         record Done() implements Outcome {}

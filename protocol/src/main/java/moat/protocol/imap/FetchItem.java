@@ -40,6 +40,18 @@ sealed interface FetchItem {
         }
     }
 
+    /** BINARY[part]&lt;partial&gt; (RFC 3516): the part with its Content-Transfer-Encoding undone. */
+    record Binary(boolean peek, List<Integer> part, Optional<long[]> partial) implements FetchItem {
+        String spec() {
+            StringBuilder sb = new StringBuilder();
+            for (int p : part) sb.append(sb.isEmpty() ? "" : ".").append(p);
+            return sb.toString();
+        }
+    }
+
+    /** BINARY.SIZE[part] (RFC 3516): the decoded size. */
+    record BinarySize(List<Integer> part) implements FetchItem {}
+
     /** Parses the item list after the sequence set: a macro, one item, or a parenthesised list. */
     static List<FetchItem> parse(Args a) throws SyntaxError {
         List<FetchItem> out = new ArrayList<>();
@@ -89,7 +101,12 @@ sealed interface FetchItem {
             case "BODYSTRUCTURE" -> new Structure(true);
             case "MODSEQ" -> new ModSeq();
             case "RFC822", "RFC822.HEADER", "RFC822.TEXT" -> new Rfc822(name);
-            case "BODY", "BODY.PEEK", "BINARY", "BINARY.PEEK" -> {
+            case "BINARY", "BINARY.PEEK" -> {
+                List<Integer> part = binaryPart(a);
+                yield new Binary(name.endsWith(".PEEK"), part, partial(a));
+            }
+            case "BINARY.SIZE" -> new BinarySize(binaryPart(a));
+            case "BODY", "BODY.PEEK" -> {
                 if (!a.peekIs('[')) {
                     if (name.equals("BODY")) yield new Structure(false);
                     throw new SyntaxError("Expected [");
@@ -133,6 +150,27 @@ sealed interface FetchItem {
             }
         }
         a.expect(']');
+        return new Section(peek, part, text, fields, partial(a));
+    }
+
+    /** [section-binary]: part numbers only (RFC 3516 section 4.1). */
+    private static List<Integer> binaryPart(Args a) throws SyntaxError {
+        a.expect('[');
+        List<Integer> part = new ArrayList<>();
+        if (!a.peekIs(']')) {
+            for (String bit : a.sectionSpec().split("\\.", -1)) {
+                if (bit.isEmpty() || bit.length() > 5 || !bit.chars().allMatch(Character::isDigit) || part.size() > 32)
+                    throw new SyntaxError("Invalid binary section");
+                int n = Integer.parseInt(bit);
+                if (n == 0) throw new SyntaxError("Invalid section part");
+                part.add(n);
+            }
+        }
+        a.expect(']');
+        return part;
+    }
+
+    private static Optional<long[]> partial(Args a) throws SyntaxError {
         Optional<long[]> partial = Optional.empty();
         if (a.skip('<')) {
             String w = a.partialSpec();
@@ -146,6 +184,6 @@ sealed interface FetchItem {
             a.expect('>');
             partial = Optional.of(new long[] {off, len});
         }
-        return new Section(peek, part, text, fields, partial);
+        return partial;
     }
 }

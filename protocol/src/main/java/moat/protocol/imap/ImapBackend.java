@@ -3,7 +3,9 @@ package moat.protocol.imap;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.time.Instant;
+import java.util.Collection;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.Set;
@@ -37,7 +39,16 @@ public interface ImapBackend {
 
     OptionalLong highestModseq(long mailboxId);
 
+    /** The mailbox and only its messages with a modseq above {@code modseq} (see Mailboxes.changesSince). */
+    Optional<Snapshot> changesSince(long mailboxId, long modseq);
+
     byte[] read(long mailboxId, long uid) throws IOException;
+
+    /** Cached parse results of the given messages, by UID; absent when not cached yet. */
+    Map<Long, Summary> summaries(long mailboxId, Collection<Long> uids);
+
+    /** Caches parse results (best effort: a failure only means parsing again next time). */
+    void saveSummaries(long mailboxId, Map<Long, Summary> byUid);
 
     List<MessageInfo> store(long mailboxId, Set<Long> uids, FlagMode mode, Set<String> flags, OptionalLong unchangedSince);
 
@@ -51,6 +62,9 @@ public interface ImapBackend {
     AutoCloseable watch(long mailboxId, Runnable onChange);
 
     Instant now();
+
+    /** The user's storage usage and limit (RFC 9208 STORAGE), in octets. */
+    QuotaStatus quota(EmailAddress user);
 
     sealed interface LoginResult {
         record Success(EmailAddress user) implements LoginResult {}
@@ -83,4 +97,18 @@ public interface ImapBackend {
     record CopyResult(long uidValidity, List<Long> sourceUids, List<Long> destinationUids) {}
 
     record AppendResult(long uidValidity, long uid) {}
+
+    record QuotaStatus(long usage, long limit) {
+        /** True when {@code more} octets would take the user past the limit. */
+        public boolean exceededBy(long more) {
+            return usage + more > limit;
+        }
+    }
+
+    /**
+     * A message's parse results in wire form, so FETCH ENVELOPE/BODY/BODYSTRUCTURE and header
+     * SEARCH need neither the file nor a parse once cached. {@code format} is
+     * {@link MessageSummary#FORMAT} of the code that wrote it.
+     */
+    record Summary(int format, byte[] envelope, byte[] body, byte[] bodyStructure, byte[] header) {}
 }

@@ -48,11 +48,14 @@ public final class ImapSession {
     boolean rev2;
     boolean utf8;
     boolean condstore;
+    /** RFC 7162 QRESYNC enabled: EXPUNGE becomes VANISHED, SELECT takes the QRESYNC parameter. */
+    boolean qresync;
     private int errors;
     private String pendingAuthTag;
     private String idleTag;
     private final MailboxCommands mailboxes;
     private final MessageCommands messages;
+    private final QuotaCommands quotas;
     private volatile Runnable wakeup = () -> { };
 
     public ImapSession(Config config, ImapBackend backend, String sessionId, InetSocketAddress client,
@@ -64,6 +67,7 @@ public final class ImapSession {
         this.tls = implicitTls;
         this.mailboxes = new MailboxCommands(this);
         this.messages = new MessageCommands(this);
+        this.quotas = new QuotaCommands(this);
     }
 
     public String id() {
@@ -84,7 +88,9 @@ public final class ImapSession {
             sb.append(" AUTH=PLAIN SASL-IR");
         }
         if (state != State.NOT_AUTHENTICATED) {
-            sb.append(" UIDPLUS MOVE UNSELECT CHILDREN SPECIAL-USE CONDSTORE ESEARCH UTF8=ACCEPT APPENDLIMIT=")
+            sb.append(" UIDPLUS MOVE UNSELECT CHILDREN SPECIAL-USE BINARY LIST-EXTENDED LIST-STATUS CONDSTORE QRESYNC ESEARCH UTF8=ACCEPT"
+                    + " QUOTA QUOTA=RES-STORAGE"
+                    + " APPENDLIMIT=")
                     .append(config.limits().maxLiteral());
         }
         return sb.toString();
@@ -181,7 +187,7 @@ public final class ImapSession {
             case "CAPABILITY", "NOOP", "LOGOUT", "ID" -> any;
             case "STARTTLS", "LOGIN", "AUTHENTICATE" -> EnumSet.of(State.NOT_AUTHENTICATED);
             case "SELECT", "EXAMINE", "LIST", "LSUB", "STATUS", "CREATE", "DELETE", "RENAME", "SUBSCRIBE",
-                 "UNSUBSCRIBE", "NAMESPACE", "ENABLE", "IDLE", "APPEND" -> auth;
+                 "UNSUBSCRIBE", "NAMESPACE", "ENABLE", "IDLE", "APPEND", "GETQUOTA", "GETQUOTAROOT", "SETQUOTA" -> auth;
             case "FETCH", "STORE", "SEARCH", "COPY", "MOVE", "EXPUNGE", "CLOSE", "UNSELECT", "CHECK" -> sel;
             default -> null;
         });
@@ -222,6 +228,7 @@ public final class ImapSession {
             }
             case "SELECT", "EXAMINE", "LIST", "LSUB", "STATUS", "CREATE", "DELETE", "RENAME", "SUBSCRIBE",
                  "UNSUBSCRIBE", "NAMESPACE", "APPEND" -> mailboxes.handle(tag, verb, a);
+            case "GETQUOTA", "GETQUOTAROOT", "SETQUOTA" -> quotas.handle(tag, verb, a);
             default -> messages.handle(tag, verb, uid, a);
         };
     }
@@ -262,6 +269,11 @@ public final class ImapSession {
                 }
                 case "CONDSTORE" -> {
                     if (!condstore) enabled.append(" CONDSTORE");
+                    condstore = true;
+                }
+                case "QRESYNC" -> { // RFC 7162 section 3.2.3: implies CONDSTORE
+                    if (!qresync) enabled.append(" QRESYNC");
+                    qresync = true;
                     condstore = true;
                 }
                 default -> { } // RFC 5161: unknown capabilities are ignored

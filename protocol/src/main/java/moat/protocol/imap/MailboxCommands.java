@@ -5,6 +5,7 @@ import java.time.Instant;
 import java.time.ZonedDateTime;
 import java.time.format.DateTimeFormatter;
 import java.time.format.DateTimeParseException;
+import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
@@ -13,6 +14,7 @@ import java.util.Set;
 import java.util.regex.Pattern;
 import moat.protocol.imap.ImapBackend.Change;
 import moat.protocol.imap.ImapBackend.MailboxInfo;
+import moat.protocol.imap.ImapBackend.MessageInfo;
 
 /**
  * Authenticated-state commands on mailboxes (RFC 9051 sections 6.3.1-6.3.12): SELECT, EXAMINE,
@@ -64,16 +66,49 @@ final class MailboxCommands {
     private ImapAction select(String tag, Args a, boolean readOnly) throws SyntaxError {
         a.sp();
         Optional<String> name = name(a);
-        if (!a.atEnd()) { // (CONDSTORE) select parameter, RFC 7162 section 3.2.8
+        Optional<long[]> resync = Optional.empty(); // uidvalidity, modseq
+        SequenceSet known = null;
+        if (!a.atEnd()) { // (CONDSTORE) and (QRESYNC (...)) select parameters, RFC 7162 sections 3.1.8, 3.2.5
             a.sp();
             a.open();
-            String p = a.atom().toUpperCase(Locale.ROOT);
-            if (!p.equals("CONDSTORE")) throw new SyntaxError("Unknown SELECT parameter");
+            while (!a.peekIs(')')) {
+                String p = a.atom().toUpperCase(Locale.ROOT);
+                if (p.equals("CONDSTORE")) {
+                    s.condstore = true;
+                } else if (p.equals("QRESYNC")) {
+                    if (!s.qresync) throw new SyntaxError("QRESYNC parameter without ENABLE QRESYNC");
+                    a.sp();
+                    a.open();
+                    long validity = a.number();
+                    a.sp();
+                    long modseq = a.number();
+                    if (validity == 0) throw new SyntaxError("Invalid UIDVALIDITY");
+                    if (a.skip(' ')) {
+                        if (!a.peekIs('(')) {
+                            known = SequenceSet.parse(a.word());
+                            a.skip(' ');
+                        }
+                        if (a.peekIs('(')) { // seq-match-data: a hint a server may ignore (section 3.2.5.2)
+                            a.open();
+                            SequenceSet.parse(a.word());
+                            a.sp();
+                            SequenceSet.parse(a.word());
+                            a.close();
+                        }
+                    }
+                    a.close();
+                    resync = Optional.of(new long[] {validity, modseq});
+                } else {
+                    throw new SyntaxError("Unknown SELECT parameter");
+                }
+                a.skip(' ');
+            }
             a.close();
-            s.condstore = true;
         }
         a.end();
-        // RFC 9051 section 6.3.2: a failed SELECT leaves no mailbox selected.
+        // RFC 9051 section 6.3.2: a failed SELECT leaves no mailbox selected; RFC 7162 section
+        // 3.2.11 (and IMAP4rev2): the end of the previous selection is marked by [CLOSED].
+        boolean wasSelected = s.selected != null;
         s.closeSelected();
         s.state = ImapSession.State.AUTHENTICATED;
         if (name.isEmpty()) return invalidName(tag);
@@ -84,6 +119,7 @@ final class MailboxCommands {
         s.selected = sel;
         s.state = ImapSession.State.SELECTED;
         Out o = new Out();
+        if (wasSelected && (s.qresync || s.rev2)) o.untagged("OK [CLOSED] Previous mailbox closed");
         o.untagged(sel.size() + " EXISTS");
         if (!s.rev2) o.untagged("0 RECENT");
         o.untagged("FLAGS (\\Answered \\Flagged \\Deleted \\Seen \\Draft)");
@@ -93,6 +129,17 @@ final class MailboxCommands {
         o.untagged("OK [UIDNEXT " + sel.uidNext + "] Predicted next UID");
         o.untagged("OK [HIGHESTMODSEQ " + sel.highestModseq + "] Highest");
         o.text("* LIST () \"/\" ").string(wire(sel.name)).crlf();
+        if (resync.isPresent() && resync.get()[0] == sel.uidValidity) {
+            // RFC 7162 section 3.2.5.1: what vanished since, then what changed since the client's modseq
+            String gone = sel.missing(known != null ? known : SequenceSet.parse("1:*"));
+            if (!gone.isEmpty()) o.untagged("VANISHED (EARLIER) " + gone);
+            long since = resync.get()[1];
+            for (int i = 1; i <= sel.size(); i++) {
+                MessageInfo m = sel.info(sel.uidAt(i));
+                if (m.modseq() > since)
+                    o.untagged(i + " FETCH (UID " + m.uid() + " FLAGS " + Out.flags(m.flags()) + " MODSEQ (" + m.modseq() + "))");
+            }
+        }
         return s.send(o, tag, (readOnly ? "[READ-ONLY] " : "[READ-WRITE] ") + (readOnly ? "EXAMINE" : "SELECT")
                 + " completed");
     }
@@ -135,28 +182,66 @@ final class MailboxCommands {
         return outcome(tag, "RENAME", s.backend.rename(s.user, from.get(), to.get()));
     }
 
+    /**
+     * LIST with RFC 9051 section 6.3.9 extended syntax (RFC 5258): selection options SUBSCRIBED,
+     * SPECIAL-USE (RFC 6154), REMOTE (no remote mailboxes here) and RECURSIVEMATCH; a
+     * parenthesised list of patterns; RETURN options SUBSCRIBED, CHILDREN, SPECIAL-USE and
+     * STATUS (RFC 5819: a STATUS response after each selectable mailbox's LIST line).
+     * CHILDREN and SPECIAL-USE attributes are always returned (RFC 5258 section 4 allows it).
+     */
     private ImapAction list(String tag, Args a, boolean lsub) throws SyntaxError {
         a.sp();
         boolean subscribedOnly = lsub;
-        if (!lsub && a.peekIs('(')) { // RFC 5258 selection options: SUBSCRIBED honoured, others ignored
+        boolean specialUseOnly = false;
+        boolean recursive = false;
+        if (!lsub && a.peekIs('(')) {
             a.open();
             while (!a.peekIs(')')) {
-                if (a.atom().equalsIgnoreCase("SUBSCRIBED")) subscribedOnly = true;
+                switch (a.atom().toUpperCase(Locale.ROOT)) {
+                    case "SUBSCRIBED" -> subscribedOnly = true;
+                    case "SPECIAL-USE" -> specialUseOnly = true;
+                    case "RECURSIVEMATCH" -> recursive = true;
+                    case "REMOTE" -> { }
+                    default -> throw new SyntaxError("Unknown LIST selection option");
+                }
                 a.skip(' ');
             }
             a.close();
             a.sp();
+            // RFC 5258 section 3.1: RECURSIVEMATCH alone is a syntax error
+            if (recursive && !subscribedOnly && !specialUseOnly) throw new SyntaxError("RECURSIVEMATCH needs another option");
         }
         String ref = a.astring();
         a.sp();
-        String pattern = a.listMailbox();
-        if (!a.atEnd()) { // RETURN (...) options: SPECIAL-USE attributes are always returned
+        List<String> patterns = new ArrayList<>();
+        if (!lsub && a.peekIs('(')) {
+            a.open();
+            while (!a.peekIs(')')) {
+                patterns.add(a.listMailbox());
+                if (patterns.size() > 32) throw new SyntaxError("Too many patterns");
+                a.skip(' ');
+            }
+            a.close();
+        } else {
+            patterns.add(a.listMailbox());
+        }
+        boolean returnSubscribed = false;
+        List<String> statusItems = List.of();
+        if (!lsub && !a.atEnd()) {
             a.sp();
             if (!a.atom().equalsIgnoreCase("RETURN")) throw new SyntaxError("Expected RETURN");
             a.sp();
             a.open();
             while (!a.peekIs(')')) {
-                a.atom();
+                switch (a.atom().toUpperCase(Locale.ROOT)) {
+                    case "SUBSCRIBED" -> returnSubscribed = true;
+                    case "CHILDREN", "SPECIAL-USE" -> { } // always returned
+                    case "STATUS" -> {
+                        a.sp();
+                        statusItems = statusItems(a);
+                    }
+                    default -> throw new SyntaxError("Unknown LIST return option");
+                }
                 a.skip(' ');
             }
             a.close();
@@ -164,24 +249,78 @@ final class MailboxCommands {
         a.end();
         String verb = lsub ? "LSUB" : "LIST";
         Out o = new Out();
-        if (pattern.isEmpty()) {
+        if (patterns.size() == 1 && patterns.getFirst().isEmpty()) {
             o.untagged(verb + " (\\Noselect) \"/\" \"\"");
             return s.send(o, tag, verb + " completed");
         }
-        Optional<String> full = s.utf8 ? Optional.of(ref + pattern) : MailboxName.decode(ref + pattern);
-        if (full.isEmpty()) return invalidName(tag);
-        Pattern p = glob(full.get());
+        List<Pattern> globs = new ArrayList<>();
+        for (String pattern : patterns) {
+            Optional<String> full = s.utf8 ? Optional.of(ref + pattern) : MailboxName.decode(ref + pattern);
+            if (full.isEmpty()) return invalidName(tag);
+            globs.add(glob(full.get()));
+        }
         List<MailboxInfo> all = s.backend.list(s.user);
+        // RFC 9051 section 6.3.9: a parent that does not exist but has children is listed
+        // \NonExistent \HasChildren when the pattern matches it (e.g. "%" with only "a/b")
+        java.util.TreeMap<String, Optional<MailboxInfo>> names = new java.util.TreeMap<>();
+        for (MailboxInfo m : all) names.put(m.name(), Optional.of(m));
         for (MailboxInfo m : all) {
-            if (!p.matcher(m.name()).matches() || (subscribedOnly && !m.subscribed())) continue;
+            for (int i = m.name().indexOf('/'); i > 0; i = m.name().indexOf('/', i + 1))
+                names.putIfAbsent(m.name().substring(0, i), Optional.empty());
+        }
+        for (var e : names.entrySet()) {
+            if (globs.stream().noneMatch(p -> p.matcher(e.getKey()).matches())) continue;
+            if (e.getValue().isEmpty()) {
+                if (!subscribedOnly && !specialUseOnly)
+                    o.text("* " + verb + " (\\NonExistent \\HasChildren) \"/\" ").string(wire(e.getKey())).crlf();
+                continue;
+            }
+            MailboxInfo m = e.getValue().get();
+            if ((subscribedOnly && !m.subscribed()) || (specialUseOnly && m.specialUse().isEmpty())) continue;
             Set<String> attrs = new LinkedHashSet<>();
             boolean children = all.stream().anyMatch(c -> c.name().startsWith(m.name() + "/"));
             attrs.add(children ? "\\HasChildren" : "\\HasNoChildren");
-            if (subscribedOnly && !lsub) attrs.add("\\Subscribed");
+            if ((subscribedOnly || returnSubscribed) && !lsub && m.subscribed()) attrs.add("\\Subscribed");
             m.specialUse().ifPresent(attrs::add);
             o.text("* " + verb + " (" + String.join(" ", attrs) + ") \"/\" ").string(wire(m.name())).crlf();
+            if (!statusItems.isEmpty())
+                o.text("* STATUS ").string(wire(m.name())).text(" (" + statusValues(m, statusItems) + ")").crlf();
         }
         return s.send(o, tag, verb + " completed");
+    }
+
+    /** A parenthesised STATUS item list (RFC 9051 section 6.3.11). */
+    private static List<String> statusItems(Args a) throws SyntaxError {
+        a.open();
+        List<String> items = new ArrayList<>();
+        while (!a.peekIs(')')) {
+            String it = a.atom().toUpperCase(Locale.ROOT);
+            if (!Set.of("MESSAGES", "UIDNEXT", "UIDVALIDITY", "UNSEEN", "RECENT", "DELETED", "SIZE", "HIGHESTMODSEQ")
+                    .contains(it)) throw new SyntaxError("Unknown STATUS item " + it);
+            items.add(it);
+            if (items.size() > 16) throw new SyntaxError("Too many STATUS items");
+            a.skip(' ');
+        }
+        a.close();
+        return items;
+    }
+
+    private static String statusValues(MailboxInfo m, List<String> items) {
+        StringBuilder sb = new StringBuilder();
+        for (String it : items) {
+            long v = switch (it) {
+                case "MESSAGES" -> m.messages();
+                case "UIDNEXT" -> m.uidNext();
+                case "UIDVALIDITY" -> m.uidValidity();
+                case "UNSEEN" -> m.unseen();
+                case "SIZE" -> m.size();
+                case "HIGHESTMODSEQ" -> m.highestModseq();
+                default -> 0; // RECENT (no \Recent in Moat), DELETED
+            };
+            if (!sb.isEmpty()) sb.append(' ');
+            sb.append(it).append(' ').append(v);
+        }
+        return sb.toString();
     }
 
     /** RFC 9051 section 6.3.9: '*' matches anything, '%' anything but the delimiter. INBOX any case. */
@@ -201,35 +340,13 @@ final class MailboxCommands {
         a.sp();
         Optional<String> name = name(a);
         a.sp();
-        a.open();
-        List<String> items = new java.util.ArrayList<>();
-        while (!a.peekIs(')')) {
-            items.add(a.atom().toUpperCase(Locale.ROOT));
-            if (items.size() > 16) throw new SyntaxError("Too many STATUS items");
-            a.skip(' ');
-        }
-        a.close();
+        List<String> items = statusItems(a);
         a.end();
         if (name.isEmpty()) return invalidName(tag);
         Optional<MailboxInfo> mb = s.backend.find(s.user, name.get());
         if (mb.isEmpty()) return s.no(tag, "[NONEXISTENT] No such mailbox");
         MailboxInfo m = mb.get();
-        StringBuilder sb = new StringBuilder();
-        for (String it : items) {
-            long v = switch (it) {
-                case "MESSAGES" -> m.messages();
-                case "UIDNEXT" -> m.uidNext();
-                case "UIDVALIDITY" -> m.uidValidity();
-                case "UNSEEN" -> m.unseen();
-                case "RECENT", "DELETED" -> 0;
-                case "SIZE" -> m.size();
-                case "HIGHESTMODSEQ" -> m.highestModseq();
-                default -> throw new SyntaxError("Unknown STATUS item " + it);
-            };
-            if (!sb.isEmpty()) sb.append(' ');
-            sb.append(it).append(' ').append(v);
-        }
-        Out o = new Out().text("* STATUS ").string(wire(m.name())).text(" (" + sb + ")").crlf();
+        Out o = new Out().text("* STATUS ").string(wire(m.name())).text(" (" + statusValues(m, items) + ")").crlf();
         return s.send(o, tag, "STATUS completed");
     }
 
@@ -258,6 +375,8 @@ final class MailboxCommands {
         if (message.length == 0) return s.no(tag, "Empty message");
         Optional<MailboxInfo> mb = s.backend.find(s.user, name.get());
         if (mb.isEmpty()) return s.no(tag, "[TRYCREATE] No such mailbox");
+        Optional<ImapAction> over = QuotaCommands.refuseOver(s, tag, message.length);
+        if (over.isPresent()) return over.get();
         ImapBackend.AppendResult r;
         try {
             r = s.backend.append(mb.get().id(), message, flags, date);

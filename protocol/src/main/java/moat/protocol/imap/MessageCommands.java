@@ -3,9 +3,11 @@ package moat.protocol.imap;
 import java.io.IOException;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.Set;
@@ -72,25 +74,44 @@ final class MessageCommands {
         a.sp();
         List<FetchItem> items = new ArrayList<>(FetchItem.parse(a));
         OptionalLong changedSince = OptionalLong.empty();
+        boolean vanished = false;
         if (!a.atEnd()) {
             a.sp();
             a.open();
-            if (!a.atom().equalsIgnoreCase("CHANGEDSINCE")) throw new SyntaxError("Unknown FETCH modifier");
-            a.sp();
-            changedSince = OptionalLong.of(a.number());
+            while (!a.peekIs(')')) {
+                String mod = a.atom().toUpperCase(Locale.ROOT);
+                if (mod.equals("CHANGEDSINCE")) {
+                    a.sp();
+                    changedSince = OptionalLong.of(a.number());
+                } else if (mod.equals("VANISHED")) {
+                    vanished = true;
+                } else {
+                    throw new SyntaxError("Unknown FETCH modifier");
+                }
+                a.skip(' ');
+            }
             a.close();
             s.condstore = true;
         }
         a.end();
+        // RFC 7162 section 3.2.6: VANISHED only in UID FETCH, with CHANGEDSINCE, once QRESYNC is enabled
+        if (vanished && (!uid || changedSince.isEmpty() || !s.qresync))
+            throw new SyntaxError("VANISHED needs UID FETCH, CHANGEDSINCE and ENABLE QRESYNC");
         Optional<List<Long>> uids = resolve(set, uid, sel);
         if (uids.isEmpty()) return s.bad(tag, "Invalid message sequence number");
         if (uid && items.stream().noneMatch(i -> i instanceof FetchItem.Uid)) items.addFirst(new FetchItem.Uid());
         if ((changedSince.isPresent() || s.condstore) && items.stream().noneMatch(i -> i instanceof FetchItem.ModSeq))
             if (changedSince.isPresent()) items.add(new FetchItem.ModSeq());
         boolean setsSeen = !sel.readOnly && items.stream().anyMatch(i -> i instanceof FetchItem.Section sec && !sec.peek()
+                || i instanceof FetchItem.Binary bin && !bin.peek()
                 || i instanceof FetchItem.Rfc822 r && !r.which().equals("RFC822.HEADER"));
-        boolean needsBody = items.stream().anyMatch(i -> i instanceof FetchItem.Section || i instanceof FetchItem.Rfc822
-                || i instanceof FetchItem.Envelope || i instanceof FetchItem.Structure);
+        boolean needsFile = items.stream().anyMatch(i -> i instanceof FetchItem.Section || i instanceof FetchItem.Rfc822
+                || i instanceof FetchItem.Binary || i instanceof FetchItem.BinarySize);
+        boolean needsStructure = items.stream().anyMatch(i -> i instanceof FetchItem.Envelope
+                || i instanceof FetchItem.Structure);
+        // ENVELOPE/BODY/BODYSTRUCTURE come from the summary cache; only the missing ones are parsed
+        Map<Long, ImapBackend.Summary> cached = needsStructure ? s.backend.summaries(sel.id, uids.get()) : Map.of();
+        Map<Long, ImapBackend.Summary> fresh = new HashMap<>();
         Set<Long> seenNow = new java.util.HashSet<>();
         if (setsSeen) {
             Set<Long> unseen = new TreeSet<>();
@@ -103,8 +124,13 @@ final class MessageCommands {
             }
         }
         Out o = new Out();
+        if (vanished) {
+            String gone = sel.missing(set);
+            if (!gone.isEmpty()) o.untagged("VANISHED (EARLIER) " + gone);
+        }
         boolean failed = false;
         boolean truncated = false;
+        boolean unknownCte = false;
         for (long u : uids.get()) {
             if (o.size() > MAX_RESPONSE) { // the response is built in memory: bound it
                 truncated = true;
@@ -113,33 +139,72 @@ final class MessageCommands {
             MessageInfo info = sel.info(u);
             if (changedSince.isPresent() && info.modseq() <= changedSince.getAsLong()) continue;
             MimePart msg = null;
-            if (needsBody) {
+            ImapBackend.Summary summary = cached.get(u);
+            if (!MessageSummary.usable(summary)) summary = null;
+            if (needsFile || (needsStructure && summary == null)) {
                 try {
                     msg = MimePart.parse(s.backend.read(sel.id, u));
                 } catch (IOException e) {
                     failed = true; // expunged by another session meanwhile, or unreadable
                     continue;
                 }
+                if (needsStructure && summary == null) {
+                    summary = MessageSummary.of(msg);
+                    fresh.put(u, summary);
+                }
             }
-            o.text("* " + sel.seqOf(u) + " FETCH (");
+            // one message's response is built apart, so a refusal (UNKNOWN-CTE) leaves no half line
+            Out line = new Out().text("* " + sel.seqOf(u) + " FETCH (");
             boolean first = true;
             List<FetchItem> these = new ArrayList<>(items);
             if (seenNow.contains(u) && these.stream().noneMatch(i -> i instanceof FetchItem.Flags))
                 these.add(new FetchItem.Flags());
-            for (FetchItem it : these) {
-                if (!first) o.text(" ");
-                first = false;
-                item(o, it, info, msg);
+            try {
+                for (FetchItem it : these) {
+                    if (!first) line.text(" ");
+                    first = false;
+                    item(line, it, info, msg, summary);
+                }
+            } catch (UnknownEncoding e) {
+                unknownCte = true;
+                continue;
             }
-            o.text(")").crlf();
+            o.raw(line.text(")").crlf().bytes());
         }
+        if (!fresh.isEmpty()) s.backend.saveSummaries(sel.id, fresh);
         o.text(new String(s.updates(uid).bytes(), java.nio.charset.StandardCharsets.UTF_8));
         if (truncated) return s.send(o, tag, "NO", "[LIMIT] Response too large; fetch fewer messages at once");
+        if (unknownCte) return s.send(o, tag, "NO", "[UNKNOWN-CTE] Unknown Content-Transfer-Encoding; use BODY[]");
         if (failed) return s.send(o, tag, "NO", "Some messages could not be fetched");
         return s.send(o, tag, (uid ? "UID " : "") + "FETCH completed");
     }
 
-    private void item(Out o, FetchItem it, MessageInfo info, MimePart msg) {
+    /** A BINARY fetch met a Content-Transfer-Encoding Moat cannot undo (RFC 3516 section 4.3). */
+    private static final class UnknownEncoding extends Exception {
+        UnknownEncoding() {
+            super(null, null, false, false);
+        }
+    }
+
+    /** The octets of BINARY[part]: the part's body decoded; multipart and message parts as they are. */
+    private static byte[] binary(MimePart msg, List<Integer> path) throws UnknownEncoding {
+        Optional<MimePart> found = msg.at(path);
+        if (found.isEmpty()) return new byte[0];
+        MimePart p = found.get();
+        boolean leaf = p.children().isEmpty() && p.message().isEmpty();
+        if (!leaf) return path.isEmpty() ? p.src() : p.slice(p.bodyStart(), p.end());
+        byte[] body = TransferDecoding.decode(p.header("Content-Transfer-Encoding"), p.src(), p.bodyStart(), p.end())
+                .orElseThrow(UnknownEncoding::new);
+        if (!path.isEmpty()) return body;
+        // BINARY[] of a single-part message: its header as is, then the decoded body
+        byte[] head = p.slice(p.start(), p.bodyStart());
+        byte[] all = java.util.Arrays.copyOf(head, head.length + body.length);
+        System.arraycopy(body, 0, all, head.length, body.length);
+        return all;
+    }
+
+    private void item(Out o, FetchItem it, MessageInfo info, MimePart msg, ImapBackend.Summary summary)
+            throws UnknownEncoding {
         switch (it) {
             case FetchItem.Flags f -> o.text("FLAGS " + Out.flags(info.flags()));
             case FetchItem.Uid u -> o.text("UID " + info.uid());
@@ -148,14 +213,9 @@ final class MessageCommands {
                     + "\"");
             case FetchItem.Size z -> o.text("RFC822.SIZE " + info.size());
             case FetchItem.ModSeq m -> o.text("MODSEQ (" + info.modseq() + ")");
-            case FetchItem.Envelope e -> {
-                o.text("ENVELOPE ");
-                Structure.envelope(o, msg);
-            }
-            case FetchItem.Structure st -> {
-                o.text(st.extensible() ? "BODYSTRUCTURE " : "BODY ");
-                Structure.body(o, msg, st.extensible());
-            }
+            case FetchItem.Envelope e -> o.text("ENVELOPE ").raw(summary.envelope());
+            case FetchItem.Structure st -> o.text(st.extensible() ? "BODYSTRUCTURE " : "BODY ")
+                    .raw(st.extensible() ? summary.bodyStructure() : summary.body());
             case FetchItem.Rfc822 r -> {
                 byte[] b = switch (r.which()) {
                     case "RFC822.HEADER" -> msg.slice(msg.start(), msg.bodyStart());
@@ -164,6 +224,21 @@ final class MessageCommands {
                 };
                 o.text(r.which() + " ").literal(b, 0, b.length);
             }
+            case FetchItem.Binary bin -> {
+                byte[] b = binary(msg, bin.part());
+                int off = 0;
+                int len = b.length;
+                String origin = "";
+                if (bin.partial().isPresent()) {
+                    long[] p = bin.partial().get();
+                    off = (int) Math.min(p[0], b.length);
+                    len = (int) Math.min(p[1], b.length - off);
+                    origin = "<" + p[0] + ">";
+                }
+                o.text("BINARY[" + bin.spec() + "]" + origin + " ").literal8(b, off, len);
+            }
+            case FetchItem.BinarySize bs -> o.text("BINARY.SIZE[" + new FetchItem.Binary(true, bs.part(),
+                    Optional.empty()).spec() + "] " + binary(msg, bs.part()).length);
             case FetchItem.Section sec -> {
                 byte[] b = section(msg, sec);
                 int off = 0;
@@ -289,15 +364,25 @@ final class MessageCommands {
         List<Long> hits = new ArrayList<>();
         long maxModseq = 0;
         boolean failed = false;
+        // header keys read the cached header section; a message without one is parsed and cached
+        boolean headersOnly = readsOnlyHeaders(key);
+        Map<Long, ImapBackend.Summary> summaries = readsMessage(key) && headersOnly && sel.size() > 0
+                ? s.backend.summaries(sel.id, sel.uids()) : Map.of();
+        Map<Long, ImapBackend.Summary> fresh = new HashMap<>();
         for (int i = 1; i <= sel.size(); i++) {
             long u = sel.uidAt(i);
             MessageInfo info = sel.info(u);
             MimePart[] cached = new MimePart[1];
             boolean[] broken = new boolean[1];
+            ImapBackend.Summary summary = summaries.get(u);
             SearchKey.Candidate c = new SearchKey.Candidate(i, sel.size(), sel.maxUid(), info, () -> {
-                if (cached[0] == null) {
+                if (cached[0] == null && headersOnly && MessageSummary.usable(summary)) {
+                    cached[0] = MessageSummary.headerOnly(summary);
+                } else if (cached[0] == null) {
                     try {
                         cached[0] = MimePart.parse(s.backend.read(sel.id, u));
+                        if (headersOnly && !MessageSummary.usable(summary) && fresh.size() < MAX_FRESH_SUMMARIES)
+                            fresh.put(u, MessageSummary.of(cached[0]));
                     } catch (IOException e) {
                         broken[0] = true;
                         cached[0] = MimePart.parse(new byte[0]);
@@ -311,6 +396,7 @@ final class MessageCommands {
             }
             failed |= broken[0];
         }
+        if (!fresh.isEmpty()) s.backend.saveSummaries(sel.id, fresh);
         boolean modseqKey = mentionsModseq(key);
         Out o = new Out();
         if (ret.isEmpty()) {
@@ -343,6 +429,31 @@ final class MessageCommands {
         };
     }
 
+    /** Bounds the summaries one SEARCH builds in memory before saving them (about 2 KB each). */
+    private static final int MAX_FRESH_SUMMARIES = 20_000;
+
+    private static boolean readsMessage(SearchKey k) {
+        return switch (k) {
+            case SearchKey.Header h -> true;
+            case SearchKey.Body b -> true;
+            case SearchKey.Not n -> readsMessage(n.key());
+            case SearchKey.Or or -> readsMessage(or.a()) || readsMessage(or.b());
+            case SearchKey.And and -> and.keys().stream().anyMatch(MessageCommands::readsMessage);
+            default -> false;
+        };
+    }
+
+    /** True when no key needs more of a message than its top-level header (no BODY/TEXT). */
+    private static boolean readsOnlyHeaders(SearchKey k) {
+        return switch (k) {
+            case SearchKey.Body b -> false;
+            case SearchKey.Not n -> readsOnlyHeaders(n.key());
+            case SearchKey.Or or -> readsOnlyHeaders(or.a()) && readsOnlyHeaders(or.b());
+            case SearchKey.And and -> and.keys().stream().allMatch(MessageCommands::readsOnlyHeaders);
+            default -> true;
+        };
+    }
+
     private static boolean mentionsModseq(SearchKey k) {
         return switch (k) {
             case SearchKey.ModSeq m -> true;
@@ -367,6 +478,12 @@ final class MessageCommands {
         Optional<MailboxInfo> dest = s.backend.find(s.user, name.get());
         if (dest.isEmpty()) return s.no(tag, "[TRYCREATE] No such mailbox");
         if (uids.get().isEmpty()) return s.send(new Out(), tag, verb + " completed (nothing to do)");
+        if (!move) { // MOVE stays within the user's one quota root: usage does not change
+            long more = 0;
+            for (long u : uids.get()) more += sel.info(u).size();
+            Optional<ImapAction> over = QuotaCommands.refuseOver(s, tag, more);
+            if (over.isPresent()) return over.get();
+        }
         ImapBackend.CopyResult r = s.backend.copy(sel.id, new TreeSet<>(uids.get()), dest.get().id(), move);
         String copyuid = r.sourceUids().isEmpty() ? ""
                 : "[COPYUID " + r.uidValidity() + " " + compress(r.sourceUids()) + " " + compress(r.destinationUids()) + "] ";

@@ -13,6 +13,12 @@ final class Out {
         return this;
     }
 
+    /** Bytes already in wire form (a cached ENVELOPE or BODYSTRUCTURE). */
+    Out raw(byte[] b) {
+        buf.writeBytes(b);
+        return this;
+    }
+
     Out crlf() {
         buf.write('\r');
         buf.write('\n');
@@ -51,6 +57,17 @@ final class Out {
         text("{" + len + "}").crlf();
         buf.write(b, off, len);
         return this;
+    }
+
+    /** A literal, as literal8 ({@code ~{n}}, RFC 3516) when the octets contain NUL. */
+    Out literal8(byte[] b, int off, int len) {
+        for (int i = off; i < off + len; i++) {
+            if (b[i] == 0) {
+                text("~");
+                break;
+            }
+        }
+        return literal(b, off, len);
     }
 
     Out nstring(String s) {

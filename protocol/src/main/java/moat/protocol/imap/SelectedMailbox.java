@@ -69,6 +69,11 @@ final class SelectedMailbox {
         return byUid.get(uid);
     }
 
+    /** The UIDs in sequence order (a read-only view). */
+    List<Long> uids() {
+        return java.util.Collections.unmodifiableList(uids);
+    }
+
     long maxUid() {
         return uids.isEmpty() ? 0 : uids.getLast();
     }
@@ -84,8 +89,26 @@ final class SelectedMailbox {
         if (byUid.containsKey(m.uid())) byUid.put(m.uid(), m);
     }
 
-    /** Our own EXPUNGE: write the responses (highest sequence first, so none is renumbered). */
+    /**
+     * Our own EXPUNGE: write the responses (highest sequence first, so none is renumbered); with
+     * QRESYNC enabled one VANISHED response with the UIDs instead (RFC 7162 section 3.2.10).
+     */
     void expunged(List<Long> gone, Out o) {
+        if (session.qresync) {
+            List<Long> known = new ArrayList<>();
+            for (long u : gone) {
+                int s = seqOf(u);
+                if (s > 0) known.add(u);
+            }
+            if (known.isEmpty()) return;
+            for (long u : known) {
+                uids.remove(seqOf(u) - 1);
+                byUid.remove(u);
+            }
+            java.util.Collections.sort(known);
+            o.untagged("VANISHED " + MessageCommands.compress(known));
+            return;
+        }
         List<Integer> seqs = new ArrayList<>();
         for (long u : gone) {
             int s = seqOf(u);
@@ -102,6 +125,7 @@ final class SelectedMailbox {
     void refresh(Out o, boolean allowExpunge) {
         OptionalLong hm = session.backend.highestModseq(id);
         if (hm.isEmpty() || hm.getAsLong() == highestModseq) return;
+        if (refreshChanged(o)) return;
         var snap = session.backend.snapshot(id);
         if (snap.isEmpty()) return;
         Map<Long, MessageInfo> now = new HashMap<>();
@@ -130,6 +154,84 @@ final class SelectedMailbox {
         if (uids.size() != before) o.untagged(uids.size() + " EXISTS");
         highestModseq = snap.get().mailbox().highestModseq();
         uidNext = snap.get().mailbox().uidNext();
+    }
+
+    /**
+     * The UIDs of {@code known} (up to UIDNEXT-1) that are not in the mailbox, as a UID set for
+     * VANISHED (EARLIER), or "" when none. UIDs are assigned one after the other, so each gap is
+     * an expunged message; with no expunge history this reports every expunge in the set, not
+     * only those since the client's modseq, which RFC 7162 accepts for servers that "don't store
+     * extra state" (docs/adr/0010). Linear in the ranges and the UIDs inside them.
+     */
+    String missing(SequenceSet known) {
+        // '*' reaches UIDNEXT-1 here, not the largest UID present: expunged messages at the end
+        // of the mailbox are what a client asking "1:*" most needs to hear about
+        long star = uidNext - 1;
+        List<long[]> ranges = new ArrayList<>();
+        for (SequenceSet.Range r : known.ranges()) {
+            long lo = r.lo(star);
+            long hi = Math.min(r.hi(star), uidNext - 1);
+            if (lo <= hi) ranges.add(new long[] {lo, hi});
+        }
+        ranges.sort(java.util.Comparator.comparingLong(x -> x[0]));
+        List<long[]> merged = new ArrayList<>();
+        for (long[] r : ranges) {
+            if (!merged.isEmpty() && r[0] <= merged.getLast()[1] + 1) merged.getLast()[1] = Math.max(merged.getLast()[1], r[1]);
+            else merged.add(r);
+        }
+        StringBuilder sb = new StringBuilder();
+        for (long[] r : merged) {
+            long next = r[0]; // first UID of the range not yet accounted for
+            int i = java.util.Collections.binarySearch(uids, r[0]);
+            if (i < 0) i = -i - 1;
+            for (; i < uids.size() && uids.get(i) <= r[1]; i++) {
+                long u = uids.get(i);
+                if (u > next) gap(sb, next, u - 1);
+                next = u + 1;
+            }
+            if (next <= r[1]) gap(sb, next, r[1]);
+        }
+        return sb.toString();
+    }
+
+    private static void gap(StringBuilder sb, long from, long to) {
+        if (!sb.isEmpty()) sb.append(',');
+        sb.append(from);
+        if (to > from) sb.append(':').append(to);
+    }
+
+    /**
+     * The cheap path of {@link #refresh}: read only the rows changed since our modseq (an index
+     * range), and apply them when the message count shows nothing was expunged; false when the
+     * full snapshot is needed (an expunge, or a view that does not match).
+     */
+    private boolean refreshChanged(Out o) {
+        var changes = session.backend.changesSince(id, highestModseq);
+        if (changes.isEmpty()) return false;
+        long max = maxUid();
+        List<MessageInfo> added = new ArrayList<>();
+        for (MessageInfo m : changes.get().messages()) {
+            if (m.uid() > max) added.add(m);
+            else if (!byUid.containsKey(m.uid())) return false; // gone from our view meanwhile
+        }
+        if (changes.get().mailbox().messages() != uids.size() + added.size()) return false; // something was expunged
+        for (MessageInfo cur : changes.get().messages()) {
+            if (cur.uid() > max) continue;
+            MessageInfo old = byUid.get(cur.uid());
+            if (!cur.flags().equals(old.flags())) {
+                o.untagged(seqOf(cur.uid()) + " FETCH (UID " + cur.uid() + " FLAGS " + Out.flags(cur.flags())
+                        + (session.condstore ? " MODSEQ (" + cur.modseq() + ")" : "") + ")");
+            }
+            byUid.put(cur.uid(), cur);
+        }
+        for (MessageInfo m : added) {
+            uids.add(m.uid());
+            byUid.put(m.uid(), m);
+        }
+        if (!added.isEmpty()) o.untagged(uids.size() + " EXISTS");
+        highestModseq = changes.get().mailbox().highestModseq();
+        uidNext = changes.get().mailbox().uidNext();
+        return true;
     }
 
     void close() {

@@ -7,7 +7,15 @@
  * <p>Extensions: LITERAL+ (RFC 7888), ID (RFC 2971, answered with NIL), ENABLE (RFC 5161),
  * IDLE (RFC 2177), NAMESPACE (RFC 2342), SASL-IR (RFC 4959), UIDPLUS (RFC 4315), MOVE
  * (RFC 6851), UNSELECT (RFC 3691), CHILDREN (RFC 3348), SPECIAL-USE (RFC 6154), CONDSTORE
- * (RFC 7162), ESEARCH (RFC 4731), UTF8=ACCEPT (RFC 6855), APPENDLIMIT (RFC 7889).
+ * (RFC 7162) and QRESYNC (RFC 7162 section 3.2; docs/adr/0010: no expunge history, so VANISHED
+ * (EARLIER) reports every expunged UID of the known set, not only the recent ones), BINARY (RFC 3516: base64 and quoted-printable undone, literal8 both ways; another
+ * encoding is NO [UNKNOWN-CTE]), LIST-EXTENDED (RFC 5258) with LIST-STATUS (RFC 5819), ESEARCH (RFC 4731), UTF8=ACCEPT (RFC 6855), APPENDLIMIT (RFC 7889), QUOTA with
+ * the STORAGE resource (RFC 9208; one root "" per user, SETQUOTA refused: the administrator sets
+ * limits).
+ *
+ * <p>ENVELOPE, BODY and BODYSTRUCTURE are built once per message and kept by the backend in wire
+ * form with the top-level header ({@code MessageSummary}, docs/adr/0008): later FETCHes and
+ * header-only SEARCHes read neither the file nor mime4j.
  *
  * <p>SECURITY: before TLS the session advertises LOGINDISABLED, no AUTH= capability, and
  * refuses LOGIN and AUTHENTICATE (RFC 9051 section 11.1); the greeting and ID reveal no
@@ -17,8 +25,8 @@
  * names in modified UTF-7 are decoded strictly. Bad syntax is a tagged BAD; too many errors end
  * the session with BYE.
  *
- * <p>LIMITATION: no \Recent (always 0), no QRESYNC, no SEARCHRES ($), no QUOTA, no
- * MULTIAPPEND, no BINARY decoding, no sorting/threading; SEARCH text matching does not decode
+ * <p>LIMITATION: no \Recent (always 0), no SEARCHRES ($), no
+ * MULTIAPPEND, no sorting/threading; SEARCH text matching does not decode
  * MIME; FETCH of a body reads the whole message into memory (bounded by the message size limit).
  * LIMITATION: RENAME of INBOX is refused rather than moving its messages.
  */

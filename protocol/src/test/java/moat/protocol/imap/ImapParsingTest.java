@@ -93,4 +93,33 @@ class ImapParsingTest {
         }
         assertThat(depth).isLessThanOrEqualTo(MimePart.MAX_DEPTH);
     }
+
+    @Test
+    void headerValuesAreUnfolded() {
+        assertThat(MimePart.unfold("Subject: a\r\n b\r\n\tc\r\n", 8)).isEqualTo("a b c");
+        assertThat(MimePart.unfold("Subject:  plain \r\n", 8)).isEqualTo("plain");
+        assertThat(MimePart.unfold("X: lf\n only\n", 2)).isEqualTo("lf only");
+        assertThat(MimePart.unfold("X: none", 2)).isEqualTo("none");
+        MimePart m = MimePart.parse("Subject: one\r\n  two\r\nTo: x@example.org\r\n\r\nbody".getBytes(StandardCharsets.US_ASCII));
+        assertThat(m.header("subject")).contains("one  two");
+        assertThat(m.header("To")).contains("x@example.org");
+    }
+
+    private static String decoded(String cte, String body) {
+        byte[] b = body.getBytes(StandardCharsets.ISO_8859_1);
+        return TransferDecoding.decode(java.util.Optional.ofNullable(cte), b, 0, b.length)
+                .map(x -> new String(x, StandardCharsets.ISO_8859_1)).orElse("<unknown>");
+    }
+
+    @Test
+    void transferEncodingsAreUndoneLeniently() {
+        assertThat(decoded("base64", "aGVs\r\nbG8=\r\n")).isEqualTo("hello");
+        assertThat(decoded("BASE64", "aGVsbG8*!")).as("outside the alphabet: ignored").isEqualTo("hello");
+        assertThat(decoded("base64", "")).isEmpty();
+        assertThat(decoded("quoted-printable", "a=3Db=\r\nc=\nd =  \r\ne")).isEqualTo("a=bcd e");
+        assertThat(decoded("quoted-printable", "bad =ZZ end=")).as("malformed kept").isEqualTo("bad =ZZ end");
+        assertThat(decoded(null, "as is")).isEqualTo("as is");
+        assertThat(decoded(" 8BIT ", "as is")).isEqualTo("as is");
+        assertThat(decoded("x-uuencode", "begin")).isEqualTo("<unknown>");
+    }
 }

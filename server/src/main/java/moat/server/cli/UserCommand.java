@@ -3,6 +3,9 @@ package moat.server.cli;
 import java.util.Arrays;
 import java.util.Comparator;
 import java.util.Optional;
+import java.util.OptionalLong;
+import moat.server.config.Units;
+import moat.server.imap.ImapSettings;
 import moat.core.Domain;
 import moat.core.EmailAddress;
 import moat.store.Directory;
@@ -11,7 +14,7 @@ import picocli.CommandLine.Parameters;
 import picocli.CommandLine.ParentCommand;
 
 /**
- * {@code moat user add|passwd|del|list}, and {@code moat user allow|block ...} ({@link UserListCommand}). There is deliberately no password option: see
+ * {@code moat user add|passwd|del|quota|list}, and {@code moat user allow|block ...} ({@link UserListCommand}). There is deliberately no password option: see
  * {@link PasswordSource}.
  */
 @Command(name = "user", description = "Manage users (mailboxes with a login).", mixinStandardHelpOptions = true,
@@ -58,6 +61,36 @@ final class UserCommand {
         return moat.withDirectory(dir -> {
             if (!dir.removeUser(user)) return fail("no such user: " + user);
             moat.out().println("removed user " + user);
+            return 0;
+        });
+    }
+
+    @Command(name = "quota", description = "Show or set a user's storage quota (RFC 9208 STORAGE, all mailboxes):"
+            + " a size like 2GiB or 500MiB, or 'default' for imap.default_quota.")
+    int quota(@Parameters(paramLabel = "ADDRESS") EmailAddress user,
+              @Parameters(paramLabel = "SIZE", arity = "0..1") Optional<String> size) throws Exception {
+        long fallback = moat.config().get(ImapSettings.DEFAULT_QUOTA);
+        return moat.withDirectory(dir -> {
+            if (!exists(dir, user)) return fail("no such user: " + user);
+            if (size.isPresent()) {
+                OptionalLong octets;
+                if (size.get().equals("default")) {
+                    octets = OptionalLong.empty();
+                } else {
+                    long n;
+                    try {
+                        n = Units.parseBytes(size.get());
+                    } catch (IllegalArgumentException e) {
+                        return fail(e.getMessage());
+                    }
+                    if (n < 1) return fail("a quota must be at least 1 byte (0 would not mean unlimited)");
+                    octets = OptionalLong.of(n);
+                }
+                if (!dir.setQuota(user, octets)) return fail("no such user: " + user);
+            }
+            OptionalLong own = dir.quota(user);
+            moat.out().println(user + " quota " + (own.isPresent() ? own.getAsLong() + " bytes"
+                    : fallback + " bytes (default, imap.default_quota)"));
             return 0;
         });
     }

@@ -24,6 +24,10 @@ public final class ImapSettings {
     public static final Setting<Integer> MAX_CONNECTIONS_PER_USER = Setting.ofInt("imap.max_connections_per_user", 20,
             "connections", 1, 1000, "Simultaneous IMAP sessions of one user; more: NO [UNAVAILABLE] at login");
 
+    public static final Setting<Long> DEFAULT_QUOTA = Setting.ofBytes("imap.default_quota", "1GiB", "1KiB", "16TiB",
+            "Storage quota of a user without their own (moat user quota), over all their mailboxes (RFC 9208);"
+                    + " past it IMAP APPEND/COPY get NO [OVERQUOTA] and SMTP RCPT gets 452 4.2.2");
+
     private ImapSettings() {}
 
     public static ImapLimits limits(Config c) {

@@ -5,6 +5,9 @@ import java.io.InputStream;
 import java.net.InetSocketAddress;
 import java.time.Clock;
 import java.time.Instant;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -14,8 +17,11 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
 import moat.core.EmailAddress;
 import moat.protocol.imap.ImapBackend;
+import moat.server.audit.AuditLog;
+import moat.server.quota.StorageQuota;
 import moat.store.Directory;
 import moat.store.Mailboxes;
+import moat.store.StoreException;
 
 /** {@link ImapBackend} over the store: Directory for logins, Mailboxes for everything else. */
 public final class StoreBackend implements ImapBackend {
@@ -24,9 +30,14 @@ public final class StoreBackend implements ImapBackend {
     private final LoginGate gate;
     private final Clock clock;
     private final int maxPerUser;
+    private final StorageQuota quota;
+    private final AuditLog audit;
     private final Map<String, AtomicInteger> sessions = new ConcurrentHashMap<>();
 
-    public StoreBackend(Directory directory, Mailboxes mailboxes, LoginGate gate, Clock clock, int maxPerUser) {
+    public StoreBackend(Directory directory, Mailboxes mailboxes, LoginGate gate, Clock clock, int maxPerUser,
+                        StorageQuota quota, AuditLog audit) {
+        this.quota = quota;
+        this.audit = audit;
         this.directory = directory;
         this.mailboxes = mailboxes;
         this.gate = gate;
@@ -37,25 +48,45 @@ public final class StoreBackend implements ImapBackend {
     @Override
     public LoginResult login(InetSocketAddress client, String username, char[] password) {
         Optional<String> refused = gate.check(client, username);
-        if (refused.isPresent()) return new LoginResult.Refused(refused.get());
+        if (refused.isPresent()) {
+            audit("imap.login.failed", client, "username", username, "reason", "throttled");
+            return new LoginResult.Refused(refused.get());
+        }
         Optional<EmailAddress> user = directory.authenticate(username, password);
         if (user.isEmpty()) {
             gate.failed(client, username);
+            audit("imap.login.failed", client, "username", username, "reason", "bad_credentials");
             return new LoginResult.Failure();
         }
         gate.succeeded(client, user.get());
         AtomicInteger n = sessions.computeIfAbsent(user.get().key(), k -> new AtomicInteger());
         if (n.incrementAndGet() > maxPerUser) {
             n.decrementAndGet();
+            audit("imap.login.failed", client, "username", username, "reason", "too_many_sessions");
             return new LoginResult.Refused("Too many connections for this user");
         }
+        audit("imap.login", client, "user", user.get().toString(), "sessions", n.get());
         return new LoginResult.Success(user.get());
+    }
+
+    /** imap.* audit lines: flat fields like pop3.*, never a password. */
+    private void audit(String event, InetSocketAddress client, String k1, Object v1, String k2, Object v2) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("client_ip", client.getAddress().getHostAddress());
+        m.put("client_port", client.getPort());
+        m.put(k1, v1);
+        m.put(k2, v2);
+        audit.event(event, m);
     }
 
     @Override
     public void logout(EmailAddress user) {
         AtomicInteger n = sessions.get(user.key());
-        if (n != null) n.decrementAndGet();
+        int left = n == null ? 0 : n.decrementAndGet();
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("user", user.toString());
+        m.put("sessions", left);
+        audit.event("imap.logout", m);
     }
 
     private static MailboxInfo info(Mailboxes.Mailbox m) {
@@ -113,6 +144,12 @@ public final class StoreBackend implements ImapBackend {
     }
 
     @Override
+    public Optional<Snapshot> changesSince(long mailboxId, long modseq) {
+        return mailboxes.changesSince(mailboxId, modseq).map(s -> new Snapshot(info(s.mailbox()),
+                s.messages().stream().map(StoreBackend::info).toList()));
+    }
+
+    @Override
     public OptionalLong highestModseq(long mailboxId) {
         return mailboxes.highestModseq(mailboxId);
     }
@@ -121,6 +158,26 @@ public final class StoreBackend implements ImapBackend {
     public byte[] read(long mailboxId, long uid) throws IOException {
         try (InputStream in = mailboxes.open(mailboxId, uid)) {
             return in.readAllBytes();
+        }
+    }
+
+    @Override
+    public Map<Long, Summary> summaries(long mailboxId, Collection<Long> uids) {
+        Map<Long, Summary> out = new HashMap<>();
+        mailboxes.summaries(mailboxId, uids).forEach((uid, s) ->
+                out.put(uid, new Summary(s.format(), s.envelope(), s.body(), s.bodyStructure(), s.header())));
+        return out;
+    }
+
+    @Override
+    public void saveSummaries(long mailboxId, Map<Long, Summary> byUid) {
+        Map<Long, Mailboxes.Summary> in = new HashMap<>();
+        byUid.forEach((uid, s) ->
+                in.put(uid, new Mailboxes.Summary(s.format(), s.envelope(), s.body(), s.bodyStructure(), s.header())));
+        try {
+            mailboxes.saveSummaries(mailboxId, in);
+        } catch (StoreException e) {
+            // a cache: the next FETCH parses again
         }
     }
 
@@ -156,6 +213,12 @@ public final class StoreBackend implements ImapBackend {
     @Override
     public AutoCloseable watch(long mailboxId, Runnable onChange) {
         return mailboxes.watch(mailboxId, onChange);
+    }
+
+    @Override
+    public QuotaStatus quota(EmailAddress user) {
+        StorageQuota.Status s = quota.status(user);
+        return new QuotaStatus(s.usage(), s.limit());
     }
 
     @Override

@@ -8,7 +8,8 @@
  * before login, imap.max_append for APPEND) and a refused non-synchronising literal closes the
  * connection; lines are bounded (imap.max_line). Sessions per user are bounded
  * (imap.max_connections_per_user). Password checks go through {@link moat.server.imap.LoginGate},
- * the seam for the shared failed-login limits (allow-all until the perimeter gate is wired).
+ * the seam for the shared failed-login limits. Audit lines (AuditLog.event): imap.login,
+ * imap.login.failed (username and reason, never the password), imap.logout.
  *
  * <p>IDLE: a virtual thread blocks on the DONE line while the connection thread waits on a
  * queue the store's change notifier feeds, so news goes out at once, without polling.

@@ -10,6 +10,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
+import java.util.function.Predicate;
 import java.util.concurrent.ConcurrentHashMap;
 import moat.core.EmailAddress;
 import moat.core.Reason;
@@ -46,6 +47,8 @@ public final class DeliveryHandler implements SmtpHandler {
     private final Clock clock;
     private final AuthThrottle throttle;
     private final Policy policy;
+    /** True for a local user with no storage left (moat.server.quota): RCPT gets 452 4.2.2. */
+    private final Predicate<EmailAddress> mailboxFull;
     /** Policy state of each live port-25 session, by session id; removed in {@link #disconnected}. */
     private final Map<String, CheckState> perimeter = new ConcurrentHashMap<>();
     private final MailAuth mailAuth;
@@ -57,8 +60,10 @@ public final class DeliveryHandler implements SmtpHandler {
      * HELO, MAIL and RCPT, after the relay and recipient rules.
      */
     public DeliveryHandler(String hostname, Directory directory, MailStore store, RelayPolicy relay, AuditLog audit,
-                           Clock clock, AuthThrottle throttle, Policy policy, MailAuth mailAuth) {
+                           Clock clock, AuthThrottle throttle, Policy policy, MailAuth mailAuth,
+                           Predicate<EmailAddress> mailboxFull) {
         this.mailAuth = mailAuth;
+        this.mailboxFull = mailboxFull;
         this.throttle = throttle;
         this.hostname = hostname;
         this.directory = directory;
@@ -151,8 +156,13 @@ public final class DeliveryHandler implements SmtpHandler {
 
     private Optional<Reply> relayAndRecipient(SessionInfo session, EmailAddress rcpt) {
         if (directory.isLocalDomain(rcpt.domain())) {
-            return directory.resolve(rcpt) instanceof Resolution.Unknown
-                    ? Optional.of(Reply.of(Reason.RCPT_UNKNOWN)) : Optional.empty();
+            Resolution r = directory.resolve(rcpt);
+            if (r instanceof Resolution.Unknown) return Optional.of(Reply.of(Reason.RCPT_UNKNOWN));
+            // every target full and nothing to forward: temporary, the sender retries (RFC 3463 4.2.2)
+            if (r instanceof Resolution.Deliver d && d.remote().isEmpty() && !d.localUsers().isEmpty()
+                    && d.localUsers().stream().allMatch(mailboxFull))
+                return Optional.of(Reply.of(Reason.MAILBOX_FULL));
+            return Optional.empty();
         }
         // smtp.relay_recipients: an edge relay or backup MX refuses unknown recipients of its relay domains
         // for every client, as the internal server would (better a 550 now than a 5xx later that nobody gets).

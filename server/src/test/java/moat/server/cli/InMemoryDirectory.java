@@ -54,6 +54,22 @@ final class InMemoryDirectory implements Directory {
         return true;
     }
 
+    final Map<String, Long> quotas = new LinkedHashMap<>();
+
+    @Override
+    public java.util.OptionalLong quota(EmailAddress user) {
+        Long q = quotas.get(user.key());
+        return q == null ? java.util.OptionalLong.empty() : java.util.OptionalLong.of(q);
+    }
+
+    @Override
+    public boolean setQuota(EmailAddress user, java.util.OptionalLong octets) {
+        if (!users.containsKey(user.key())) return false;
+        if (octets.isPresent()) quotas.put(user.key(), octets.getAsLong());
+        else quotas.remove(user.key());
+        return true;
+    }
+
     @Override
     public boolean removeUser(EmailAddress user) {
         passwords.remove(user.key());

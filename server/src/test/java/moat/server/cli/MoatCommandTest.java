@@ -128,6 +128,22 @@ class MoatCommandTest {
     }
 
     @Test
+    void quotaIsShownSetAndResetToTheDefault() {
+        piped("first-password\n", "user", "add", "bob@example.org");
+        assertThat(run("user", "quota", "bob@example.org").out())
+                .isEqualTo("bob@example.org quota 1073741824 bytes (default, imap.default_quota)\n");
+        assertThat(run("user", "quota", "bob@example.org", "2GiB"))
+                .isEqualTo(new Result(0, "bob@example.org quota 2147483648 bytes\n", ""));
+        assertThat(directory.quotas).containsEntry("bob@example.org", 2147483648L);
+        assertThat(run("user", "quota", "bob@example.org", "0").err()).contains("at least 1 byte");
+        assertThat(run("user", "quota", "bob@example.org", "lots").err()).contains("not a size");
+        assertThat(run("user", "quota", "eve@example.org", "1GiB"))
+                .isEqualTo(new Result(1, "", "moat: no such user: eve@example.org\n"));
+        assertThat(run("user", "quota", "bob@example.org", "default").out()).contains("(default");
+        assertThat(directory.quotas).isEmpty();
+    }
+
+    @Test
     void duplicateUserIsRefused() {
         piped("first-password\n", "user", "add", "bob@example.org");
         assertThat(piped("other-password\n", "user", "add", "bob@example.org").err()).contains("already exists");

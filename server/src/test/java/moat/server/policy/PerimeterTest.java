@@ -185,7 +185,7 @@ class PerimeterTest {
     @Test
     void dnsblHitMissAndTimeout() throws Exception {
         try (TestServer s = server("dnsbl.zones = [\"bl.test\"]", "dnsbl.action = \"reject\"")) {
-            // policy.delay_reject (default true): the listing is given at RCPT, see ADR 0008
+            // policy.delay_reject (default true): the listing is given at RCPT, see ADR 0010
             assertThat(transaction(s, "helo.good.example", "a@b.example", "alice@example.org"))
                     .startsWith("554 5.7.1 Client host [127.0.0.1] listed in bl.test");
         }

@@ -9,6 +9,7 @@ import java.sql.SQLException;
 import java.time.Clock;
 import java.util.List;
 import java.util.Optional;
+import java.util.OptionalLong;
 import moat.core.Domain;
 import moat.core.EmailAddress;
 import moat.store.Directory;
@@ -65,6 +66,8 @@ public final class AdminDirectory implements Directory, UserLists, AutoCloseable
     @Override public void addUser(EmailAddress u, char[] p) { directory.addUser(u, p); }
     @Override public boolean setPassword(EmailAddress u, char[] p) { return directory.setPassword(u, p); }
     @Override public boolean removeUser(EmailAddress u) { return directory.removeUser(u); }
+    @Override public OptionalLong quota(EmailAddress u) { return directory.quota(u); }
+    @Override public boolean setQuota(EmailAddress u, OptionalLong q) { return directory.setQuota(u, q); }
     @Override public List<EmailAddress> users() { return directory.users(); }
     @Override public void addAlias(EmailAddress a, List<EmailAddress> t) { directory.addAlias(a, t); }
     @Override public boolean removeAlias(EmailAddress a) { return directory.removeAlias(a); }

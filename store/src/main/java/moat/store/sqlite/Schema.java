@@ -46,6 +46,36 @@ final class Schema {
             ALTER TABLE outbound ADD COLUMN warned INTEGER NOT NULL DEFAULT 0;
             """;
 
+    // Keyed by body, so copies of a message share it; goes with the body row (foreign key).
+    // format: the protocol's serializer version; another version is treated as absent.
+    private static final String BODY_SUMMARIES = """
+            CREATE TABLE body_summaries (
+              body_id       TEXT PRIMARY KEY REFERENCES bodies(id) ON DELETE CASCADE,
+              format        INTEGER NOT NULL,
+              envelope      BLOB NOT NULL,
+              body          BLOB NOT NULL,
+              bodystructure BLOB NOT NULL,
+              header        BLOB NOT NULL
+            ) STRICT;
+            """;
+
+    // Message count, unseen count and octets of each mailbox, kept by triggers in the same
+    // transaction as every INSERT/DELETE of a message row and every flags UPDATE, whichever code
+    // path does it (delivery, APPEND, COPY, MOVE, EXPUNGE, POP3, DELETE's cascade). Each trigger
+    // body stays on one line: migrate() splits statements at ';' + newline.
+    private static final String MAILBOX_COUNTERS = """
+            ALTER TABLE mailboxes ADD COLUMN n_messages INTEGER NOT NULL DEFAULT 0;
+            ALTER TABLE mailboxes ADD COLUMN n_unseen INTEGER NOT NULL DEFAULT 0;
+            ALTER TABLE mailboxes ADD COLUMN n_octets INTEGER NOT NULL DEFAULT 0;
+            UPDATE mailboxes SET
+              n_messages = (SELECT count(*) FROM messages g WHERE g.mailbox_id = mailboxes.id),
+              n_unseen = (SELECT count(*) FROM messages g WHERE g.mailbox_id = mailboxes.id AND instr(g.flags, '\\Seen') = 0),
+              n_octets = (SELECT coalesce(sum(g.size), 0) FROM messages g WHERE g.mailbox_id = mailboxes.id);
+            CREATE TRIGGER messages_count_insert AFTER INSERT ON messages BEGIN UPDATE mailboxes SET n_messages = n_messages + 1, n_unseen = n_unseen + (instr(NEW.flags, '\\Seen') = 0), n_octets = n_octets + NEW.size WHERE id = NEW.mailbox_id; END;
+            CREATE TRIGGER messages_count_delete AFTER DELETE ON messages BEGIN UPDATE mailboxes SET n_messages = n_messages - 1, n_unseen = n_unseen - (instr(OLD.flags, '\\Seen') = 0), n_octets = n_octets - OLD.size WHERE id = OLD.mailbox_id; END;
+            CREATE TRIGGER messages_count_flags AFTER UPDATE OF flags ON messages BEGIN UPDATE mailboxes SET n_unseen = n_unseen + (instr(NEW.flags, '\\Seen') = 0) - (instr(OLD.flags, '\\Seen') = 0) WHERE id = NEW.mailbox_id; END;
+            """;
+
     /** Step {@code i} (0-based) takes the schema from version {@code i} to {@code i + 1}. */
     static final List<String> MIGRATIONS = List.of(
             // 1: the initial schema. Times are epoch milliseconds (UTC). STRICT tables refuse
@@ -133,7 +163,16 @@ final class Schema {
             // runner ARC-seals such a message for the alias's domain (docs/adr/0013-arc-forwarding.md).
             """
             ALTER TABLE outbound ADD COLUMN forwarded_by TEXT NOT NULL DEFAULT '';
-            """);
+            """,
+            // 7: parsed MIME structure per body (IMAP ENVELOPE/BODY/BODYSTRUCTURE wire forms and
+            // the top-level header), filled on first use; a cache: losing it costs a re-parse.
+            BODY_SUMMARIES,
+            // 8: per-user storage quota in octets (RFC 9208); NULL: the configured default.
+            """
+            ALTER TABLE users ADD COLUMN quota INTEGER;
+            """,
+            // 9: per-mailbox counters kept by triggers (STATUS, SELECT, quota usage without a scan).
+            MAILBOX_COUNTERS);
 
 
     static int version(Connection c) throws SQLException {

@@ -13,6 +13,7 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.OptionalLong;
 import java.util.Set;
 import moat.core.Domain;
 import moat.core.EmailAddress;
@@ -119,6 +120,27 @@ final class SqliteDirectory implements Directory {
     public boolean setPassword(EmailAddress user, char[] password) {
         String hash = hasher.hash(password);
         return db.write(c -> update(c, "UPDATE users SET password = ? WHERE address_key = ?", hash, user.key()) == 1);
+    }
+
+    @Override
+    public OptionalLong quota(EmailAddress user) {
+        return db.read(c -> {
+            try (PreparedStatement ps = c.prepareStatement("SELECT quota FROM users WHERE address_key = ?")) {
+                ps.setString(1, user.key());
+                try (ResultSet rs = ps.executeQuery()) {
+                    if (!rs.next()) return OptionalLong.empty();
+                    long q = rs.getLong(1);
+                    return rs.wasNull() ? OptionalLong.empty() : OptionalLong.of(q);
+                }
+            }
+        });
+    }
+
+    @Override
+    public boolean setQuota(EmailAddress user, OptionalLong octets) {
+        if (octets.isPresent() && octets.getAsLong() < 0) throw new IllegalArgumentException("negative quota");
+        return db.write(c -> update(c, "UPDATE users SET quota = ? WHERE address_key = ?",
+                octets.isPresent() ? octets.getAsLong() : null, user.key()) == 1);
     }
 
     @Override

@@ -13,8 +13,12 @@ import java.time.Clock;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.HashSet;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.Set;
@@ -36,11 +40,10 @@ import moat.store.StoreException;
  * {@code bodies} row goes in the same transaction and the file right after COMMIT.
  */
 final class SqliteMailboxes implements Mailboxes {
+    // the counters are kept by triggers (schema step 6): reading them costs no scan
     private static final String MAILBOX_COLUMNS = """
             m.id, m.name, m.uidvalidity, m.uidnext, m.highestmodseq, m.special_use, m.subscribed,
-            (SELECT count(*) FROM messages g WHERE g.mailbox_id = m.id),
-            (SELECT count(*) FROM messages g WHERE g.mailbox_id = m.id AND ' ' || g.flags || ' ' NOT LIKE '% \\Seen %'),
-            (SELECT coalesce(sum(size), 0) FROM messages g WHERE g.mailbox_id = m.id)""";
+            m.n_messages, m.n_unseen, m.n_octets""";
 
     private final DataDir dir;
     private final Connections db;
@@ -100,8 +103,10 @@ final class SqliteMailboxes implements Mailboxes {
         }
     }
 
-    private static Optional<Mailbox> find(Connection c, long id) throws SQLException {
-        try (PreparedStatement ps = c.prepareStatement("SELECT " + MAILBOX_COLUMNS + " FROM mailboxes m WHERE m.id = ?")) {
+    /** The mailbox row alone; its counters are 0 (the caller derives them). */
+    private static Optional<Mailbox> mailboxRow(Connection c, long id) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("SELECT m.id, m.name, m.uidvalidity, m.uidnext, m.highestmodseq,"
+                + " m.special_use, m.subscribed, 0, 0, 0 FROM mailboxes m WHERE m.id = ?")) {
             ps.setLong(1, id);
             try (ResultSet rs = ps.executeQuery()) {
                 return rs.next() ? Optional.of(mailbox(rs)) : Optional.empty();
@@ -188,18 +193,67 @@ final class SqliteMailboxes implements Mailboxes {
     }
 
     @Override
+    public long usage(EmailAddress user) {
+        return db.read(c -> SqliteDirectory.count(c, "SELECT coalesce(sum(m.n_octets), 0) FROM mailboxes m"
+                + " JOIN users u ON u.id = m.user_id WHERE u.address_key = ?", user.key()));
+    }
+
+    @Override
     public Optional<Snapshot> snapshot(long mailboxId) {
         return db.read(c -> {
             // One read transaction: the counters and the rows agree.
             Connections.exec(c, "BEGIN");
             try {
-                Optional<Mailbox> mb = find(c, mailboxId);
-                if (mb.isEmpty()) return Optional.<Snapshot>empty();
-                return Optional.of(new Snapshot(mb.get(), messages(c, mailboxId, Optional.empty())));
+                Optional<Mailbox> row = mailboxRow(c, mailboxId);
+                if (row.isEmpty()) return Optional.<Snapshot>empty();
+                List<Message> msgs = messages(c, mailboxId, Optional.empty());
+                // the counters from the rows just read: no second pass over the mailbox
+                long unseen = 0;
+                long size = 0;
+                for (Message m : msgs) {
+                    if (!m.flags().contains("\\Seen")) unseen++;
+                    size += m.size();
+                }
+                Mailbox mb = row.get();
+                return Optional.of(new Snapshot(new Mailbox(mb.id(), mb.name(), mb.uidValidity(), mb.uidNext(),
+                        mb.highestModseq(), mb.specialUse(), mb.subscribed(), msgs.size(), unseen, size), msgs));
             } finally {
                 Connections.exec(c, "COMMIT");
             }
         });
+    }
+
+    @Override
+    public Optional<Snapshot> changesSince(long mailboxId, long modseq) {
+        return db.read(c -> {
+            Connections.exec(c, "BEGIN");
+            try {
+                Optional<Mailbox> mb = find(c, mailboxId);
+                if (mb.isEmpty()) return Optional.<Snapshot>empty();
+                List<Message> out = new ArrayList<>();
+                try (PreparedStatement ps = c.prepareStatement("SELECT uid, flags, modseq, size, internaldate FROM messages"
+                        + " WHERE mailbox_id = ? AND modseq > ? ORDER BY uid")) {
+                    ps.setLong(1, mailboxId);
+                    ps.setLong(2, modseq);
+                    try (ResultSet rs = ps.executeQuery()) {
+                        while (rs.next()) out.add(new Message(rs.getLong(1), parseFlags(rs.getString(2)), rs.getLong(3),
+                                rs.getLong(4), Instant.ofEpochMilli(rs.getLong(5))));
+                    }
+                }
+                return Optional.of(new Snapshot(mb.get(), out));
+            } finally {
+                Connections.exec(c, "COMMIT");
+            }
+        });
+    }
+
+    private static Optional<Mailbox> find(Connection c, long id) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("SELECT " + MAILBOX_COLUMNS + " FROM mailboxes m WHERE m.id = ?")) {
+            ps.setLong(1, id);
+            try (ResultSet rs = ps.executeQuery()) {
+                return rs.next() ? Optional.of(mailbox(rs)) : Optional.empty();
+            }
+        }
     }
 
     private static List<Message> messages(Connection c, long mailboxId, Optional<Set<Long>> only) throws SQLException {
@@ -255,6 +309,63 @@ final class SqliteMailboxes implements Mailboxes {
         }
         if (rel.isEmpty()) throw new IOException("no message " + uid);
         return Files.newInputStream(dir.bodyPath(rel.get()));
+    }
+
+    /** Rows written per transaction when saving summaries: short write locks next to delivery. */
+    private static final int SUMMARY_BATCH = 500;
+
+    @Override
+    public Map<Long, Summary> summaries(long mailboxId, Collection<Long> uids) {
+        Map<Long, Summary> out = new HashMap<>();
+        if (uids.isEmpty()) return out;
+        Set<Long> wanted = uids instanceof Set<Long> set ? set : new HashSet<>(uids);
+        long lo = uids.stream().mapToLong(Long::longValue).min().getAsLong();
+        long hi = uids.stream().mapToLong(Long::longValue).max().getAsLong();
+        return db.read(c -> {
+            // one range scan on the primary key; UIDs outside the set are filtered here
+            try (PreparedStatement ps = c.prepareStatement("SELECT g.uid, s.format, s.envelope, s.body, s.bodystructure,"
+                    + " s.header FROM messages g JOIN body_summaries s ON s.body_id = g.body_id"
+                    + " WHERE g.mailbox_id = ? AND g.uid BETWEEN ? AND ?")) {
+                ps.setLong(1, mailboxId);
+                ps.setLong(2, lo);
+                ps.setLong(3, hi);
+                try (ResultSet rs = ps.executeQuery()) {
+                    while (rs.next()) {
+                        long uid = rs.getLong(1);
+                        if (!wanted.contains(uid)) continue;
+                        out.put(uid, new Summary(rs.getInt(2), rs.getBytes(3), rs.getBytes(4), rs.getBytes(5),
+                                rs.getBytes(6)));
+                    }
+                }
+            }
+            return out;
+        });
+    }
+
+    @Override
+    public void saveSummaries(long mailboxId, Map<Long, Summary> byUid) {
+        List<Map.Entry<Long, Summary>> all = new ArrayList<>(byUid.entrySet());
+        for (int from = 0; from < all.size(); from += SUMMARY_BATCH) {
+            List<Map.Entry<Long, Summary>> batch = all.subList(from, Math.min(all.size(), from + SUMMARY_BATCH));
+            db.write(c -> {
+                try (PreparedStatement ps = c.prepareStatement("INSERT OR REPLACE INTO body_summaries"
+                        + "(body_id, format, envelope, body, bodystructure, header)"
+                        + " SELECT body_id, ?, ?, ?, ?, ? FROM messages WHERE mailbox_id = ? AND uid = ?")) {
+                    for (Map.Entry<Long, Summary> e : batch) {
+                        Summary s = e.getValue();
+                        ps.setInt(1, s.format());
+                        ps.setBytes(2, s.envelope());
+                        ps.setBytes(3, s.body());
+                        ps.setBytes(4, s.bodyStructure());
+                        ps.setBytes(5, s.header());
+                        ps.setLong(6, mailboxId);
+                        ps.setLong(7, e.getKey());
+                        ps.executeUpdate(); // no row when the message went meanwhile: nothing to cache
+                    }
+                }
+                return null;
+            });
+        }
     }
 
     /**

@@ -10,6 +10,7 @@ import java.sql.SQLException;
 import java.time.Clock;
 import java.util.List;
 import java.util.Optional;
+import java.util.OptionalLong;
 import moat.core.Domain;
 import moat.core.EmailAddress;
 import moat.store.Directory;
@@ -209,6 +210,16 @@ public final class SqliteStore implements Directory, MailStore, UserLists, AutoC
     @Override
     public boolean setPassword(EmailAddress user, char[] password) {
         return directory.setPassword(user, password);
+    }
+
+    @Override
+    public OptionalLong quota(EmailAddress user) {
+        return directory.quota(user);
+    }
+
+    @Override
+    public boolean setQuota(EmailAddress user, OptionalLong octets) {
+        return directory.setQuota(user, octets);
     }
 
     @Override

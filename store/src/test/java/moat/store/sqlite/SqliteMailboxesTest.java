@@ -134,6 +134,102 @@ class SqliteMailboxesTest {
         }
     }
 
+    @Test
+    void summariesAreKeptPerBodySharedByCopiesAndGoWithTheBody() throws Exception {
+        try (SqliteStore s = open()) {
+            Mailboxes m = s.mailboxes();
+            long inbox = m.find(ALICE, "INBOX").orElseThrow().id();
+            long archive = m.find(ALICE, "Archive").orElseThrow().id();
+            for (int i = 0; i < 3; i++)
+                m.append(inbox, ("Subject: " + i + "\r\n\r\n").getBytes(StandardCharsets.US_ASCII), Set.of(), Instant.now());
+            assertThat(m.summaries(inbox, List.of(1L, 2L, 3L))).isEmpty();
+            Mailboxes.Summary one = new Mailboxes.Summary(7, bytes("(env1)"), bytes("(body1)"), bytes("(bs1)"),
+                    bytes("Subject: 1\r\n\r\n"));
+            m.saveSummaries(inbox, java.util.Map.of(1L, one, 99L, one)); // 99: no such message, skipped
+            var got = m.summaries(inbox, Set.of(1L, 2L, 3L));
+            assertThat(got).containsOnlyKeys(1L);
+            assertThat(got.get(1L).format()).isEqualTo(7);
+            assertThat(new String(got.get(1L).bodyStructure(), StandardCharsets.US_ASCII)).isEqualTo("(bs1)");
+            assertThat(m.summaries(inbox, List.of(2L, 3L))).as("only the UIDs asked for").isEmpty();
+
+            m.copy(inbox, Set.of(1L), archive, false);
+            assertThat(m.summaries(archive, List.of(1L))).as("the copy shares the body's summary").containsOnlyKeys(1L);
+            m.saveSummaries(archive, java.util.Map.of(1L, new Mailboxes.Summary(8, bytes("e"), bytes("b"), bytes("s"),
+                    bytes("h"))));
+            assertThat(m.summaries(inbox, List.of(1L)).get(1L).format()).as("replaced for both").isEqualTo(8);
+
+            m.store(inbox, Set.of(1L), FlagMode.ADD, Set.of("\\Deleted"), OptionalLong.empty());
+            m.expunge(inbox, Optional.empty());
+            assertThat(m.summaries(archive, List.of(1L))).hasSize(1);
+            assertThat(m.delete(ALICE, "Archive")).isEqualTo(new Outcome.Done());
+            try (var c = java.sql.DriverManager.getConnection("jdbc:sqlite:" + dir.resolve("index.db"));
+                 var rs = c.createStatement().executeQuery("SELECT count(*) FROM body_summaries")) {
+                assertThat(rs.next() && rs.getLong(1) == 0).as("gone with the last body row").isTrue();
+            }
+        }
+    }
+
+    @Test
+    void usageCountsEveryMailboxOfTheUserAndQuotaIsKeptPerUser() throws Exception {
+        try (SqliteStore s = open()) {
+            Mailboxes m = s.mailboxes();
+            long inbox = m.find(ALICE, "INBOX").orElseThrow().id();
+            long archive = m.find(ALICE, "Archive").orElseThrow().id();
+            assertThat(m.usage(ALICE)).isZero();
+            m.append(inbox, bytes("Subject: a\r\n\r\n12345\r\n"), Set.of(), Instant.now()); // 21 octets
+            m.copy(inbox, Set.of(1L), archive, false);
+            assertThat(m.usage(ALICE)).as("a copy counts again").isEqualTo(42);
+            assertThat(m.usage(addr("nobody@example.org"))).isZero();
+
+            assertThat(s.quota(ALICE)).isEmpty();
+            assertThat(s.setQuota(ALICE, OptionalLong.of(5000))).isTrue();
+            assertThat(s.quota(ALICE)).hasValue(5000);
+            assertThat(s.setQuota(ALICE, OptionalLong.empty())).isTrue();
+            assertThat(s.quota(ALICE)).isEmpty();
+            assertThat(s.setQuota(addr("nobody@example.org"), OptionalLong.of(1))).isFalse();
+        }
+    }
+
+    @Test
+    void countersKeptByTriggersAgreeWithTheRowsOnEveryPath() throws Exception {
+        try (SqliteStore s = open()) {
+            Mailboxes m = s.mailboxes();
+            long inbox = m.find(ALICE, "INBOX").orElseThrow().id();
+            long archive = m.find(ALICE, "Archive").orElseThrow().id();
+            StoreFixture.deliver(s, "Subject: smtp\r\n\r\nbody\r\n", StoreFixture.local(ALICE)); // group commit
+            m.append(inbox, bytes("Subject: a\r\n\r\n12345\r\n"), Set.of("\\Seen"), Instant.now());
+            m.append(inbox, bytes("Subject: b\r\n\r\n1\r\n"), Set.of(), Instant.now());
+            assertCounters(s, inbox);
+            m.store(inbox, Set.of(1L), FlagMode.ADD, Set.of("\\Seen"), OptionalLong.empty());
+            m.store(inbox, Set.of(2L), FlagMode.REPLACE, Set.of("$Work"), OptionalLong.empty());
+            assertCounters(s, inbox);
+            m.copy(inbox, Set.of(1L, 2L), archive, false);
+            m.copy(inbox, Set.of(3L), archive, true);
+            assertCounters(s, inbox);
+            assertCounters(s, archive);
+            m.store(archive, Set.of(1L), FlagMode.ADD, Set.of("\\Deleted"), OptionalLong.empty());
+            m.expunge(archive, Optional.empty());
+            assertCounters(s, archive);
+            assertThat(m.usage(ALICE)).isEqualTo(m.find(ALICE, "INBOX").orElseThrow().size()
+                    + m.find(ALICE, "Archive").orElseThrow().size());
+            assertThat(m.delete(ALICE, "Archive")).isEqualTo(new Outcome.Done());
+            assertThat(m.usage(ALICE)).isEqualTo(m.find(ALICE, "INBOX").orElseThrow().size());
+        }
+    }
+
+    /** find()'s counters (trigger-kept) against a recount from the snapshot's rows. */
+    private static void assertCounters(SqliteStore s, long mailboxId) {
+        Mailboxes.Snapshot snap = s.mailboxes().snapshot(mailboxId).orElseThrow();
+        Mailboxes.Mailbox kept = s.mailboxes().list(ALICE).stream().filter(x -> x.id() == mailboxId).findFirst().orElseThrow();
+        assertThat(kept.messages()).isEqualTo(snap.messages().size());
+        assertThat(kept.unseen()).isEqualTo(snap.messages().stream().filter(x -> !x.flags().contains("\\Seen")).count());
+        assertThat(kept.size()).isEqualTo(snap.messages().stream().mapToLong(Mailboxes.Message::size).sum());
+    }
+
+    private static byte[] bytes(String s) {
+        return s.getBytes(StandardCharsets.US_ASCII);
+    }
+
     private static long countFiles(java.nio.file.Path root) throws Exception {
         try (var s = java.nio.file.Files.walk(root)) {
             return s.filter(java.nio.file.Files::isRegularFile).count();
