@@ -5,16 +5,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.io.BufferedReader;
 import java.io.InputStreamReader;
 import java.io.OutputStream;
-import java.net.InetAddress;
-import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
-import java.security.cert.X509Certificate;
-import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLSocket;
-import javax.net.ssl.TrustManager;
-import javax.net.ssl.X509TrustManager;
 import moat.server.testing.TestServer;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -30,19 +24,7 @@ class CrossProtocolBruteForceTest {
     Path tmp;
 
     private static SSLSocket tls(int port, String from) throws Exception {
-        SSLContext ctx = SSLContext.getInstance("TLS");
-        ctx.init(null, new TrustManager[] {new X509TrustManager() {
-            @Override public void checkClientTrusted(X509Certificate[] c, String a) { }
-            @Override public void checkServerTrusted(X509Certificate[] c, String a) { }
-            @Override public X509Certificate[] getAcceptedIssuers() { return new X509Certificate[0]; }
-        }}, null);
-        Socket plain = new Socket();
-        plain.bind(new InetSocketAddress(InetAddress.getByName(from), 0));
-        plain.connect(new InetSocketAddress("127.0.0.1", port), 5000);
-        plain.setSoTimeout(20_000);
-        SSLSocket s = (SSLSocket) ctx.getSocketFactory().createSocket(plain, "mx.test.example", port, true);
-        s.startHandshake();
-        return s;
+        return TestServer.clientTlsFrom(from, port);
     }
 
     /** One IMAP LOGIN on a fresh connection; returns the tagged reply line. */

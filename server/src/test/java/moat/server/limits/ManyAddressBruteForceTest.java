@@ -5,12 +5,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.io.BufferedReader;
 import java.io.InputStreamReader;
 import java.io.OutputStream;
-import java.net.InetAddress;
-import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
-import java.security.cert.X509Certificate;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ExecutorService;
@@ -18,10 +15,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.atomic.AtomicInteger;
-import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLSocket;
-import javax.net.ssl.TrustManager;
-import javax.net.ssl.X509TrustManager;
 import moat.server.testing.TestServer;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -41,19 +35,7 @@ class ManyAddressBruteForceTest {
     private final AtomicInteger other = new AtomicInteger();
 
     private static SSLSocket tls(int port, String from) throws Exception {
-        SSLContext ctx = SSLContext.getInstance("TLS");
-        ctx.init(null, new TrustManager[] {new X509TrustManager() {
-            @Override public void checkClientTrusted(X509Certificate[] c, String a) { }
-            @Override public void checkServerTrusted(X509Certificate[] c, String a) { }
-            @Override public X509Certificate[] getAcceptedIssuers() { return new X509Certificate[0]; }
-        }}, null);
-        Socket plain = new Socket();
-        plain.bind(new InetSocketAddress(InetAddress.getByName(from), 0));
-        plain.connect(new InetSocketAddress("127.0.0.1", port), 5000);
-        plain.setSoTimeout(20_000);
-        SSLSocket s = (SSLSocket) ctx.getSocketFactory().createSocket(plain, "mx.test.example", port, true);
-        s.startHandshake();
-        return s;
+        return TestServer.clientTlsFrom(from, port);
     }
 
     /** {@code n} IMAP LOGIN attempts on one connection. */

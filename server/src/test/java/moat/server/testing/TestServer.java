@@ -138,6 +138,15 @@ public final class TestServer implements AutoCloseable {
         return s;
     }
 
+    /** A TLS client connection from a chosen loopback source address (Linux routes 127/8 to lo). */
+    public static SSLSocket clientTlsFrom(String localAddress, int port) throws Exception {
+        Socket plain = new Socket();
+        plain.bind(new java.net.InetSocketAddress(java.net.InetAddress.getByName(localAddress), 0));
+        plain.connect(new java.net.InetSocketAddress("127.0.0.1", port), 5000);
+        plain.setSoTimeout(20_000);
+        return clientTls(plain);
+    }
+
     /** Tests check the server, not certificate validation: the test CA is the self-signed cert. */
     static final X509TrustManager TRUST_ALL = new X509TrustManager() {
         @Override public void checkClientTrusted(X509Certificate[] c, String a) { }
