@@ -12,6 +12,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.Optional;
 import javax.net.ssl.SSLSocket;
+import moat.server.connection.ClientInput;
 import moat.protocol.pop3.Action;
 import moat.protocol.pop3.Pop3Handler.TlsInfo;
 import moat.protocol.pop3.Pop3Session;
@@ -28,16 +29,14 @@ final class Pop3Connection implements Runnable {
     private final Socket plain;
     private final Pop3Listener.Context ctx;
     private Socket socket;
-    private InputStream in;
     private OutputStream out;
     private Pop3Session session;
     /**
      * Client input is command lines only (RFC 2449 section 4: at most 255 octets), so a small read
      * buffer is enough; it is held by every idle connection (8 KiB before).
      */
-    private final byte[] buf = new byte[1024];
-    private int pos;
-    private int lim;
+    private static final int READ_BUFFER = 1024;
+    private ClientInput input;
     private Instant deadline;
 
     Pop3Connection(Socket plain, Pop3Listener.Context ctx) {
@@ -60,8 +59,8 @@ final class Pop3Connection implements Runnable {
                 socket = ssl;
                 tls = Optional.of(new TlsInfo(ssl.getSession().getProtocol(), ssl.getSession().getCipherSuite()));
             }
-            in = socket.getInputStream();
             out = new BufferedOutputStream(socket.getOutputStream(), 8192);
+            input = new ClientInput(socket.getInputStream(), out, READ_BUFFER);
             session = new Pop3Session(ctx.sessionConfig(), ctx.backend(), ctx.nextSessionId(),
                     (InetSocketAddress) plain.getRemoteSocketAddress(), tls);
             ctx.backend().connected(session.info());
@@ -92,7 +91,7 @@ final class Pop3Connection implements Runnable {
     /** Returns why the loop ended. */
     private String loop() throws IOException {
         var limits = ctx.sessionConfig().limits();
-        byte[] line = new byte[limits.maxCommandLine() - 1]; // the limit counts CRLF; the CR is stripped later
+        int maxLine = limits.maxCommandLine() - 1; // the limit counts CRLF; the CR is stripped later
         while (true) {
             if (Instant.now().isAfter(deadline)) {
                 write(session.sessionTooLongResponse());
@@ -100,9 +99,9 @@ final class Pop3Connection implements Runnable {
                 return "session duration";
             }
             setTimeout(limits.idleTimeout());
-            int n = readLine(line);
-            if (n == -1) return "client closed";
-            Action a = n == -2 ? session.onLineTooLong() : session.onLine(line, n);
+            int n = input.readLine(maxLine);
+            if (n == ClientInput.EOF) return "client closed";
+            Action a = n == ClientInput.TOO_LONG ? session.onLineTooLong() : session.onLine(input.line(), n);
             if (!perform(a)) return "quit";
         }
     }
@@ -138,49 +137,17 @@ final class Pop3Connection implements Runnable {
                 out.flush();
                 // CVE-2011-0411 class: bytes the client pipelined after STLS came in plaintext and
                 // must never be read as if they came over TLS. Drop them.
-                pos = lim = 0;
+                input.discardBuffered();
                 SSLSocket ssl = ctx.tls().wrap(socket);
                 setTimeout(ctx.sessionConfig().limits().idleTimeout());
                 ssl.startHandshake();
                 socket = ssl;
-                in = ssl.getInputStream();
                 out = new BufferedOutputStream(ssl.getOutputStream(), 8192);
+                input.switchTo(ssl.getInputStream(), out);
                 session.tlsStarted(new TlsInfo(ssl.getSession().getProtocol(), ssl.getSession().getCipherSuite()));
                 return true;
             }
         }
-    }
-
-    /**
-     * Reads one line into {@code line} without its LF (and CR). Returns its length, -1 at end of
-     * stream, or -2 when the line was longer than the buffer (the rest is skipped up to the LF).
-     */
-    private int readLine(byte[] line) throws IOException {
-        int n = 0;
-        boolean overflow = false;
-        while (true) {
-            if (pos == lim && !fill()) return -1;
-            while (pos < lim) {
-                byte b = buf[pos++];
-                if (b == '\n') {
-                    if (overflow) return -2;
-                    if (n > 0 && line[n - 1] == '\r') n--;
-                    return n;
-                }
-                if (n < line.length) line[n++] = b;
-                else overflow = true;
-            }
-        }
-    }
-
-    /** Refills the buffer; flushes pending responses first since the client may be waiting for them. */
-    private boolean fill() throws IOException {
-        out.flush();
-        int r = in.read(buf, 0, buf.length);
-        if (r <= 0) return false;
-        pos = 0;
-        lim = r;
-        return true;
     }
 
     private void setTimeout(Duration d) throws IOException {

@@ -2,7 +2,6 @@ package moat.server.smtp;
 
 import java.io.BufferedOutputStream;
 import java.io.IOException;
-import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.InetSocketAddress;
 import java.net.Socket;
@@ -10,7 +9,6 @@ import java.net.SocketTimeoutException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.Arrays;
 import java.util.Optional;
 import javax.net.ssl.SSLSocket;
 import moat.core.Reason;
@@ -18,6 +16,7 @@ import moat.core.Reply;
 import moat.protocol.smtp.Action;
 import moat.protocol.smtp.SessionInfo.TlsInfo;
 import moat.protocol.smtp.SmtpSession;
+import moat.server.connection.ClientInput;
 import moat.server.limits.DataRate;
 import moat.server.limits.Pregreet;
 
@@ -33,7 +32,6 @@ final class SmtpConnection implements Runnable {
     private final SmtpListener.Context ctx;
     private final boolean implicitTls;
     private Socket socket;
-    private InputStream in;
     private OutputStream out;
     private SmtpSession session;
     /**
@@ -45,11 +43,7 @@ final class SmtpConnection implements Runnable {
     private static final int IDLE_BUFFER = 1024;
     private static final int DATA_BUFFER = 16 * 1024;
     private static final int REPLY_BUFFER = 1024;
-    private static final int FIRST_LINE_BUFFER = 128;
-    private byte[] buf = new byte[IDLE_BUFFER];
-    private byte[] line = new byte[FIRST_LINE_BUFFER];
-    private int pos;
-    private int lim;
+    private ClientInput input;
     private Instant deadline;
 
     SmtpConnection(Socket plain, SmtpListener.Context ctx, boolean implicitTls) {
@@ -82,8 +76,8 @@ final class SmtpConnection implements Runnable {
                 Pregreet.refuse(plain, Reply.of(Reason.PREGREET).wire());
                 return;
             }
-            in = socket.getInputStream();
             out = new BufferedOutputStream(socket.getOutputStream(), REPLY_BUFFER);
+            input = new ClientInput(socket.getInputStream(), out, IDLE_BUFFER);
             session = new SmtpSession(ctx.sessionConfig(), ctx.sessionHandler(), ctx.nextSessionId(),
                     (InetSocketAddress) plain.getRemoteSocketAddress(), tls);
             Optional<Reply> refused = ctx.handler().connected(session.info());
@@ -134,9 +128,9 @@ final class SmtpConnection implements Runnable {
                 return;
             }
             setTimeout(ctx.limits().commandTimeout());
-            int n = readLine(ctx.limits().maxCommandLine());
-            if (n == -1) return; // client went away
-            Action a = n == -2 ? session.onLineTooLong() : session.onLine(line, n);
+            int n = input.readLine(ctx.limits().maxCommandLine());
+            if (n == ClientInput.EOF) return; // client went away
+            Action a = n == ClientInput.TOO_LONG ? session.onLineTooLong() : session.onLine(input.line(), n);
             if (!perform(a)) return;
         }
     }
@@ -160,107 +154,55 @@ final class SmtpConnection implements Runnable {
                     out.flush();
                     // CVE-2011-0411: bytes the client pipelined after STARTTLS were sent in
                     // plaintext and must never be read as if they came over TLS. Drop them.
-                    pos = lim = 0;
+                    input.discardBuffered();
                     SSLSocket ssl = ctx.tls().wrap(socket);
                     setTimeout(ctx.limits().commandTimeout());
                     ssl.startHandshake();
                     socket = ssl;
-                    in = ssl.getInputStream();
                     out = new BufferedOutputStream(ssl.getOutputStream(), REPLY_BUFFER);
+                    input.switchTo(ssl.getInputStream(), out);
                     session.tlsStarted(new TlsInfo(ssl.getSession().getProtocol(), ssl.getSession().getCipherSuite()));
                     return true;
                 }
                 case Action.ReadData d -> {
                     write(d.reply());
-                    growForData();
+                    input.growTo(DATA_BUFFER);
                     DataRate rate = DataRate.start(ctx.guard().dataRate());
                     while (!d.decoder().ended()) {
-                        if (pos == lim && !fillData(rate)) throw new IOException("EOF in DATA");
-                        pos += d.decoder().feed(buf, pos, lim - pos, d.sink());
+                        if (input.drained() && !fillData(rate)) throw new IOException("EOF in DATA");
+                        input.advance(d.decoder().feed(input.buffer(), input.position(), input.available(), d.sink()));
                     }
-                    shrinkWhenDrained();
+                    input.shrinkWhenDrained();
                     a = session.dataEnded();
                 }
                 case Action.ReadChunk c -> {
-                    growForData();
+                    input.growTo(DATA_BUFFER);
                     DataRate rate = DataRate.start(ctx.guard().dataRate());
                     long remaining = c.size();
                     while (remaining > 0) {
-                        if (pos == lim && !fillData(rate)) throw new IOException("EOF in BDAT");
-                        int n = (int) Math.min(remaining, lim - pos);
-                        c.decoder().feed(buf, pos, n, c.sink());
-                        pos += n;
+                        if (input.drained() && !fillData(rate)) throw new IOException("EOF in BDAT");
+                        int n = (int) Math.min(remaining, input.available());
+                        c.decoder().feed(input.buffer(), input.position(), n, c.sink());
+                        input.advance(n);
                         remaining -= n;
                     }
-                    shrinkWhenDrained();
+                    input.shrinkWhenDrained();
                     a = session.chunkEnded();
                 }
             }
         }
     }
 
-    /** Gives the read buffer its body size; bytes already read (pipelined) move along. */
-    private void growForData() {
-        if (buf.length >= DATA_BUFFER) return;
-        byte[] big = new byte[DATA_BUFFER];
-        System.arraycopy(buf, pos, big, 0, lim - pos);
-        lim -= pos;
-        pos = 0;
-        buf = big;
-    }
-
-    /** Back to the idle size once the body's bytes are all consumed (pipelined commands stay put otherwise). */
-    private void shrinkWhenDrained() {
-        if (pos == lim && buf.length > IDLE_BUFFER) {
-            buf = new byte[IDLE_BUFFER];
-            pos = lim = 0;
-        }
-    }
-
     /**
-     * Reads one line into {@link #line} without its LF (and CR), growing it up to {@code max}.
-     * Returns its length, -1 at end of stream, or -2 when the line was longer than {@code max}
-     * (the rest is skipped up to the LF).
-     */
-    private int readLine(int max) throws IOException {
-        int n = 0;
-        boolean overflow = false;
-        while (true) {
-            if (pos == lim && !fill()) return -1;
-            while (pos < lim) {
-                byte b = buf[pos++];
-                if (b == '\n') {
-                    if (overflow) return -2;
-                    if (n > 0 && line[n - 1] == '\r') n--;
-                    return n;
-                }
-                if (n == line.length && n < max) line = Arrays.copyOf(line, Math.min(max, 2 * n));
-                if (n < line.length) line[n++] = b;
-                else overflow = true;
-            }
-        }
-    }
-
-    /** Refills the buffer; flushes pending replies first since the client may be waiting for them. */
-    private boolean fill() throws IOException {
-        out.flush();
-        int r = in.read(buf, 0, buf.length);
-        if (r <= 0) return false;
-        pos = 0;
-        lim = r;
-        return true;
-    }
-
-    /**
-     * {@link #fill} for a message body: each read may wait only until the transfer would fall
+     * {@link ClientInput#fill} for a message body: each read may wait only until the transfer would fall
      * below the minimum data rate (slowloris), or the data timeout, whichever is sooner.
      */
     private boolean fillData(DataRate rate) throws IOException {
         if (rate.belowMinimum()) throw new TooSlow();
         setTimeout(Duration.ofMillis(rate.readTimeout(ctx.limits().dataTimeout())));
         try {
-            boolean more = fill();
-            if (more) rate.received(lim);
+            boolean more = input.fill();
+            if (more) rate.received(input.available());
             return more;
         } catch (SocketTimeoutException e) {
             if (rate.rateBound()) throw new TooSlow();
@@ -296,6 +238,7 @@ final class SmtpConnection implements Runnable {
         try {
             socket.setSoTimeout(500);
             byte[] sink = new byte[512];
+            java.io.InputStream in = socket.getInputStream();
             for (int total = 0; total < 4096; ) {
                 int n = in.read(sink);
                 if (n < 0) return;

@@ -1,0 +1,12 @@
+/**
+ * The buffered byte input every blocking connection loop (SMTP, POP3) reads through: bounded
+ * command lines, a buffer that grows only for message bodies, and the STARTTLS discard.
+ *
+ * <p>Security: {@link moat.server.connection.ClientInput#discardBuffered()} drops bytes a client
+ * pipelined behind STARTTLS/STLS so they are never read as if they had come over TLS
+ * (CVE-2011-0411 class). A line longer than its bound is skipped up to its LF, never buffered.
+ *
+ * <p>LIMITATION: the IMAP connection still has its own reader (it interleaves literals with
+ * lines); moving it here is open work.
+ */
+package moat.server.connection;
