@@ -48,7 +48,9 @@ final class Pop3Connection implements Runnable {
     public void run() {
         String why = "closed";
         var limits = ctx.sessionConfig().limits();
-        try (plain) {
+        // Not try-with-resources: that would close the socket before the catch blocks could send
+        // their last response (the internal-error -ERR), as it did in the SMTP connection.
+        try {
             socket = plain;
             deadline = Instant.now().plus(limits.maxSession());
             Optional<TlsInfo> tls = Optional.empty();
@@ -78,9 +80,10 @@ final class Pop3Connection implements Runnable {
             sendQuietly(Response.err(Response.Code.SYS_TEMP, "Internal error, closing connection"));
         } finally {
             if (session != null) session.connectionLost(why);
-            if (socket != plain) {
+            for (Socket s : new Socket[] {socket, plain}) {
+                if (s == null) continue;
                 try {
-                    socket.close();
+                    s.close();
                 } catch (IOException ignored) {
                     // closing after an error: nothing more to do
                 }
