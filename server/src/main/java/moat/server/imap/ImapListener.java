@@ -2,7 +2,6 @@ package moat.server.imap;
 
 import java.io.IOException;
 import java.net.InetAddress;
-import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
@@ -43,10 +42,8 @@ public final class ImapListener implements AutoCloseable {
     public static ImapListener start(InetAddress bind, int port, boolean implicitTls, String hostname, ImapLimits limits,
                                      ImapBackend backend, TlsWrapper tls, ListenerLimits guard,
                                      Consumer<Throwable> errors) throws IOException {
-        ServerSocket ss = new ServerSocket();
-        ss.setReuseAddress(true);
-        ss.bind(new InetSocketAddress(bind, port), 1024);
-        String prefix = Long.toString(System.currentTimeMillis() % 1_000_000_000L, 36) + (implicitTls ? "J" : "I");
+        ServerSocket ss = Doorman.bind(bind, port);
+        String prefix = Doorman.sessionPrefix(implicitTls ? 'J' : 'I');
         Context ctx = new Context(new ImapSession.Config(hostname, limits, true), limits, backend, tls, implicitTls,
                 new AtomicLong(), prefix, errors);
         ImapListener l = new ImapListener(ss, ctx, guard);

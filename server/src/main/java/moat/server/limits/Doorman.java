@@ -19,6 +19,31 @@ import moat.core.Reason;
 public final class Doorman {
     private Doorman() {}
 
+    /**
+     * A listening socket on bind:port (backlog 1024, SO_REUSEADDR), closed again when the bind
+     * fails: {@link java.net.BindException} when the port is taken or privileged, which the
+     * caller turns into an admin-readable message.
+     */
+    public static ServerSocket bind(java.net.InetAddress bind, int port) throws IOException {
+        ServerSocket ss = new ServerSocket();
+        try {
+            ss.setReuseAddress(true);
+            ss.bind(new InetSocketAddress(bind, port), 1024);
+            return ss;
+        } catch (IOException | RuntimeException e) {
+            ss.close();
+            throw e;
+        }
+    }
+
+    /**
+     * The prefix of a listener's session ids: the start time in base 36 and one letter naming the
+     * listener, so ids in the audit log are unique across listeners and restarts.
+     */
+    public static String sessionPrefix(char listener) {
+        return Long.toString(System.currentTimeMillis() % 1_000_000_000L, 36) + listener;
+    }
+
     /** What a listener does with an accepted socket (usually: {@link #admit}). */
     @FunctionalInterface
     public interface Arrival {

@@ -2,7 +2,6 @@ package moat.server.pop3;
 
 import java.io.IOException;
 import java.net.InetAddress;
-import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
@@ -40,16 +39,8 @@ final class Pop3Listener implements AutoCloseable {
 
     static Pop3Listener start(InetAddress bind, int port, Pop3Session.Config config, Pop3Backend backend,
                               TlsWrapper tls, ListenerLimits guard, Consumer<Throwable> errors) throws IOException {
-        ServerSocket ss = new ServerSocket();
-        ss.setReuseAddress(true);
-        try {
-            ss.bind(new InetSocketAddress(bind, port), 1024);
-        } catch (IOException e) {
-            ss.close();
-            throw e;
-        }
-        String prefix = Long.toString(System.currentTimeMillis() % 1_000_000_000L, 36)
-                + (config.implicitTlsListener() ? "Q" : "P");
+        ServerSocket ss = Doorman.bind(bind, port);
+        String prefix = Doorman.sessionPrefix(config.implicitTlsListener() ? 'Q' : 'P');
         Pop3Listener l = new Pop3Listener(ss, new Context(config, backend, tls, new AtomicLong(), prefix, errors), guard);
         l.acceptor.start();
         return l;

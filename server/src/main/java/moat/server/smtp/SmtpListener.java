@@ -2,7 +2,6 @@ package moat.server.smtp;
 
 import java.io.IOException;
 import java.net.InetAddress;
-import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
 import java.util.concurrent.atomic.AtomicLong;
@@ -59,11 +58,9 @@ public final class SmtpListener implements AutoCloseable {
     public static SmtpListener start(InetAddress bind, int port, Listener role, String hostname, SmtpLimits limits,
                                      DeliveryHandler handler, TlsWrapper tls, Consumer<Throwable> errors,
                                      ListenerLimits guard) throws IOException {
-        ServerSocket ss = new ServerSocket();
-        ss.setReuseAddress(true);
-        ss.bind(new InetSocketAddress(bind, port), 1024);
+        ServerSocket ss = Doorman.bind(bind, port);
         SmtpSession.Config cfg = new SmtpSession.Config(hostname, role, limits, true);
-        String prefix = Long.toString(System.currentTimeMillis() % 1_000_000_000L, 36) + role.name().charAt(0);
+        String prefix = Doorman.sessionPrefix(role.name().charAt(0));
         Context ctx = new Context(cfg, limits, handler, tls, new AtomicLong(), prefix, errors, guard,
                 new RateLimitingHandler(handler, guard.gate()));
         SmtpListener l = new SmtpListener(ss, ctx, role == Listener.SUBMISSIONS);
