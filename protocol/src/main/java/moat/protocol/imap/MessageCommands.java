@@ -364,32 +364,37 @@ final class MessageCommands {
         List<Long> hits = new ArrayList<>();
         long maxModseq = 0;
         boolean failed = false;
-        // header keys read the cached header section; a message without one is parsed and cached
+        // Header keys read the cached SearchFields form; the store already drops (returns empty)
+        // the messages that cannot match. A message without a cached summary is parsed, and its
+        // summary saved when the key needs nothing more than its header.
         boolean headersOnly = readsOnlyHeaders(key);
-        Map<Long, ImapBackend.Summary> summaries = readsMessage(key) && headersOnly && sel.size() > 0
-                ? s.backend.summaries(sel.id, sel.uids()) : Map.of();
+        List<byte[]> required = SearchKey.required(key);
+        Map<Long, ImapBackend.HeaderFields> cachedFields = readsMessage(key) && (headersOnly || !required.isEmpty())
+                && sel.size() > 0 ? s.backend.headerFields(sel.id, sel.uids(), required) : Map.of();
         Map<Long, ImapBackend.Summary> fresh = new HashMap<>();
         for (int i = 1; i <= sel.size(); i++) {
             long u = sel.uidAt(i);
             MessageInfo info = sel.info(u);
-            MimePart[] cached = new MimePart[1];
+            ImapBackend.HeaderFields hf = cachedFields.get(u);
+            byte[] fields = hf != null && hf.format() == MessageSummary.FORMAT ? hf.fields() : null;
+            if (fields != null && !required.isEmpty() && !containsAny(fields, required)) continue; // cannot match
+            MimePart[] parsed = new MimePart[1];
             boolean[] broken = new boolean[1];
-            ImapBackend.Summary summary = summaries.get(u);
-            SearchKey.Candidate c = new SearchKey.Candidate(i, sel.size(), sel.maxUid(), info, () -> {
-                if (cached[0] == null && headersOnly && MessageSummary.usable(summary)) {
-                    cached[0] = MessageSummary.headerOnly(summary);
-                } else if (cached[0] == null) {
+            java.util.function.Supplier<MimePart> message = () -> {
+                if (parsed[0] == null) {
                     try {
-                        cached[0] = MimePart.parse(s.backend.read(sel.id, u));
-                        if (headersOnly && !MessageSummary.usable(summary) && fresh.size() < MAX_FRESH_SUMMARIES)
-                            fresh.put(u, MessageSummary.of(cached[0]));
+                        parsed[0] = MimePart.parse(s.backend.read(sel.id, u));
+                        if (headersOnly && fields == null && fresh.size() < MAX_FRESH_SUMMARIES)
+                            fresh.put(u, MessageSummary.of(parsed[0]));
                     } catch (IOException e) {
                         broken[0] = true;
-                        cached[0] = MimePart.parse(new byte[0]);
+                        parsed[0] = MimePart.parse(new byte[0]);
                     }
                 }
-                return cached[0];
-            });
+                return parsed[0];
+            };
+            SearchKey.Candidate c = new SearchKey.Candidate(i, sel.size(), sel.maxUid(), info,
+                    fields != null ? () -> fields : () -> SearchFields.of(message.get().headers()), message);
             if (key.matches(c)) {
                 hits.add(uid ? u : i);
                 maxModseq = Math.max(maxModseq, info.modseq());
@@ -427,6 +432,12 @@ final class MessageCommands {
             case SearchKey.And and -> and.keys().stream().anyMatch(MessageCommands::containsSearchRes);
             default -> false;
         };
+    }
+
+    /** True when {@code fields} holds at least one of the byte strings. */
+    private static boolean containsAny(byte[] fields, List<byte[]> needles) {
+        for (byte[] n : needles) if (SearchFields.holds(fields, n)) return true;
+        return false;
     }
 
     /** Bounds the summaries one SEARCH builds in memory before saving them (about 2 KB each). */

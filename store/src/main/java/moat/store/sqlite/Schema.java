@@ -76,6 +76,13 @@ final class Schema {
             CREATE TRIGGER messages_count_flags AFTER UPDATE OF flags ON messages BEGIN UPDATE mailboxes SET n_unseen = n_unseen + (instr(NEW.flags, '\\Seen') = 0) - (instr(OLD.flags, '\\Seen') = 0) WHERE id = NEW.mailbox_id; END;
             """;
 
+    // (h-imapsearch) header fields of a body as header SEARCH matches them (decoded, lower-cased;
+    // opaque to the store), so a SEARCH reads one narrow column. Rows written before this step
+    // have an older format number and are rebuilt on use.
+    private static final String SUMMARY_FIELDS = """
+            ALTER TABLE body_summaries ADD COLUMN fields BLOB NOT NULL DEFAULT x'';
+            """;
+
     /** Step {@code i} (0-based) takes the schema from version {@code i} to {@code i + 1}. */
     static final List<String> MIGRATIONS = List.of(
             // 1: the initial schema. Times are epoch milliseconds (UTC). STRICT tables refuse
@@ -172,7 +179,9 @@ final class Schema {
             ALTER TABLE users ADD COLUMN quota INTEGER;
             """,
             // 9: per-mailbox counters kept by triggers (STATUS, SELECT, quota usage without a scan).
-            MAILBOX_COUNTERS);
+            MAILBOX_COUNTERS,
+            // 10: body_summaries.fields (header SEARCH without a header parse per message).
+            SUMMARY_FIELDS);
 
 
     static int version(Connection c) throws SQLException {

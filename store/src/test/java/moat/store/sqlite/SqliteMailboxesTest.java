@@ -144,7 +144,7 @@ class SqliteMailboxesTest {
                 m.append(inbox, ("Subject: " + i + "\r\n\r\n").getBytes(StandardCharsets.US_ASCII), Set.of(), Instant.now());
             assertThat(m.summaries(inbox, List.of(1L, 2L, 3L))).isEmpty();
             Mailboxes.Summary one = new Mailboxes.Summary(7, bytes("(env1)"), bytes("(body1)"), bytes("(bs1)"),
-                    bytes("Subject: 1\r\n\r\n"));
+                    bytes("Subject: 1\r\n\r\n"), bytes("subject\u00001\u0000"));
             m.saveSummaries(inbox, java.util.Map.of(1L, one, 99L, one)); // 99: no such message, skipped
             var got = m.summaries(inbox, Set.of(1L, 2L, 3L));
             assertThat(got).containsOnlyKeys(1L);
@@ -155,7 +155,7 @@ class SqliteMailboxesTest {
             m.copy(inbox, Set.of(1L), archive, false);
             assertThat(m.summaries(archive, List.of(1L))).as("the copy shares the body's summary").containsOnlyKeys(1L);
             m.saveSummaries(archive, java.util.Map.of(1L, new Mailboxes.Summary(8, bytes("e"), bytes("b"), bytes("s"),
-                    bytes("h"))));
+                    bytes("h"), bytes("f"))));
             assertThat(m.summaries(inbox, List.of(1L)).get(1L).format()).as("replaced for both").isEqualTo(8);
 
             m.store(inbox, Set.of(1L), FlagMode.ADD, Set.of("\\Deleted"), OptionalLong.empty());
