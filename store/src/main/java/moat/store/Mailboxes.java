@@ -61,7 +61,8 @@ public interface Mailboxes {
 
     /**
      * The cached summaries of the given messages' bodies, by UID; a message without one (never
-     * summarised yet) is absent. One indexed read for any number of UIDs.
+     * summarised yet) is absent. One indexed read for any number of UIDs. Their {@code fields}
+     * are not read here (empty): {@link #headerFields} reads them, apart, for SEARCH.
      */
     Map<Long, Summary> summaries(long mailboxId, Collection<Long> uids);
 
@@ -143,7 +144,7 @@ public interface Mailboxes {
      * to the store. {@code format} is the writer's serializer version (a reader ignores other
      * versions); the byte arrays are the writer's encodings (for IMAP: ENVELOPE, BODY and
      * BODYSTRUCTURE in wire form, the top-level header section, and its fields as header
-     * SEARCH matches them).
+     * SEARCH matches them). {@code fields} is stored apart and read only by {@link #headerFields}.
      */
     record Summary(int format, byte[] envelope, byte[] body, byte[] bodyStructure, byte[] header, byte[] fields) {}
 

@@ -364,13 +364,20 @@ final class MessageCommands {
         List<Long> hits = new ArrayList<>();
         long maxModseq = 0;
         boolean failed = false;
-        // Header keys read the cached SearchFields form; the store already drops (returns empty)
-        // the messages that cannot match. A message without a cached summary is parsed, and its
-        // summary saved when the key needs nothing more than its header.
+        // Header keys on the usual fields read the cached SearchFields form, and the store already
+        // empties the fields of messages that cannot match; a key on another field reads the
+        // cached raw header section. A message without a summary is parsed, and its summary
+        // saved when the key needs nothing more than its header.
         boolean headersOnly = readsOnlyHeaders(key);
-        List<byte[]> required = SearchKey.required(key);
-        Map<Long, ImapBackend.HeaderFields> cachedFields = readsMessage(key) && (headersOnly || !required.isEmpty())
-                && sel.size() > 0 ? s.backend.headerFields(sel.id, sel.uids(), required) : Map.of();
+        boolean cachedNames = SearchKey.cachedFieldsOnly(key);
+        List<byte[]> required = cachedNames ? SearchKey.required(key) : List.of();
+        Map<Long, ImapBackend.HeaderFields> cachedFields = Map.of();
+        Map<Long, ImapBackend.Summary> summaries = Map.of();
+        if (readsMessage(key) && sel.size() > 0) {
+            if (cachedNames && (headersOnly || !required.isEmpty()))
+                cachedFields = s.backend.headerFields(sel.id, sel.uids(), required);
+            else if (headersOnly) summaries = s.backend.summaries(sel.id, sel.uids());
+        }
         Map<Long, ImapBackend.Summary> fresh = new HashMap<>();
         for (int i = 1; i <= sel.size(); i++) {
             long u = sel.uidAt(i);
@@ -378,13 +385,16 @@ final class MessageCommands {
             ImapBackend.HeaderFields hf = cachedFields.get(u);
             byte[] fields = hf != null && hf.format() == MessageSummary.FORMAT ? hf.fields() : null;
             if (fields != null && !required.isEmpty() && !containsAny(fields, required)) continue; // cannot match
+            ImapBackend.Summary summary = summaries.get(u);
+            byte[] header = MessageSummary.usable(summary) ? summary.header() : null;
+            boolean cached = fields != null || header != null;
             MimePart[] parsed = new MimePart[1];
             boolean[] broken = new boolean[1];
             java.util.function.Supplier<MimePart> message = () -> {
                 if (parsed[0] == null) {
                     try {
                         parsed[0] = MimePart.parse(s.backend.read(sel.id, u));
-                        if (headersOnly && fields == null && fresh.size() < MAX_FRESH_SUMMARIES)
+                        if (headersOnly && !cached && fresh.size() < MAX_FRESH_SUMMARIES)
                             fresh.put(u, MessageSummary.of(parsed[0]));
                     } catch (IOException e) {
                         broken[0] = true;
@@ -393,8 +403,10 @@ final class MessageCommands {
                 }
                 return parsed[0];
             };
-            SearchKey.Candidate c = new SearchKey.Candidate(i, sel.size(), sel.maxUid(), info,
-                    fields != null ? () -> fields : () -> SearchFields.of(message.get().headers()), message);
+            java.util.function.Supplier<byte[]> allFields = fields != null ? () -> fields
+                    : header != null ? () -> SearchFields.of(MimePart.headers(header, 0, header.length))
+                    : () -> SearchFields.of(message.get().headers());
+            SearchKey.Candidate c = new SearchKey.Candidate(i, sel.size(), sel.maxUid(), info, allFields, message);
             if (key.matches(c)) {
                 hits.add(uid ? u : i);
                 maxModseq = Math.max(maxModseq, info.modseq());

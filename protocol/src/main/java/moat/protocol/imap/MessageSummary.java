@@ -23,7 +23,7 @@ final class MessageSummary {
         Out bs = new Out();
         Structure.body(bs, m, true);
         return new Summary(FORMAT, env.bytes(), body.bytes(), bs.bytes(), m.slice(m.start(), m.bodyStart()),
-                SearchFields.of(m.headers()));
+                SearchFields.cached(m.headers()));
     }
 
     static boolean usable(Summary s) {

@@ -4,6 +4,7 @@ import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Locale;
+import java.util.Set;
 import org.apache.james.mime4j.codec.DecodeMonitor;
 import org.apache.james.mime4j.codec.DecoderUtil;
 
@@ -13,6 +14,11 @@ import org.apache.james.mime4j.codec.DecoderUtil;
  * (RFC 5322 section 2.2.3), encoded-words decoded (RFC 2047), lower-cased, as UTF-8. Built once
  * per message and cached with its summary, so a SEARCH is a byte scan of ready strings instead
  * of a header parse per message per command.
+ *
+ * <p>The cached form holds only the {@link #CACHED} fields, the ones clients search for: a real
+ * header section is mostly Received, DKIM-Signature, ARC and Authentication-Results fields,
+ * several KB that every SEARCH would otherwise scan. A HEADER key naming another field reads
+ * the cached raw header section (or the file) and builds the full form on the fly.
  *
  * <p>Encoding: for each field, its lower-cased name, NUL, its matched value, NUL. A NUL inside a
  * header (never valid, RFC 5322 section 2.2) becomes a space so the framing holds.
@@ -25,11 +31,24 @@ import org.apache.james.mime4j.codec.DecoderUtil;
  * encoded-word itself finds nothing); an encoded-word in an undeclared charset stays as sent.
  */
 final class SearchFields {
-    private SearchFields() {}
+    /** Lower-cased names of the fields kept in the cached form: every address field, Subject, ids. */
+    static final Set<String> CACHED = Set.of("subject", "from", "to", "cc", "bcc", "sender", "reply-to",
+            "message-id", "in-reply-to", "list-id");
 
+    /** Every field: for a key naming a field outside {@link #CACHED}. */
     static byte[] of(List<MimePart.Header> headers) {
+        return encode(headers, false);
+    }
+
+    /** The {@link #CACHED} fields only: what the summary keeps. */
+    static byte[] cached(List<MimePart.Header> headers) {
+        return encode(headers, true);
+    }
+
+    private static byte[] encode(List<MimePart.Header> headers, boolean cachedOnly) {
         ByteArrayOutputStream out = new ByteArrayOutputStream(headers.size() * 48);
         for (MimePart.Header h : headers) {
+            if (cachedOnly && !CACHED.contains(h.name().toLowerCase(Locale.ROOT))) continue;
             out.writeBytes(encodePart(h.name()));
             out.write(0);
             out.writeBytes(encodePart(decoded(h.value())));

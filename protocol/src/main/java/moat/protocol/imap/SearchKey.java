@@ -176,6 +176,17 @@ sealed interface SearchKey {
         };
     }
 
+    /** True when every header key names a field of the cached form ({@link SearchFields#CACHED}). */
+    static boolean cachedFieldsOnly(SearchKey k) {
+        return switch (k) {
+            case Header h -> SearchFields.CACHED.contains(h.name().toLowerCase(Locale.ROOT));
+            case Not n -> cachedFieldsOnly(n.key());
+            case Or or -> cachedFieldsOnly(or.a()) && cachedFieldsOnly(or.b());
+            case And and -> and.keys().stream().allMatch(SearchKey::cachedFieldsOnly);
+            default -> true;
+        };
+    }
+
     default boolean matches(Candidate c) {
         return switch (this) {
             case All x -> true;

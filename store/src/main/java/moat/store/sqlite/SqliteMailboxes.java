@@ -327,7 +327,7 @@ final class SqliteMailboxes implements Mailboxes {
         return db.read(c -> {
             // one range scan on the primary key; UIDs outside the set are filtered here
             try (PreparedStatement ps = c.prepareStatement("SELECT g.uid, s.format, s.envelope, s.body, s.bodystructure,"
-                    + " s.header, s.fields FROM messages g JOIN body_summaries s ON s.body_id = g.body_id"
+                    + " s.header FROM messages g JOIN body_summaries s ON s.body_id = g.body_id"
                     + " WHERE g.mailbox_id = ? AND g.uid BETWEEN ? AND ?")) {
                 ps.setLong(1, mailboxId);
                 ps.setLong(2, lo);
@@ -337,13 +337,15 @@ final class SqliteMailboxes implements Mailboxes {
                         long uid = rs.getLong(1);
                         if (!wanted.contains(uid)) continue;
                         out.put(uid, new Summary(rs.getInt(2), rs.getBytes(3), rs.getBytes(4), rs.getBytes(5),
-                                rs.getBytes(6), rs.getBytes(7)));
+                                rs.getBytes(6), NO_FIELDS));
                     }
                 }
             }
             return out;
         });
     }
+
+    private static final byte[] NO_FIELDS = new byte[0];
 
     /** More needles than this: no pre-filter in SQL (the caller checks every message anyway). */
     private static final int MAX_NEEDLES = 8;
@@ -362,7 +364,7 @@ final class SqliteMailboxes implements Mailboxes {
                 + " THEN s.fields ELSE x'' END";
         return db.read(c -> {
             try (PreparedStatement ps = c.prepareStatement("SELECT g.uid, s.format, " + field
-                    + " FROM messages g JOIN body_summaries s ON s.body_id = g.body_id"
+                    + " FROM messages g JOIN body_search s ON s.body_id = g.body_id"
                     + " WHERE g.mailbox_id = ? AND g.uid BETWEEN ? AND ?")) {
                 int p = 1;
                 for (byte[] n : needles) ps.setBytes(p++, n);
@@ -394,8 +396,10 @@ final class SqliteMailboxes implements Mailboxes {
             List<Map.Entry<Long, Summary>> batch = all.subList(from, Math.min(all.size(), from + SUMMARY_BATCH));
             db.write(c -> {
                 try (PreparedStatement ps = c.prepareStatement("INSERT OR REPLACE INTO body_summaries"
-                        + "(body_id, format, envelope, body, bodystructure, header, fields)"
-                        + " SELECT body_id, ?, ?, ?, ?, ?, ? FROM messages WHERE mailbox_id = ? AND uid = ?")) {
+                        + "(body_id, format, envelope, body, bodystructure, header)"
+                        + " SELECT body_id, ?, ?, ?, ?, ? FROM messages WHERE mailbox_id = ? AND uid = ?");
+                     PreparedStatement fs = c.prepareStatement("INSERT OR REPLACE INTO body_search(body_id, format, fields)"
+                        + " SELECT body_id, ?, ? FROM messages WHERE mailbox_id = ? AND uid = ?")) {
                     for (Map.Entry<Long, Summary> e : batch) {
                         Summary s = e.getValue();
                         ps.setInt(1, s.format());
@@ -403,10 +407,14 @@ final class SqliteMailboxes implements Mailboxes {
                         ps.setBytes(3, s.body());
                         ps.setBytes(4, s.bodyStructure());
                         ps.setBytes(5, s.header());
-                        ps.setBytes(6, s.fields());
-                        ps.setLong(7, mailboxId);
-                        ps.setLong(8, e.getKey());
+                        ps.setLong(6, mailboxId);
+                        ps.setLong(7, e.getKey());
                         ps.executeUpdate(); // no row when the message went meanwhile: nothing to cache
+                        fs.setInt(1, s.format());
+                        fs.setBytes(2, s.fields());
+                        fs.setLong(3, mailboxId);
+                        fs.setLong(4, e.getKey());
+                        fs.executeUpdate();
                     }
                 }
                 return null;

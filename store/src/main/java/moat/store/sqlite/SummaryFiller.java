@@ -124,8 +124,10 @@ final class SummaryFiller implements AutoCloseable {
                 // the body may be gone (EXPUNGE) since: insert only while its row exists; a
                 // summary a reader wrote meanwhile is as good as this one
                 try (PreparedStatement ps = c.prepareStatement("INSERT OR IGNORE INTO body_summaries"
-                        + "(body_id, format, envelope, body, bodystructure, header, fields)"
-                        + " SELECT id, ?, ?, ?, ?, ?, ? FROM bodies WHERE id = ?")) {
+                        + "(body_id, format, envelope, body, bodystructure, header)"
+                        + " SELECT id, ?, ?, ?, ?, ? FROM bodies WHERE id = ?");
+                     PreparedStatement fs = c.prepareStatement("INSERT OR IGNORE INTO body_search(body_id, format, fields)"
+                        + " SELECT id, ?, ? FROM bodies WHERE id = ?")) {
                     for (int i = 0; i < ids.size(); i++) {
                         Mailboxes.Summary m = sums.get(i);
                         ps.setInt(1, m.format());
@@ -133,9 +135,12 @@ final class SummaryFiller implements AutoCloseable {
                         ps.setBytes(3, m.body());
                         ps.setBytes(4, m.bodyStructure());
                         ps.setBytes(5, m.header());
-                        ps.setBytes(6, m.fields());
-                        ps.setString(7, ids.get(i));
+                        ps.setString(6, ids.get(i));
                         ps.executeUpdate();
+                        fs.setInt(1, m.format());
+                        fs.setBytes(2, m.fields());
+                        fs.setString(3, ids.get(i));
+                        fs.executeUpdate();
                     }
                 }
                 return null;

@@ -170,6 +170,52 @@ class SqliteMailboxesTest {
     }
 
     @Test
+    void headerFieldsAreReadApartAndPreFilteredByTheStore() throws Exception {
+        try (SqliteStore s = open()) {
+            Mailboxes m = s.mailboxes();
+            long inbox = m.find(ALICE, "INBOX").orElseThrow().id();
+            for (int i = 0; i < 3; i++)
+                m.append(inbox, ("Subject: " + i + "\r\n\r\n").getBytes(StandardCharsets.US_ASCII), Set.of(), Instant.now());
+            m.saveSummaries(inbox, java.util.Map.of(
+                    1L, new Mailboxes.Summary(2, bytes("e"), bytes("b"), bytes("s"), bytes("h"), bytes("subject\u0000apple pie\u0000")),
+                    2L, new Mailboxes.Summary(2, bytes("e"), bytes("b"), bytes("s"), bytes("h"), bytes("subject\u0000cherry\u0000"))));
+            var all = m.headerFields(inbox, List.of(1L, 2L, 3L), List.of());
+            assertThat(all).as("3 has no summary").containsOnlyKeys(1L, 2L);
+            assertThat(new String(all.get(2L).fields(), StandardCharsets.US_ASCII)).isEqualTo("subject\u0000cherry\u0000");
+            assertThat(m.summaries(inbox, List.of(1L)).get(1L).fields()).as("not read with the summary").isEmpty();
+
+            var pie = m.headerFields(inbox, Set.of(1L, 2L, 3L), List.of(bytes("pie")));
+            assertThat(pie.get(1L).fields()).isNotEmpty();
+            assertThat(pie.get(2L).fields()).as("holds no needle: emptied by the store").isEmpty();
+            assertThat(pie.get(2L).format()).isEqualTo(2);
+            var either = m.headerFields(inbox, Set.of(1L, 2L), List.of(bytes("nothing"), bytes("cherry")));
+            assertThat(either.get(1L).fields()).isEmpty();
+            assertThat(either.get(2L).fields()).isNotEmpty();
+        }
+    }
+
+    @Test
+    void appendedMessagesAreSummarisedInTheBackgroundOnceASummarizerIsInstalled() throws Exception {
+        try (SqliteStore s = open()) {
+            Mailboxes m = s.mailboxes();
+            long inbox = m.find(ALICE, "INBOX").orElseThrow().id();
+            m.append(inbox, bytes("Subject: before\r\n\r\n"), Set.of(), Instant.now());
+            m.summarizeArrivals(msg -> new Mailboxes.Summary(9, bytes("env"), bytes("b"), bytes("s"),
+                    java.util.Arrays.copyOf(msg, 7), bytes("f")));
+            m.append(inbox, bytes("Subject: after\r\n\r\n"), Set.of(), Instant.now());
+            Mailboxes.Summary got = null;
+            for (int i = 0; i < 200 && got == null; i++) { // bounded: 10 s
+                got = m.summaries(inbox, List.of(2L)).get(2L);
+                if (got == null) Thread.sleep(50);
+            }
+            assertThat(got).as("summarised without any reader").isNotNull();
+            assertThat(new String(got.header(), StandardCharsets.US_ASCII)).isEqualTo("Subject");
+            assertThat(m.headerFields(inbox, List.of(2L), List.of()).get(2L).fields()).isEqualTo(bytes("f"));
+            assertThat(m.summaries(inbox, List.of(1L))).as("stored before the summarizer: left to first use").isEmpty();
+        }
+    }
+
+    @Test
     void usageCountsEveryMailboxOfTheUserAndQuotaIsKeptPerUser() throws Exception {
         try (SqliteStore s = open()) {
             Mailboxes m = s.mailboxes();
