@@ -371,6 +371,7 @@ final class MessageCommands {
         boolean headersOnly = readsOnlyHeaders(key);
         boolean cachedNames = SearchKey.cachedFieldsOnly(key);
         List<byte[]> required = cachedNames ? SearchKey.required(key) : List.of();
+        Set<String> names = SearchKey.headerNames(key); // what a field list built on the fly needs
         Map<Long, ImapBackend.HeaderFields> cachedFields = Map.of();
         Map<Long, ImapBackend.Summary> summaries = Map.of();
         if (readsMessage(key) && sel.size() > 0) {
@@ -404,8 +405,8 @@ final class MessageCommands {
                 return parsed[0];
             };
             java.util.function.Supplier<byte[]> allFields = fields != null ? () -> fields
-                    : header != null ? () -> SearchFields.of(MimePart.headers(header, 0, header.length))
-                    : () -> SearchFields.of(message.get().headers());
+                    : header != null ? () -> SearchFields.of(MimePart.headers(header, 0, header.length), names)
+                    : () -> SearchFields.of(message.get().headers(), names);
             SearchKey.Candidate c = new SearchKey.Candidate(i, sel.size(), sel.maxUid(), info, allFields, message);
             if (key.matches(c)) {
                 hits.add(uid ? u : i);

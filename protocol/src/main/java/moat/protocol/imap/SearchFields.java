@@ -35,20 +35,20 @@ final class SearchFields {
     static final Set<String> CACHED = Set.of("subject", "from", "to", "cc", "bcc", "sender", "reply-to",
             "message-id", "in-reply-to", "list-id");
 
-    /** Every field: for a key naming a field outside {@link #CACHED}. */
-    static byte[] of(List<MimePart.Header> headers) {
-        return encode(headers, false);
+    /** The fields named in {@code names} (lower-cased): built on the fly for one SEARCH. */
+    static byte[] of(List<MimePart.Header> headers, Set<String> names) {
+        return encode(headers, names);
     }
 
     /** The {@link #CACHED} fields only: what the summary keeps. */
     static byte[] cached(List<MimePart.Header> headers) {
-        return encode(headers, true);
+        return encode(headers, CACHED);
     }
 
-    private static byte[] encode(List<MimePart.Header> headers, boolean cachedOnly) {
-        ByteArrayOutputStream out = new ByteArrayOutputStream(headers.size() * 48);
+    private static byte[] encode(List<MimePart.Header> headers, Set<String> names) {
+        ByteArrayOutputStream out = new ByteArrayOutputStream(names.size() * 64);
         for (MimePart.Header h : headers) {
-            if (cachedOnly && !CACHED.contains(h.name().toLowerCase(Locale.ROOT))) continue;
+            if (!names.contains(h.name().toLowerCase(Locale.ROOT))) continue;
             out.writeBytes(encodePart(h.name()));
             out.write(0);
             out.writeBytes(encodePart(decoded(h.value())));

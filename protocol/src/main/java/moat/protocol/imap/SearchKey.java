@@ -176,6 +176,25 @@ sealed interface SearchKey {
         };
     }
 
+    /** The lower-cased field names the header keys of {@code k} name. */
+    static java.util.Set<String> headerNames(SearchKey k) {
+        return switch (k) {
+            case Header h -> java.util.Set.of(h.name().toLowerCase(Locale.ROOT));
+            case Not n -> headerNames(n.key());
+            case Or or -> {
+                java.util.Set<String> both = new java.util.HashSet<>(headerNames(or.a()));
+                both.addAll(headerNames(or.b()));
+                yield both;
+            }
+            case And and -> {
+                java.util.Set<String> all = new java.util.HashSet<>();
+                for (SearchKey x : and.keys()) all.addAll(headerNames(x));
+                yield all;
+            }
+            default -> java.util.Set.of();
+        };
+    }
+
     /** True when every header key names a field of the cached form ({@link SearchFields#CACHED}). */
     static boolean cachedFieldsOnly(SearchKey k) {
         return switch (k) {
