@@ -61,9 +61,31 @@ public interface Mailboxes {
 
     /**
      * The cached summaries of the given messages' bodies, by UID; a message without one (never
-     * summarised yet) is absent. One indexed read for any number of UIDs.
+     * summarised yet) is absent. One indexed read for any number of UIDs. Their {@code fields}
+     * are not read here (empty): {@link #headerFields} reads them, apart, for SEARCH.
      */
     Map<Long, Summary> summaries(long mailboxId, Collection<Long> uids);
+
+    /**
+     * Only the {@code fields} of the cached summaries (what header SEARCH reads), by UID. When
+     * {@code anyOf} is not empty, a cached summary whose fields contain none of those byte
+     * strings comes back with empty fields: the store scans for them, the caller skips those.
+     */
+    Map<Long, HeaderFields> headerFields(long mailboxId, Collection<Long> uids, List<byte[]> anyOf);
+
+    /**
+     * Has the store summarise each message it stores from now on (SMTP delivery and
+     * {@link #append}) with {@code summarizer}, on a background thread after the commit, so the
+     * caller's acceptance path does not wait for it. Best effort and bounded: what it drops or
+     * fails on is summarised on first use, as before. Replaces an earlier summarizer.
+     */
+    void summarizeArrivals(Summarizer summarizer);
+
+    /** Turns a stored message's octets into its summary; throws only on a bug. */
+    @FunctionalInterface
+    interface Summarizer {
+        Summary summarize(byte[] message);
+    }
 
     /**
      * Saves summaries, keyed by the messages' bodies (every copy of a message shares it).
@@ -121,9 +143,13 @@ public interface Mailboxes {
      * What a reader of a message derives from parsing it, stored so it is parsed once: opaque
      * to the store. {@code format} is the writer's serializer version (a reader ignores other
      * versions); the byte arrays are the writer's encodings (for IMAP: ENVELOPE, BODY and
-     * BODYSTRUCTURE in wire form, and the top-level header section).
+     * BODYSTRUCTURE in wire form, the top-level header section, and its fields as header
+     * SEARCH matches them). {@code fields} is stored apart and read only by {@link #headerFields}.
      */
-    record Summary(int format, byte[] envelope, byte[] body, byte[] bodyStructure, byte[] header) {}
+    record Summary(int format, byte[] envelope, byte[] body, byte[] bodyStructure, byte[] header, byte[] fields) {}
+
+    /** The {@code fields} of a {@link Summary}, with its format. */
+    record HeaderFields(int format, byte[] fields) {}
 
     sealed interface Outcome {
         record Done() implements Outcome {}

@@ -47,6 +47,13 @@ public interface ImapBackend {
     /** Cached parse results of the given messages, by UID; absent when not cached yet. */
     Map<Long, Summary> summaries(long mailboxId, Collection<Long> uids);
 
+    /**
+     * Only the header-search form of the cached summaries, by UID; absent when not cached. A
+     * cached message whose fields hold none of {@code anyOf} (when not empty) comes back with
+     * empty fields: the caller asked for those that do, and one scan in the store finds them.
+     */
+    Map<Long, HeaderFields> headerFields(long mailboxId, Collection<Long> uids, List<byte[]> anyOf);
+
     /** Caches parse results (best effort: a failure only means parsing again next time). */
     void saveSummaries(long mailboxId, Map<Long, Summary> byUid);
 
@@ -108,7 +115,19 @@ public interface ImapBackend {
     /**
      * A message's parse results in wire form, so FETCH ENVELOPE/BODY/BODYSTRUCTURE and header
      * SEARCH need neither the file nor a parse once cached. {@code format} is
-     * {@link MessageSummary#FORMAT} of the code that wrote it.
+     * {@link MessageSummary#FORMAT} of the code that wrote it; {@code fields} is the
+     * {@link SearchFields} form of the top-level header.
      */
-    record Summary(int format, byte[] envelope, byte[] body, byte[] bodyStructure, byte[] header) {}
+    record Summary(int format, byte[] envelope, byte[] body, byte[] bodyStructure, byte[] header, byte[] fields) {
+        /**
+         * Parses a whole message into its summary: what the store runs on a newly delivered or
+         * appended message, off the acceptance path, so that the first FETCH finds it cached.
+         */
+        public static Summary of(byte[] message) {
+            return MessageSummary.of(MimePart.parse(message));
+        }
+    }
+
+    /** The {@link SearchFields} form of a message's header, with the summary format that wrote it. */
+    record HeaderFields(int format, byte[] fields) {}
 }

@@ -364,32 +364,50 @@ final class MessageCommands {
         List<Long> hits = new ArrayList<>();
         long maxModseq = 0;
         boolean failed = false;
-        // header keys read the cached header section; a message without one is parsed and cached
+        // Header keys on the usual fields read the cached SearchFields form, and the store already
+        // empties the fields of messages that cannot match; a key on another field reads the
+        // cached raw header section. A message without a summary is parsed, and its summary
+        // saved when the key needs nothing more than its header.
         boolean headersOnly = readsOnlyHeaders(key);
-        Map<Long, ImapBackend.Summary> summaries = readsMessage(key) && headersOnly && sel.size() > 0
-                ? s.backend.summaries(sel.id, sel.uids()) : Map.of();
+        boolean cachedNames = SearchKey.cachedFieldsOnly(key);
+        List<byte[]> required = cachedNames ? SearchKey.required(key) : List.of();
+        Set<String> names = SearchKey.headerNames(key); // what a field list built on the fly needs
+        Map<Long, ImapBackend.HeaderFields> cachedFields = Map.of();
+        Map<Long, ImapBackend.Summary> summaries = Map.of();
+        if (readsMessage(key) && sel.size() > 0) {
+            if (cachedNames && (headersOnly || !required.isEmpty()))
+                cachedFields = s.backend.headerFields(sel.id, sel.uids(), required);
+            else if (headersOnly) summaries = s.backend.summaries(sel.id, sel.uids());
+        }
         Map<Long, ImapBackend.Summary> fresh = new HashMap<>();
         for (int i = 1; i <= sel.size(); i++) {
             long u = sel.uidAt(i);
             MessageInfo info = sel.info(u);
-            MimePart[] cached = new MimePart[1];
-            boolean[] broken = new boolean[1];
+            ImapBackend.HeaderFields hf = cachedFields.get(u);
+            byte[] fields = hf != null && hf.format() == MessageSummary.FORMAT ? hf.fields() : null;
+            if (fields != null && !required.isEmpty() && !containsAny(fields, required)) continue; // cannot match
             ImapBackend.Summary summary = summaries.get(u);
-            SearchKey.Candidate c = new SearchKey.Candidate(i, sel.size(), sel.maxUid(), info, () -> {
-                if (cached[0] == null && headersOnly && MessageSummary.usable(summary)) {
-                    cached[0] = MessageSummary.headerOnly(summary);
-                } else if (cached[0] == null) {
+            byte[] header = MessageSummary.usable(summary) ? summary.header() : null;
+            boolean cached = fields != null || header != null;
+            MimePart[] parsed = new MimePart[1];
+            boolean[] broken = new boolean[1];
+            java.util.function.Supplier<MimePart> message = () -> {
+                if (parsed[0] == null) {
                     try {
-                        cached[0] = MimePart.parse(s.backend.read(sel.id, u));
-                        if (headersOnly && !MessageSummary.usable(summary) && fresh.size() < MAX_FRESH_SUMMARIES)
-                            fresh.put(u, MessageSummary.of(cached[0]));
+                        parsed[0] = MimePart.parse(s.backend.read(sel.id, u));
+                        if (headersOnly && !cached && fresh.size() < MAX_FRESH_SUMMARIES)
+                            fresh.put(u, MessageSummary.of(parsed[0]));
                     } catch (IOException e) {
                         broken[0] = true;
-                        cached[0] = MimePart.parse(new byte[0]);
+                        parsed[0] = MimePart.parse(new byte[0]);
                     }
                 }
-                return cached[0];
-            });
+                return parsed[0];
+            };
+            java.util.function.Supplier<byte[]> allFields = fields != null ? () -> fields
+                    : header != null ? () -> SearchFields.of(MimePart.headers(header, 0, header.length), names)
+                    : () -> SearchFields.of(message.get().headers(), names);
+            SearchKey.Candidate c = new SearchKey.Candidate(i, sel.size(), sel.maxUid(), info, allFields, message);
             if (key.matches(c)) {
                 hits.add(uid ? u : i);
                 maxModseq = Math.max(maxModseq, info.modseq());
@@ -427,6 +445,12 @@ final class MessageCommands {
             case SearchKey.And and -> and.keys().stream().anyMatch(MessageCommands::containsSearchRes);
             default -> false;
         };
+    }
+
+    /** True when {@code fields} holds at least one of the byte strings. */
+    private static boolean containsAny(byte[] fields, List<byte[]> needles) {
+        for (byte[] n : needles) if (SearchFields.holds(fields, n)) return true;
+        return false;
     }
 
     /** Bounds the summaries one SEARCH builds in memory before saving them (about 2 KB each). */

@@ -1,19 +1,17 @@
 package moat.protocol.imap;
 
-import java.util.List;
-import java.util.Map;
-import java.util.Optional;
 import moat.protocol.imap.ImapBackend.Summary;
 
 /**
  * Builds and reads {@link Summary}: the ENVELOPE, BODY and BODYSTRUCTURE of a message in wire
  * form (RFC 9051 section 7.5.2) plus its top-level header section, so that a message is parsed
  * once rather than at every FETCH or header SEARCH. The wire forms do not depend on session
- * state (Out never uses UTF8=ACCEPT quoting), so any session can reuse them.
+ * state (Out never uses UTF8=ACCEPT quoting), so any session can reuse them. The header fields
+ * are also kept in {@link SearchFields} form, which is all a header SEARCH reads.
  */
 final class MessageSummary {
     /** Bump when {@link Structure} output changes: summaries of another format are rebuilt. */
-    static final int FORMAT = 1;
+    static final int FORMAT = 2; // 2: with SearchFields
 
     private MessageSummary() {}
 
@@ -24,17 +22,11 @@ final class MessageSummary {
         Structure.body(body, m, false);
         Out bs = new Out();
         Structure.body(bs, m, true);
-        return new Summary(FORMAT, env.bytes(), body.bytes(), bs.bytes(), m.slice(m.start(), m.bodyStart()));
+        return new Summary(FORMAT, env.bytes(), body.bytes(), bs.bytes(), m.slice(m.start(), m.bodyStart()),
+                SearchFields.cached(m.headers()));
     }
 
     static boolean usable(Summary s) {
         return s != null && s.format() == FORMAT;
-    }
-
-    /** A message made of the cached header alone: enough for header search keys. */
-    static MimePart headerOnly(Summary s) {
-        byte[] h = s.header();
-        return new MimePart(h, 0, h.length, h.length, MimePart.headers(h, 0, h.length), "text", "plain", Map.of(),
-                List.of(), Optional.empty());
     }
 }

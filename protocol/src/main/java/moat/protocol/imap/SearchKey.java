@@ -13,10 +13,12 @@ import moat.protocol.imap.ImapBackend.MessageInfo;
 
 /**
  * SEARCH criteria (RFC 9051 section 6.4.4) as a tree, and their evaluation against one message.
- * Text matching is case-insensitive substring on the raw octets decoded as UTF-8.
+ * Text matching is case-insensitive substring. Header keys match the unfolded, RFC 2047-decoded
+ * field values ({@link SearchFields}, cached per message); BODY and TEXT match the raw octets
+ * decoded as UTF-8.
  *
- * <p>LIMITATION: no MIME decoding (base64/quoted-printable bodies and encoded-word headers are
- * matched as sent); dates compare in UTC; SENTBEFORE/SENTON/SENTSINCE use INTERNALDATE.
+ * <p>LIMITATION: no MIME decoding of bodies (base64/quoted-printable parts are matched as sent);
+ * dates compare in UTC; SENTBEFORE/SENTON/SENTSINCE use INTERNALDATE.
  */
 sealed interface SearchKey {
     record All() implements SearchKey {}
@@ -25,7 +27,12 @@ sealed interface SearchKey {
 
     record Seq(SequenceSet set, boolean uid) implements SearchKey {}
 
-    record Header(String name, String value) implements SearchKey {}
+    /** {@code nameKey} and {@code needle}: name and value as {@link SearchFields} compares them, made once. */
+    record Header(String name, String value, byte[] nameKey, byte[] needle) implements SearchKey {
+        Header(String name, String value) {
+            this(name, value, SearchFields.key(name), SearchFields.key(value));
+        }
+    }
 
     record Body(String text, boolean withHeader) implements SearchKey {}
 
@@ -140,19 +147,71 @@ sealed interface SearchKey {
         }
     }
 
-    /** What a key is evaluated against; the octets are read only when a key needs them. */
-    record Candidate(int seq, long maxSeq, long maxUid, MessageInfo info, Supplier<MimePart> message) {}
+    /**
+     * What a key is evaluated against; the header fields ({@link SearchFields} form) and the
+     * octets are read only when a key needs them.
+     */
+    record Candidate(int seq, long maxSeq, long maxUid, MessageInfo info, Supplier<byte[]> fields,
+                     Supplier<MimePart> message) {}
+
+    /**
+     * Byte strings of which a message's {@link SearchFields} must hold at least one for this key
+     * to match: a necessary condition that lets the store skip messages without handing their
+     * fields over. Empty when the key sets no such condition (NOT, flags, an empty HEADER value).
+     */
+    static List<byte[]> required(SearchKey k) {
+        return switch (k) {
+            case Header h -> h.needle().length == 0 ? List.of() : List.of(h.needle());
+            case And and -> and.keys().stream().map(SearchKey::required).filter(l -> !l.isEmpty()).findFirst()
+                    .orElse(List.of());
+            case Or or -> {
+                List<byte[]> a = required(or.a());
+                List<byte[]> b = required(or.b());
+                if (a.isEmpty() || b.isEmpty()) yield List.of();
+                List<byte[]> both = new ArrayList<>(a);
+                both.addAll(b);
+                yield both;
+            }
+            default -> List.of();
+        };
+    }
+
+    /** The lower-cased field names the header keys of {@code k} name. */
+    static java.util.Set<String> headerNames(SearchKey k) {
+        return switch (k) {
+            case Header h -> java.util.Set.of(h.name().toLowerCase(Locale.ROOT));
+            case Not n -> headerNames(n.key());
+            case Or or -> {
+                java.util.Set<String> both = new java.util.HashSet<>(headerNames(or.a()));
+                both.addAll(headerNames(or.b()));
+                yield both;
+            }
+            case And and -> {
+                java.util.Set<String> all = new java.util.HashSet<>();
+                for (SearchKey x : and.keys()) all.addAll(headerNames(x));
+                yield all;
+            }
+            default -> java.util.Set.of();
+        };
+    }
+
+    /** True when every header key names a field of the cached form ({@link SearchFields#CACHED}). */
+    static boolean cachedFieldsOnly(SearchKey k) {
+        return switch (k) {
+            case Header h -> SearchFields.CACHED.contains(h.name().toLowerCase(Locale.ROOT));
+            case Not n -> cachedFieldsOnly(n.key());
+            case Or or -> cachedFieldsOnly(or.a()) && cachedFieldsOnly(or.b());
+            case And and -> and.keys().stream().allMatch(SearchKey::cachedFieldsOnly);
+            default -> true;
+        };
+    }
 
     default boolean matches(Candidate c) {
         return switch (this) {
             case All x -> true;
             case Flag f -> c.info().flags().contains(f.flag()) == f.set();
             case Seq s -> s.uid() ? s.set().contains(c.info().uid(), c.maxUid()) : s.set().contains(c.seq(), c.maxSeq());
-            case Header h -> {
-                String want = h.value().toLowerCase(Locale.ROOT);
-                yield c.message().get().headers().stream().anyMatch(x -> x.name().equalsIgnoreCase(h.name())
-                        && x.value().toLowerCase(Locale.ROOT).contains(want));
-            }
+            case Header h -> SearchFields.matches(c.fields().get(), h.nameKey(), h.needle());
             case Body b -> {
                 MimePart m = c.message().get();
                 int from = b.withHeader() ? m.start() : m.bodyStart();

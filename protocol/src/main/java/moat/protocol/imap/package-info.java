@@ -14,8 +14,10 @@
  * limits).
  *
  * <p>ENVELOPE, BODY and BODYSTRUCTURE are built once per message and kept by the backend in wire
- * form with the top-level header ({@code MessageSummary}, docs/adr/0008): later FETCHes and
- * header-only SEARCHes read neither the file nor mime4j.
+ * form with the top-level header ({@code MessageSummary}, docs/adr/0014), normally right after
+ * the message is stored (docs/adr/0017): FETCHes and header-only SEARCHes read neither the file
+ * nor mime4j. Header SEARCH keys on the usual fields match the cached, RFC 2047-decoded and
+ * lower-cased field values ({@code SearchFields}), pre-filtered by the store.
  *
  * <p>SECURITY: before TLS the session advertises LOGINDISABLED, no AUTH= capability, and
  * refuses LOGIN and AUTHENTICATE (RFC 9051 section 11.1); the greeting and ID reveal no
@@ -26,8 +28,8 @@
  * the session with BYE.
  *
  * <p>LIMITATION: no \Recent (always 0), no SEARCHRES ($), no
- * MULTIAPPEND, no sorting/threading; SEARCH text matching does not decode
- * MIME; FETCH of a body reads the whole message into memory (bounded by the message size limit).
+ * MULTIAPPEND, no sorting/threading; SEARCH BODY/TEXT matching does not decode
+ * MIME (header keys match decoded encoded-words); FETCH of a body reads the whole message into memory (bounded by the message size limit).
  * LIMITATION: RENAME of INBOX is refused rather than moving its messages.
  */
 package moat.protocol.imap;

@@ -43,6 +43,15 @@ public final class StoreBackend implements ImapBackend {
         this.gate = gate;
         this.clock = clock;
         this.maxPerUser = maxPerUser;
+        // ENVELOPE/BODYSTRUCTURE/header-search summaries are made when a message is stored, in
+        // the background (docs/adr/0017-summaries-at-arrival.md), not at the first FETCH
+        mailboxes.summarizeArrivals(StoreBackend::summarize);
+    }
+
+    /** The IMAP summary of a message, in the store's opaque form. */
+    static Mailboxes.Summary summarize(byte[] message) {
+        Summary s = Summary.of(message);
+        return new Mailboxes.Summary(s.format(), s.envelope(), s.body(), s.bodyStructure(), s.header(), s.fields());
     }
 
     @Override
@@ -165,7 +174,14 @@ public final class StoreBackend implements ImapBackend {
     public Map<Long, Summary> summaries(long mailboxId, Collection<Long> uids) {
         Map<Long, Summary> out = new HashMap<>();
         mailboxes.summaries(mailboxId, uids).forEach((uid, s) ->
-                out.put(uid, new Summary(s.format(), s.envelope(), s.body(), s.bodyStructure(), s.header())));
+                out.put(uid, new Summary(s.format(), s.envelope(), s.body(), s.bodyStructure(), s.header(), s.fields())));
+        return out;
+    }
+
+    @Override
+    public Map<Long, HeaderFields> headerFields(long mailboxId, Collection<Long> uids, List<byte[]> anyOf) {
+        Map<Long, HeaderFields> out = new HashMap<>();
+        mailboxes.headerFields(mailboxId, uids, anyOf).forEach((uid, f) -> out.put(uid, new HeaderFields(f.format(), f.fields())));
         return out;
     }
 
@@ -173,7 +189,8 @@ public final class StoreBackend implements ImapBackend {
     public void saveSummaries(long mailboxId, Map<Long, Summary> byUid) {
         Map<Long, Mailboxes.Summary> in = new HashMap<>();
         byUid.forEach((uid, s) ->
-                in.put(uid, new Mailboxes.Summary(s.format(), s.envelope(), s.body(), s.bodyStructure(), s.header())));
+                in.put(uid, new Mailboxes.Summary(s.format(), s.envelope(), s.body(), s.bodyStructure(), s.header(),
+                        s.fields())));
         try {
             mailboxes.saveSummaries(mailboxId, in);
         } catch (StoreException e) {

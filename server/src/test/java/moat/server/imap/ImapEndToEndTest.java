@@ -38,7 +38,7 @@ class ImapEndToEndTest {
         return c;
     }
 
-    private static void submit(TestServer server, String from, String password, String to, String body) throws Exception {
+    static void submit(TestServer server, String from, String password, String to, String body) throws Exception {
         try (SmtpClient s = new SmtpClient("127.0.0.1", server.port(Listener.SUBMISSION))) {
             assertThat(s.reply().getLast()).startsWith("220");
             assertThat(s.cmd("EHLO client.example")).startsWith("250");

@@ -49,11 +49,14 @@ final class GroupCommitter implements AutoCloseable {
     private final AtomicLong rounds = new AtomicLong();
     private final Thread thread;
     private final ChangeNotifier notifier;
+    private final SummaryFiller summaries;
     /** Mailboxes that got a message in the current batch: notified only after COMMIT. */
     private final java.util.Set<Long> touched = new java.util.HashSet<>();
     private boolean closed;
 
-    GroupCommitter(Connection writer, int maxBatch, ChangeNotifier notifier) throws SQLException {
+    GroupCommitter(Connection writer, int maxBatch, ChangeNotifier notifier, SummaryFiller summaries)
+            throws SQLException {
+        this.summaries = summaries;
         this.writer = writer;
         this.maxBatch = maxBatch;
         this.notifier = notifier;
@@ -173,6 +176,8 @@ final class GroupCommitter implements AutoCloseable {
             r.done().complete(r.draft().id);
         }
         touched.forEach(notifier::fire); // IMAP IDLE: after COMMIT, so the news is readable
+        // IMAP summaries of delivered messages: queued for a background thread, off the 250 path
+        for (Request r : written) if (!r.delivery().localUsers().isEmpty()) summaries.offer(r.draft().id, r.draft().path);
 
     }
 

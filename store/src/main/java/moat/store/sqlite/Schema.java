@@ -76,6 +76,17 @@ final class Schema {
             CREATE TRIGGER messages_count_flags AFTER UPDATE OF flags ON messages BEGIN UPDATE mailboxes SET n_unseen = n_unseen + (instr(NEW.flags, '\\Seen') = 0) - (instr(OLD.flags, '\\Seen') = 0) WHERE id = NEW.mailbox_id; END;
             """;
 
+    // (h-imapsearch) the searched header fields of a body (decoded, lower-cased; opaque to the
+    // store) apart from body_summaries: a header SEARCH scans this narrow table (about 200 octets
+    // per body) instead of the wide summary rows. WITHOUT ROWID: one B-tree look-up per message.
+    private static final String BODY_SEARCH = """
+            CREATE TABLE body_search (
+              body_id TEXT PRIMARY KEY REFERENCES bodies(id) ON DELETE CASCADE,
+              format  INTEGER NOT NULL,
+              fields  BLOB NOT NULL
+            ) STRICT, WITHOUT ROWID;
+            """;
+
     /** Step {@code i} (0-based) takes the schema from version {@code i} to {@code i + 1}. */
     static final List<String> MIGRATIONS = List.of(
             // 1: the initial schema. Times are epoch milliseconds (UTC). STRICT tables refuse
@@ -172,7 +183,9 @@ final class Schema {
             ALTER TABLE users ADD COLUMN quota INTEGER;
             """,
             // 9: per-mailbox counters kept by triggers (STATUS, SELECT, quota usage without a scan).
-            MAILBOX_COUNTERS);
+            MAILBOX_COUNTERS,
+            // 10: header fields for SEARCH per body (docs/adr/0017-summaries-at-arrival.md).
+            BODY_SEARCH);
 
 
     static int version(Connection c) throws SQLException {

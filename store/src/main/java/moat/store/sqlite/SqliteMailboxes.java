@@ -50,8 +50,11 @@ final class SqliteMailboxes implements Mailboxes {
     private final SqliteMailStore mail;
     private final ChangeNotifier notifier;
     private final Clock clock;
+    private final SummaryFiller summaries;
 
-    SqliteMailboxes(DataDir dir, Connections db, SqliteMailStore mail, ChangeNotifier notifier, Clock clock) {
+    SqliteMailboxes(DataDir dir, Connections db, SqliteMailStore mail, ChangeNotifier notifier, Clock clock,
+                    SummaryFiller summaries) {
+        this.summaries = summaries;
         this.dir = dir;
         this.db = db;
         this.mail = mail;
@@ -334,12 +337,56 @@ final class SqliteMailboxes implements Mailboxes {
                         long uid = rs.getLong(1);
                         if (!wanted.contains(uid)) continue;
                         out.put(uid, new Summary(rs.getInt(2), rs.getBytes(3), rs.getBytes(4), rs.getBytes(5),
-                                rs.getBytes(6)));
+                                rs.getBytes(6), NO_FIELDS));
                     }
                 }
             }
             return out;
         });
+    }
+
+    private static final byte[] NO_FIELDS = new byte[0];
+
+    /** More needles than this: no pre-filter in SQL (the caller checks every message anyway). */
+    private static final int MAX_NEEDLES = 8;
+
+    @Override
+    public Map<Long, HeaderFields> headerFields(long mailboxId, Collection<Long> uids, List<byte[]> anyOf) {
+        Map<Long, HeaderFields> out = new HashMap<>();
+        if (uids.isEmpty()) return out;
+        Set<Long> wanted = uids instanceof Set<Long> set ? set : new HashSet<>(uids);
+        long lo = uids.stream().mapToLong(Long::longValue).min().getAsLong();
+        long hi = uids.stream().mapToLong(Long::longValue).max().getAsLong();
+        List<byte[]> needles = anyOf.size() > MAX_NEEDLES ? List.of() : anyOf;
+        // instr() on two BLOBs compares bytes: SQLite scans the column, only candidates travel
+        String field = needles.isEmpty() ? "s.fields"
+                : "CASE WHEN " + String.join(" OR ", java.util.Collections.nCopies(needles.size(), "instr(s.fields, ?) > 0"))
+                + " THEN s.fields ELSE x'' END";
+        return db.read(c -> {
+            try (PreparedStatement ps = c.prepareStatement("SELECT g.uid, s.format, " + field
+                    + " FROM messages g JOIN body_search s ON s.body_id = g.body_id"
+                    + " WHERE g.mailbox_id = ? AND g.uid BETWEEN ? AND ?")) {
+                int p = 1;
+                for (byte[] n : needles) ps.setBytes(p++, n);
+                ps.setLong(p++, mailboxId);
+                ps.setLong(p++, lo);
+                ps.setLong(p, hi);
+                try (ResultSet rs = ps.executeQuery()) {
+                    while (rs.next()) {
+                        long uid = rs.getLong(1);
+                        if (!wanted.contains(uid)) continue;
+                        byte[] f = rs.getBytes(3);
+                        out.put(uid, new HeaderFields(rs.getInt(2), f == null ? new byte[0] : f));
+                    }
+                }
+            }
+            return out;
+        });
+    }
+
+    @Override
+    public void summarizeArrivals(Summarizer summarizer) {
+        summaries.start(summarizer);
     }
 
     @Override
@@ -350,7 +397,9 @@ final class SqliteMailboxes implements Mailboxes {
             db.write(c -> {
                 try (PreparedStatement ps = c.prepareStatement("INSERT OR REPLACE INTO body_summaries"
                         + "(body_id, format, envelope, body, bodystructure, header)"
-                        + " SELECT body_id, ?, ?, ?, ?, ? FROM messages WHERE mailbox_id = ? AND uid = ?")) {
+                        + " SELECT body_id, ?, ?, ?, ?, ? FROM messages WHERE mailbox_id = ? AND uid = ?");
+                     PreparedStatement fs = c.prepareStatement("INSERT OR REPLACE INTO body_search(body_id, format, fields)"
+                        + " SELECT body_id, ?, ? FROM messages WHERE mailbox_id = ? AND uid = ?")) {
                     for (Map.Entry<Long, Summary> e : batch) {
                         Summary s = e.getValue();
                         ps.setInt(1, s.format());
@@ -361,6 +410,11 @@ final class SqliteMailboxes implements Mailboxes {
                         ps.setLong(6, mailboxId);
                         ps.setLong(7, e.getKey());
                         ps.executeUpdate(); // no row when the message went meanwhile: nothing to cache
+                        fs.setInt(1, s.format());
+                        fs.setBytes(2, s.fields());
+                        fs.setLong(3, mailboxId);
+                        fs.setLong(4, e.getKey());
+                        fs.executeUpdate();
                     }
                 }
                 return null;
@@ -522,6 +576,7 @@ final class SqliteMailboxes implements Mailboxes {
             });
             draft.committed();
             notifier.fire(mailboxId);
+            summaries.offer(draft.id, draft.path);
             return r;
         } catch (StoreException e) {
             draft.failed();

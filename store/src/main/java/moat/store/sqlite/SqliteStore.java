@@ -33,9 +33,11 @@ public final class SqliteStore implements Directory, MailStore, UserLists, AutoC
     private final SqliteMailboxes mailboxes;
     private final SqliteUserLists userLists;
     private final SqliteOutboundQueue outbound;
+    private final SummaryFiller summaries;
 
     private SqliteStore(DataDir dataDir, Connections db, GroupCommitter committer, SqliteDirectory directory,
-                        SqliteMailStore mail, SqliteMailboxes mailboxes) {
+                        SqliteMailStore mail, SqliteMailboxes mailboxes, SummaryFiller summaries) {
+        this.summaries = summaries;
         this.mailboxes = mailboxes;
         this.userLists = new SqliteUserLists(db);
         this.dataDir = dataDir;
@@ -60,11 +62,12 @@ public final class SqliteStore implements Directory, MailStore, UserLists, AutoC
             Schema.migrate(writer);
             recover(dir, writer);
             ChangeNotifier notifier = new ChangeNotifier();
-            GroupCommitter committer = new GroupCommitter(writer, settings.maxBatch(), notifier);
+            SummaryFiller summaries = new SummaryFiller(db);
+            GroupCommitter committer = new GroupCommitter(writer, settings.maxBatch(), notifier, summaries);
             SqliteDirectory directory = new SqliteDirectory(db, settings, clock);
             SqliteMailStore mail = new SqliteMailStore(dir, db, committer, new MessageIds(clock));
             return new SqliteStore(dir, db, committer, directory, mail,
-                    new SqliteMailboxes(dir, db, mail, notifier, clock));
+                    new SqliteMailboxes(dir, db, mail, notifier, clock, summaries), summaries);
         } catch (SQLException e) {
             cleanUp(dir, db, writer);
             throw new StoreException("cannot open index.db: " + e.getMessage(), e);
@@ -112,6 +115,7 @@ public final class SqliteStore implements Directory, MailStore, UserLists, AutoC
     public void close() {
         outbound.close();
         committer.close();
+        summaries.close();
         db.close();
         dataDir.close();
     }

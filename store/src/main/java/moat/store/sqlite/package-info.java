@@ -23,6 +23,10 @@
  * refused. The PostgreSQL store (cluster mode, several nodes racing to migrate) is where
  * Flyway's locking and history earn their keep.
  *
+ * <p>After COMMIT, newly stored bodies are offered to the {@code SummaryFiller}, one background
+ * thread that writes their IMAP summaries ({@code body_summaries}, {@code body_search}) with the
+ * summarizer the IMAP side installed; bounded and best effort (docs/adr/0017).
+ *
  * <p>Concurrency: SQLite connections are not thread-safe. The committer thread owns the write
  * connection; Directory mutations use one admin connection under a lock; look-ups use a small
  * pool of read-only connections (WAL: readers do not block the writer). Locks are

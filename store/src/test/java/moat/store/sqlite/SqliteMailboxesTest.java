@@ -144,7 +144,7 @@ class SqliteMailboxesTest {
                 m.append(inbox, ("Subject: " + i + "\r\n\r\n").getBytes(StandardCharsets.US_ASCII), Set.of(), Instant.now());
             assertThat(m.summaries(inbox, List.of(1L, 2L, 3L))).isEmpty();
             Mailboxes.Summary one = new Mailboxes.Summary(7, bytes("(env1)"), bytes("(body1)"), bytes("(bs1)"),
-                    bytes("Subject: 1\r\n\r\n"));
+                    bytes("Subject: 1\r\n\r\n"), bytes("subject\u00001\u0000"));
             m.saveSummaries(inbox, java.util.Map.of(1L, one, 99L, one)); // 99: no such message, skipped
             var got = m.summaries(inbox, Set.of(1L, 2L, 3L));
             assertThat(got).containsOnlyKeys(1L);
@@ -155,7 +155,7 @@ class SqliteMailboxesTest {
             m.copy(inbox, Set.of(1L), archive, false);
             assertThat(m.summaries(archive, List.of(1L))).as("the copy shares the body's summary").containsOnlyKeys(1L);
             m.saveSummaries(archive, java.util.Map.of(1L, new Mailboxes.Summary(8, bytes("e"), bytes("b"), bytes("s"),
-                    bytes("h"))));
+                    bytes("h"), bytes("f"))));
             assertThat(m.summaries(inbox, List.of(1L)).get(1L).format()).as("replaced for both").isEqualTo(8);
 
             m.store(inbox, Set.of(1L), FlagMode.ADD, Set.of("\\Deleted"), OptionalLong.empty());
@@ -166,6 +166,52 @@ class SqliteMailboxesTest {
                  var rs = c.createStatement().executeQuery("SELECT count(*) FROM body_summaries")) {
                 assertThat(rs.next() && rs.getLong(1) == 0).as("gone with the last body row").isTrue();
             }
+        }
+    }
+
+    @Test
+    void headerFieldsAreReadApartAndPreFilteredByTheStore() throws Exception {
+        try (SqliteStore s = open()) {
+            Mailboxes m = s.mailboxes();
+            long inbox = m.find(ALICE, "INBOX").orElseThrow().id();
+            for (int i = 0; i < 3; i++)
+                m.append(inbox, ("Subject: " + i + "\r\n\r\n").getBytes(StandardCharsets.US_ASCII), Set.of(), Instant.now());
+            m.saveSummaries(inbox, java.util.Map.of(
+                    1L, new Mailboxes.Summary(2, bytes("e"), bytes("b"), bytes("s"), bytes("h"), bytes("subject\u0000apple pie\u0000")),
+                    2L, new Mailboxes.Summary(2, bytes("e"), bytes("b"), bytes("s"), bytes("h"), bytes("subject\u0000cherry\u0000"))));
+            var all = m.headerFields(inbox, List.of(1L, 2L, 3L), List.of());
+            assertThat(all).as("3 has no summary").containsOnlyKeys(1L, 2L);
+            assertThat(new String(all.get(2L).fields(), StandardCharsets.US_ASCII)).isEqualTo("subject\u0000cherry\u0000");
+            assertThat(m.summaries(inbox, List.of(1L)).get(1L).fields()).as("not read with the summary").isEmpty();
+
+            var pie = m.headerFields(inbox, Set.of(1L, 2L, 3L), List.of(bytes("pie")));
+            assertThat(pie.get(1L).fields()).isNotEmpty();
+            assertThat(pie.get(2L).fields()).as("holds no needle: emptied by the store").isEmpty();
+            assertThat(pie.get(2L).format()).isEqualTo(2);
+            var either = m.headerFields(inbox, Set.of(1L, 2L), List.of(bytes("nothing"), bytes("cherry")));
+            assertThat(either.get(1L).fields()).isEmpty();
+            assertThat(either.get(2L).fields()).isNotEmpty();
+        }
+    }
+
+    @Test
+    void appendedMessagesAreSummarisedInTheBackgroundOnceASummarizerIsInstalled() throws Exception {
+        try (SqliteStore s = open()) {
+            Mailboxes m = s.mailboxes();
+            long inbox = m.find(ALICE, "INBOX").orElseThrow().id();
+            m.append(inbox, bytes("Subject: before\r\n\r\n"), Set.of(), Instant.now());
+            m.summarizeArrivals(msg -> new Mailboxes.Summary(9, bytes("env"), bytes("b"), bytes("s"),
+                    java.util.Arrays.copyOf(msg, 7), bytes("f")));
+            m.append(inbox, bytes("Subject: after\r\n\r\n"), Set.of(), Instant.now());
+            Mailboxes.Summary got = null;
+            for (int i = 0; i < 200 && got == null; i++) { // bounded: 10 s
+                got = m.summaries(inbox, List.of(2L)).get(2L);
+                if (got == null) Thread.sleep(50);
+            }
+            assertThat(got).as("summarised without any reader").isNotNull();
+            assertThat(new String(got.header(), StandardCharsets.US_ASCII)).isEqualTo("Subject");
+            assertThat(m.headerFields(inbox, List.of(2L), List.of()).get(2L).fields()).isEqualTo(bytes("f"));
+            assertThat(m.summaries(inbox, List.of(1L))).as("stored before the summarizer: left to first use").isEmpty();
         }
     }
 
