@@ -115,7 +115,10 @@ final class MessageCommands {
         Set<Long> seenNow = new java.util.HashSet<>();
         if (setsSeen) {
             Set<Long> unseen = new TreeSet<>();
-            for (long u : uids.get()) if (!sel.info(u).flags().contains("\\Seen")) unseen.add(u);
+            for (long u : uids.get()) {
+                MessageInfo mi = sel.info(u);
+                if (mi != null && !mi.flags().contains("\\Seen")) unseen.add(u);
+            }
             if (!unseen.isEmpty()) {
                 for (MessageInfo m : s.backend.store(sel.id, unseen, FlagMode.ADD, Set.of("\\Seen"), OptionalLong.empty())) {
                     sel.updated(m);
@@ -137,6 +140,10 @@ final class MessageCommands {
                 break;
             }
             MessageInfo info = sel.info(u);
+            if (info == null) { // expunged by another session before this session read its details
+                failed = true;
+                continue;
+            }
             if (changedSince.isPresent() && info.modseq() <= changedSince.getAsLong()) continue;
             MimePart msg = null;
             ImapBackend.Summary summary = cached.get(u);
@@ -322,7 +329,8 @@ final class MessageCommands {
         if (unchangedSince.isPresent()) {
             List<Long> mod = new ArrayList<>();
             for (long u : uids.get())
-                if (!changedUids.contains(u) && sel.info(u).modseq() > unchangedSince.getAsLong())
+                if (!changedUids.contains(u) && sel.info(u) instanceof MessageInfo mi
+                        && mi.modseq() > unchangedSince.getAsLong())
                     mod.add(uid ? u : sel.seqOf(u));
             if (!mod.isEmpty()) modified = "[MODIFIED " + compress(mod) + "] ";
         }
@@ -372,6 +380,7 @@ final class MessageCommands {
         for (int i = 1; i <= sel.size(); i++) {
             long u = sel.uidAt(i);
             MessageInfo info = sel.info(u);
+            if (info == null) continue; // gone before this session read its details
             MimePart[] cached = new MimePart[1];
             boolean[] broken = new boolean[1];
             ImapBackend.Summary summary = summaries.get(u);
@@ -480,7 +489,7 @@ final class MessageCommands {
         if (uids.get().isEmpty()) return s.send(new Out(), tag, verb + " completed (nothing to do)");
         if (!move) { // MOVE stays within the user's one quota root: usage does not change
             long more = 0;
-            for (long u : uids.get()) more += sel.info(u).size();
+            for (long u : uids.get()) more += sel.info(u) instanceof MessageInfo mi ? mi.size() : 0;
             Optional<ImapAction> over = QuotaCommands.refuseOver(s, tag, more);
             if (over.isPresent()) return over.get();
         }
