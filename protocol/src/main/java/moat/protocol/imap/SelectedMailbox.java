@@ -20,7 +20,7 @@ import moat.protocol.imap.ImapBackend.Selection;
  * FETCH FLAGS). EXPUNGE is only announced when the command allows it (RFC 9051 section 7.5.1:
  * not during FETCH, STORE or SEARCH); until then nothing is renumbered.
  *
- * <p>Compact by design (docs/adr/0012): SELECT reads the mailbox counters and the UIDs only
+ * <p>Compact by design (docs/adr/0018): SELECT reads the mailbox counters and the UIDs only
  * (a {@code long[]}); the per-message details (flags, modseq, size, INTERNALDATE) are parallel
  * arrays loaded by one scan when a command first needs them, and flag sets are interned (a
  * mailbox has few distinct ones), so a message costs about 36 bytes of heap, not a record,

@@ -19,7 +19,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * The compact selected-mailbox view (docs/adr/0012) over real sockets, two sessions of one
+ * The compact selected-mailbox view (docs/adr/0018) over real sockets, two sessions of one
  * user: SELECT reads only the counters and UIDs, the message details later; what one session
  * changes reaches the other as FETCH FLAGS, EXPUNGE and EXISTS (RFC 9051 section 7.5), whether
  * or not the details were loaded yet, and never twice for the session's own STORE.
