@@ -27,6 +27,8 @@ import moat.protocol.imap.ImapBackend.MessageInfo;
 final class MessageCommands {
     /** LIMITATION: a FETCH response is built in memory; past this many octets the rest is refused. */
     static final int MAX_RESPONSE = 64 * 1024 * 1024;
+    /** Messages whose summaries FETCH reads at once (one indexed range read each batch). */
+    static final int SUMMARY_BATCH = 1000;
     private final ImapSession s;
 
     MessageCommands(ImapSession s) {
@@ -109,8 +111,10 @@ final class MessageCommands {
                 || i instanceof FetchItem.Binary || i instanceof FetchItem.BinarySize);
         boolean needsStructure = items.stream().anyMatch(i -> i instanceof FetchItem.Envelope
                 || i instanceof FetchItem.Structure);
-        // ENVELOPE/BODY/BODYSTRUCTURE come from the summary cache; only the missing ones are parsed
-        Map<Long, ImapBackend.Summary> cached = needsStructure ? s.backend.summaries(sel.id, uids.get()) : Map.of();
+        // ENVELOPE/BODY/BODYSTRUCTURE come from the summary cache; only the missing ones are parsed;
+        // read a batch at a time: FETCH 1:* of a large mailbox holds one batch of summaries, not all
+        Map<Long, ImapBackend.Summary> cached = Map.of();
+        int cachedTo = 0;
         Map<Long, ImapBackend.Summary> fresh = new HashMap<>();
         Set<Long> seenNow = new java.util.HashSet<>();
         if (setsSeen) {
@@ -134,7 +138,16 @@ final class MessageCommands {
         boolean failed = false;
         boolean truncated = false;
         boolean unknownCte = false;
-        for (long u : uids.get()) {
+        for (int k = 0; k < uids.get().size(); k++) {
+            long u = uids.get().get(k);
+            if (needsStructure && k >= cachedTo) {
+                if (!fresh.isEmpty()) { // saved per batch too: a cold FETCH 1:* holds one batch of them
+                    s.backend.saveSummaries(sel.id, fresh);
+                    fresh.clear();
+                }
+                cachedTo = Math.min(uids.get().size(), k + SUMMARY_BATCH);
+                cached = s.backend.summaries(sel.id, uids.get().subList(k, cachedTo));
+            }
             if (o.size() > MAX_RESPONSE) { // the response is built in memory: bound it
                 truncated = true;
                 break;
@@ -210,10 +223,25 @@ final class MessageCommands {
         return all;
     }
 
+    private Set<String> lastFlags;
+    private String lastFlagsText;
+
+    /**
+     * Out.flags, remembered for the last flag set: the selected view shares one set object
+     * among the messages with the same flags, and neighbours mostly have the same.
+     */
+    private String flagsText(Set<String> flags) {
+        if (flags != lastFlags) {
+            lastFlagsText = Out.flags(flags);
+            lastFlags = flags;
+        }
+        return lastFlagsText;
+    }
+
     private void item(Out o, FetchItem it, MessageInfo info, MimePart msg, ImapBackend.Summary summary)
             throws UnknownEncoding {
         switch (it) {
-            case FetchItem.Flags f -> o.text("FLAGS " + Out.flags(info.flags()));
+            case FetchItem.Flags f -> o.text("FLAGS ").text(flagsText(info.flags()));
             case FetchItem.Uid u -> o.text("UID " + info.uid());
             case FetchItem.InternalDate d -> o.text("INTERNALDATE \""
                     + MailboxCommands.DATE_TIME.format(info.internalDate().atZone(ZoneOffset.UTC)).replace("+0000", "+0000")
