@@ -17,6 +17,10 @@
  * form with the top-level header ({@code MessageSummary}, docs/adr/0008): later FETCHes and
  * header-only SEARCHes read neither the file nor mime4j.
  *
+ * <p>The selected mailbox is its counters and a UID array; flags, modseq, size and INTERNALDATE
+ * are read into parallel arrays when a command first needs them ({@code SelectedMailbox},
+ * docs/adr/0018).
+ *
  * <p>SECURITY: before TLS the session advertises LOGINDISABLED, no AUTH= capability, and
  * refuses LOGIN and AUTHENTICATE (RFC 9051 section 11.1); the greeting and ID reveal no
  * software name or version. Every parse is bounded: tag and line length, literal size (1 KiB
