@@ -235,9 +235,10 @@ cat >"$T/rss-dovecot.sh" <<SH
 # master + every child (imap-login, imap, auth, config, anvil, log, stats): RSS sum and PSS sum
 m=\$(cat $T/dovecot/run/master.pid)
 r=0; p=0
+# a child may exit between the listing and the reading (an imap process after LOGOUT): 0 then
 for pid in \$m \$(ps -o pid= --ppid \$m); do
-  r=\$((r + \$(ps -o rss= -p \$pid | tr -d ' ' || echo 0)))
-  p=\$((p + \$(awk '/^Pss:/ {print \$2}' /proc/\$pid/smaps_rollup 2>/dev/null || echo 0)))
+  v=\$(ps -o rss= -p \$pid | tr -d ' '); r=\$((r + \${v:-0}))
+  v=\$(awk '/^Pss:/ {print \$2}' /proc/\$pid/smaps_rollup 2>/dev/null); p=\$((p + \${v:-0}))
 done
 echo "\$r \$p \$(ps -o pid= --ppid \$m | wc -l)"
 SH
