@@ -173,23 +173,27 @@ final class MessageCommands {
                     fresh.put(u, summary);
                 }
             }
-            // one message's response is built apart, so a refusal (UNKNOWN-CTE) leaves no half line
-            Out line = new Out().text("* " + sel.seqOf(u) + " FETCH (");
+            // the line goes straight into the response; a refusal (UNKNOWN-CTE) cuts it off again
+            int lineStart = o.size();
+            o.text("* ").number(sel.seqOf(u)).text(" FETCH (");
             boolean first = true;
-            List<FetchItem> these = new ArrayList<>(items);
-            if (seenNow.contains(u) && these.stream().noneMatch(i -> i instanceof FetchItem.Flags))
+            List<FetchItem> these = items;
+            if (seenNow.contains(u) && items.stream().noneMatch(i -> i instanceof FetchItem.Flags)) {
+                these = new ArrayList<>(items);
                 these.add(new FetchItem.Flags());
+            }
             try {
                 for (FetchItem it : these) {
-                    if (!first) line.text(" ");
+                    if (!first) o.text(" ");
                     first = false;
-                    item(line, it, info, msg, summary);
+                    item(o, it, info, msg, summary);
                 }
             } catch (UnknownEncoding e) {
+                o.truncate(lineStart);
                 unknownCte = true;
                 continue;
             }
-            o.raw(line.text(")").crlf().bytes());
+            o.text(")").crlf();
         }
         if (!fresh.isEmpty()) s.backend.saveSummaries(sel.id, fresh);
         o.text(new String(s.updates(uid).bytes(), java.nio.charset.StandardCharsets.UTF_8));
@@ -242,12 +246,12 @@ final class MessageCommands {
             throws UnknownEncoding {
         switch (it) {
             case FetchItem.Flags f -> o.text("FLAGS ").text(flagsText(info.flags()));
-            case FetchItem.Uid u -> o.text("UID " + info.uid());
+            case FetchItem.Uid u -> o.text("UID ").number(info.uid());
             case FetchItem.InternalDate d -> o.text("INTERNALDATE \""
                     + MailboxCommands.DATE_TIME.format(info.internalDate().atZone(ZoneOffset.UTC)).replace("+0000", "+0000")
                     + "\"");
             case FetchItem.Size z -> o.text("RFC822.SIZE " + info.size());
-            case FetchItem.ModSeq m -> o.text("MODSEQ (" + info.modseq() + ")");
+            case FetchItem.ModSeq m -> o.text("MODSEQ (").number(info.modseq()).text(")");
             case FetchItem.Envelope e -> o.text("ENVELOPE ").raw(summary.envelope());
             case FetchItem.Structure st -> o.text(st.extensible() ? "BODYSTRUCTURE " : "BODY ")
                     .raw(st.extensible() ? summary.bodyStructure() : summary.body());

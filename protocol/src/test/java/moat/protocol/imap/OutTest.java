@@ -1,0 +1,31 @@
+package moat.protocol.imap;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.nio.charset.StandardCharsets;
+import org.junit.jupiter.api.Test;
+
+/** Out's own buffer: ASCII copied as is, other text as UTF-8, numbers without a String, truncate. */
+class OutTest {
+    private static String str(Out o) {
+        return new String(o.bytes(), StandardCharsets.UTF_8);
+    }
+
+    @Test
+    void textNumbersAndTruncate() {
+        Out o = new Out().text("* ").number(0).text(" ").number(4294967295L).text(" ").number(-7).text(" ")
+                .number(Long.MAX_VALUE);
+        assertThat(str(o)).isEqualTo("* 0 4294967295 -7 " + Long.MAX_VALUE);
+        int mark = o.size();
+        o.text(" Grüße \uD83D\uDE00").crlf();
+        assertThat(o.bytes()).hasSize(mark + " Grüße ".getBytes(StandardCharsets.UTF_8).length + 4 + 2);
+        assertThat(str(o)).endsWith(" Grüße \uD83D\uDE00\r\n");
+        o.truncate(mark);
+        assertThat(str(o)).isEqualTo("* 0 4294967295 -7 " + Long.MAX_VALUE);
+        assertThatThrownBy(() -> o.truncate(mark + 1)).isInstanceOf(IllegalArgumentException.class);
+        StringBuilder big = new StringBuilder();
+        for (int i = 0; i < 10_000; i++) big.append((char) ('a' + i % 26));
+        assertThat(new Out().text(big.toString()).size()).isEqualTo(10_000);
+    }
+}
