@@ -28,4 +28,25 @@ class OutTest {
         for (int i = 0; i < 10_000; i++) big.append((char) ('a' + i % 26));
         assertThat(new Out().text(big.toString()).size()).isEqualTo(10_000);
     }
+
+    @Test
+    void largeResponsesAreBlocksAndTruncateCrossesThem() {
+        Out o = new Out();
+        byte[] chunk = new byte[1000];
+        java.util.Arrays.fill(chunk, (byte) 'x');
+        for (int i = 0; i < 100; i++) o.raw(chunk);
+        int mark = o.size();
+        assertThat(mark).isEqualTo(100_000);
+        for (int i = 0; i < 100; i++) o.raw(chunk);
+        o.text("tail");
+        assertThat(o.parts()).allSatisfy(p -> assertThat(p.length).isLessThanOrEqualTo(Out.BLOCK));
+        assertThat(o.parts().stream().mapToInt(p -> p.length).sum()).isEqualTo(200_004);
+        o.truncate(mark); // back across a block boundary
+        o.text("end");
+        byte[] all = o.bytes();
+        assertThat(all).hasSize(100_003);
+        assertThat(new String(all, 100_000, 3, StandardCharsets.US_ASCII)).isEqualTo("end");
+        assertThat(o.parts().stream().mapToInt(p -> p.length).sum()).isEqualTo(100_003);
+        assertThat(new ImapAction.Send(o.parts()).bytes()).isEqualTo(all);
+    }
 }
