@@ -134,4 +134,26 @@ class ImapSelectedViewTest {
             }
         }
     }
+
+    @Test
+    void aFetchOverManyMessagesReadsSummariesInBatchesAndSendsItsResponseInBlocks() throws Exception {
+        try (TestServer server = TestServer.start(tmp)) {
+            Mailboxes mb = server.store().mailboxes();
+            long inbox = mb.find(ALICE, "INBOX").orElseThrow().id();
+            int n = 1_100; // more than one batch of summaries (1,000), a response of several 64 KiB blocks
+            for (int i = 1; i <= n; i++)
+                mb.append(inbox, ("Subject: message " + i + "\r\nFrom: a@example.org\r\n\r\nx\r\n")
+                        .getBytes(StandardCharsets.US_ASCII), Set.of(), Instant.parse("2026-01-01T00:00:00Z"));
+            try (SmtpClient a = login(server, "alice@example.org", TestServer.ALICE_PASSWORD)) {
+                cmd(a, "s", "SELECT INBOX");
+                for (String tag : List.of("cold", "warm")) { // parsed and saved per batch, then read per batch
+                    List<String> r = cmd(a, tag, "FETCH 1:* (ENVELOPE)");
+                    assertThat(r).hasSize(n + 1);
+                    assertThat(r.getLast()).isEqualTo(tag + " OK FETCH completed");
+                    for (int i = 1; i <= n; i++)
+                        assertThat(r.get(i - 1)).startsWith("* " + i + " FETCH (ENVELOPE (NIL \"message " + i + "\" ");
+                }
+            }
+        }
+    }
 }
