@@ -54,6 +54,26 @@ public interface Mailboxes {
      */
     Optional<Snapshot> changesSince(long mailboxId, long modseq);
 
+    /**
+     * The mailbox (with its counters) and its UIDs in ascending order, read in one snapshot:
+     * what an IMAP SELECT needs, without reading any message row when the UIDs have no gaps
+     * (the count and the smallest and largest UID then say it all; two index probes).
+     */
+    Optional<UidMap> uidMap(long mailboxId);
+
+    /**
+     * Calls {@code visitor} for every message of the mailbox in UID order, with the flags as
+     * stored (names separated by one space, "" when none), without an object per message;
+     * returns the mailbox read in the same snapshot, or empty when it no longer exists.
+     */
+    Optional<Mailbox> scan(long mailboxId, RowVisitor visitor);
+
+    /** One message row of {@link #scan}. */
+    @FunctionalInterface
+    interface RowVisitor {
+        void row(long uid, String flags, long modseq, long size, long internalDateMillis);
+    }
+
     /** The mailbox's HIGHESTMODSEQ, or empty when it no longer exists. */
     OptionalLong highestModseq(long mailboxId);
 
@@ -129,6 +149,9 @@ public interface Mailboxes {
             messages = List.copyOf(messages);
         }
     }
+
+    /** {@code uids} ascending; the array belongs to the receiver (the store keeps no reference). */
+    record UidMap(Mailbox mailbox, long[] uids) {}
 
     record CopyResult(long uidValidity, List<Long> sourceUids, List<Long> destinationUids) {
         public CopyResult {

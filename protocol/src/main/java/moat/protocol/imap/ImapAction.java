@@ -2,8 +2,27 @@ package moat.protocol.imap;
 
 /** What the I/O layer must do after the session handled a command. Bytes are ready for the wire. */
 public sealed interface ImapAction {
-    /** Write and read the next command. */
-    record Send(byte[] bytes) implements ImapAction {}
+    /**
+     * Write and read the next command. A large response comes as several parts (blocks of a
+     * FETCH 1:*), written in order, so it is never joined into one array.
+     */
+    record Send(java.util.List<byte[]> parts) implements ImapAction {
+        public Send {
+            parts = java.util.List.copyOf(parts);
+        }
+
+        public Send(byte[] bytes) {
+            this(java.util.List.of(bytes));
+        }
+
+        /** The parts joined (for tests and small replies). */
+        public byte[] bytes() {
+            if (parts.size() == 1) return parts.getFirst();
+            java.io.ByteArrayOutputStream all = new java.io.ByteArrayOutputStream();
+            for (byte[] p : parts) all.writeBytes(p);
+            return all.toByteArray();
+        }
+    }
 
     /** Write, flush and close the connection. */
     record Close(byte[] bytes) implements ImapAction {}

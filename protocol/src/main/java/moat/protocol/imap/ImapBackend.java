@@ -35,7 +35,22 @@ public interface ImapBackend {
 
     Change subscribe(EmailAddress user, String name, boolean subscribed);
 
-    Optional<Snapshot> snapshot(long mailboxId);
+    /**
+     * The mailbox with its counters and its UIDs ascending, read together: what SELECT needs
+     * (no message rows read when the UIDs have no gaps).
+     */
+    Optional<Selection> select(long mailboxId);
+
+    /**
+     * Every message row of the mailbox in UID order, flags as stored (names separated by one
+     * space); the mailbox read in the same snapshot, or empty when it is gone.
+     */
+    Optional<MailboxInfo> scan(long mailboxId, RowVisitor visitor);
+
+    @FunctionalInterface
+    interface RowVisitor {
+        void row(long uid, String flags, long modseq, long size, long internalDateMillis);
+    }
 
     OptionalLong highestModseq(long mailboxId);
 
@@ -100,6 +115,9 @@ public interface ImapBackend {
             messages = List.copyOf(messages);
         }
     }
+
+    /** {@code uids} ascending; the array belongs to the receiver. */
+    record Selection(MailboxInfo mailbox, long[] uids) {}
 
     record CopyResult(long uidValidity, List<Long> sourceUids, List<Long> destinationUids) {}
 

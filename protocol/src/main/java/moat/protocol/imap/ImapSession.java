@@ -413,7 +413,7 @@ public final class ImapSession {
     }
 
     ImapAction send(Out o, String tag, String status, String text) {
-        return new ImapAction.Send(o.tagged(tag, status, text).bytes());
+        return new ImapAction.Send(o.tagged(tag, status, text).parts());
     }
 
     ImapAction no(String tag, String text) {

@@ -113,9 +113,10 @@ final class MailboxCommands {
         s.state = ImapSession.State.AUTHENTICATED;
         if (name.isEmpty()) return invalidName(tag);
         Optional<MailboxInfo> mb = s.backend.find(s.user, name.get());
-        var snap = mb.flatMap(m -> s.backend.snapshot(m.id()));
-        if (snap.isEmpty()) return s.no(tag, "[NONEXISTENT] No such mailbox");
-        SelectedMailbox sel = new SelectedMailbox(s, snap.get(), readOnly);
+        // the counters and the UIDs only: message details are read when a command needs them
+        var selection = mb.flatMap(m -> s.backend.select(m.id()));
+        if (selection.isEmpty()) return s.no(tag, "[NONEXISTENT] No such mailbox");
+        SelectedMailbox sel = new SelectedMailbox(s, selection.get(), readOnly);
         s.selected = sel;
         s.state = ImapSession.State.SELECTED;
         Out o = new Out();
@@ -133,12 +134,9 @@ final class MailboxCommands {
             // RFC 7162 section 3.2.5.1: what vanished since, then what changed since the client's modseq
             String gone = sel.missing(known != null ? known : SequenceSet.parse("1:*"));
             if (!gone.isEmpty()) o.untagged("VANISHED (EARLIER) " + gone);
-            long since = resync.get()[1];
-            for (int i = 1; i <= sel.size(); i++) {
-                MessageInfo m = sel.info(sel.uidAt(i));
-                if (m.modseq() > since)
-                    o.untagged(i + " FETCH (UID " + m.uid() + " FLAGS " + Out.flags(m.flags()) + " MODSEQ (" + m.modseq() + "))");
-            }
+            for (MessageInfo m : sel.changedSince(resync.get()[1]))
+                o.untagged(sel.seqOf(m.uid()) + " FETCH (UID " + m.uid() + " FLAGS " + Out.flags(m.flags())
+                        + " MODSEQ (" + m.modseq() + "))");
         }
         return s.send(o, tag, (readOnly ? "[READ-ONLY] " : "[READ-WRITE] ") + (readOnly ? "EXAMINE" : "SELECT")
                 + " completed");

@@ -27,6 +27,8 @@ import moat.protocol.imap.ImapBackend.MessageInfo;
 final class MessageCommands {
     /** LIMITATION: a FETCH response is built in memory; past this many octets the rest is refused. */
     static final int MAX_RESPONSE = 64 * 1024 * 1024;
+    /** Messages whose summaries FETCH reads at once (one indexed range read each batch). */
+    static final int SUMMARY_BATCH = 1000;
     private final ImapSession s;
 
     MessageCommands(ImapSession s) {
@@ -109,13 +111,18 @@ final class MessageCommands {
                 || i instanceof FetchItem.Binary || i instanceof FetchItem.BinarySize);
         boolean needsStructure = items.stream().anyMatch(i -> i instanceof FetchItem.Envelope
                 || i instanceof FetchItem.Structure);
-        // ENVELOPE/BODY/BODYSTRUCTURE come from the summary cache; only the missing ones are parsed
-        Map<Long, ImapBackend.Summary> cached = needsStructure ? s.backend.summaries(sel.id, uids.get()) : Map.of();
+        // ENVELOPE/BODY/BODYSTRUCTURE come from the summary cache; only the missing ones are parsed;
+        // read a batch at a time: FETCH 1:* of a large mailbox holds one batch of summaries, not all
+        Map<Long, ImapBackend.Summary> cached = Map.of();
+        int cachedTo = 0;
         Map<Long, ImapBackend.Summary> fresh = new HashMap<>();
         Set<Long> seenNow = new java.util.HashSet<>();
         if (setsSeen) {
             Set<Long> unseen = new TreeSet<>();
-            for (long u : uids.get()) if (!sel.info(u).flags().contains("\\Seen")) unseen.add(u);
+            for (long u : uids.get()) {
+                MessageInfo mi = sel.info(u);
+                if (mi != null && !mi.flags().contains("\\Seen")) unseen.add(u);
+            }
             if (!unseen.isEmpty()) {
                 for (MessageInfo m : s.backend.store(sel.id, unseen, FlagMode.ADD, Set.of("\\Seen"), OptionalLong.empty())) {
                     sel.updated(m);
@@ -131,12 +138,25 @@ final class MessageCommands {
         boolean failed = false;
         boolean truncated = false;
         boolean unknownCte = false;
-        for (long u : uids.get()) {
+        for (int k = 0; k < uids.get().size(); k++) {
+            long u = uids.get().get(k);
+            if (needsStructure && k >= cachedTo) {
+                if (!fresh.isEmpty()) { // saved per batch too: a cold FETCH 1:* holds one batch of them
+                    s.backend.saveSummaries(sel.id, fresh);
+                    fresh.clear();
+                }
+                cachedTo = Math.min(uids.get().size(), k + SUMMARY_BATCH);
+                cached = s.backend.summaries(sel.id, uids.get().subList(k, cachedTo));
+            }
             if (o.size() > MAX_RESPONSE) { // the response is built in memory: bound it
                 truncated = true;
                 break;
             }
             MessageInfo info = sel.info(u);
+            if (info == null) { // expunged by another session before this session read its details
+                failed = true;
+                continue;
+            }
             if (changedSince.isPresent() && info.modseq() <= changedSince.getAsLong()) continue;
             MimePart msg = null;
             ImapBackend.Summary summary = cached.get(u);
@@ -153,23 +173,27 @@ final class MessageCommands {
                     fresh.put(u, summary);
                 }
             }
-            // one message's response is built apart, so a refusal (UNKNOWN-CTE) leaves no half line
-            Out line = new Out().text("* " + sel.seqOf(u) + " FETCH (");
+            // the line goes straight into the response; a refusal (UNKNOWN-CTE) cuts it off again
+            int lineStart = o.size();
+            o.text("* ").number(sel.seqOf(u)).text(" FETCH (");
             boolean first = true;
-            List<FetchItem> these = new ArrayList<>(items);
-            if (seenNow.contains(u) && these.stream().noneMatch(i -> i instanceof FetchItem.Flags))
+            List<FetchItem> these = items;
+            if (seenNow.contains(u) && items.stream().noneMatch(i -> i instanceof FetchItem.Flags)) {
+                these = new ArrayList<>(items);
                 these.add(new FetchItem.Flags());
+            }
             try {
                 for (FetchItem it : these) {
-                    if (!first) line.text(" ");
+                    if (!first) o.text(" ");
                     first = false;
-                    item(line, it, info, msg, summary);
+                    item(o, it, info, msg, summary);
                 }
             } catch (UnknownEncoding e) {
+                o.truncate(lineStart);
                 unknownCte = true;
                 continue;
             }
-            o.raw(line.text(")").crlf().bytes());
+            o.text(")").crlf();
         }
         if (!fresh.isEmpty()) s.backend.saveSummaries(sel.id, fresh);
         o.text(new String(s.updates(uid).bytes(), java.nio.charset.StandardCharsets.UTF_8));
@@ -203,16 +227,31 @@ final class MessageCommands {
         return all;
     }
 
+    private Set<String> lastFlags;
+    private String lastFlagsText;
+
+    /**
+     * Out.flags, remembered for the last flag set: the selected view shares one set object
+     * among the messages with the same flags, and neighbours mostly have the same.
+     */
+    private String flagsText(Set<String> flags) {
+        if (flags != lastFlags) {
+            lastFlagsText = Out.flags(flags);
+            lastFlags = flags;
+        }
+        return lastFlagsText;
+    }
+
     private void item(Out o, FetchItem it, MessageInfo info, MimePart msg, ImapBackend.Summary summary)
             throws UnknownEncoding {
         switch (it) {
-            case FetchItem.Flags f -> o.text("FLAGS " + Out.flags(info.flags()));
-            case FetchItem.Uid u -> o.text("UID " + info.uid());
+            case FetchItem.Flags f -> o.text("FLAGS ").text(flagsText(info.flags()));
+            case FetchItem.Uid u -> o.text("UID ").number(info.uid());
             case FetchItem.InternalDate d -> o.text("INTERNALDATE \""
                     + MailboxCommands.DATE_TIME.format(info.internalDate().atZone(ZoneOffset.UTC)).replace("+0000", "+0000")
                     + "\"");
             case FetchItem.Size z -> o.text("RFC822.SIZE " + info.size());
-            case FetchItem.ModSeq m -> o.text("MODSEQ (" + info.modseq() + ")");
+            case FetchItem.ModSeq m -> o.text("MODSEQ (").number(info.modseq()).text(")");
             case FetchItem.Envelope e -> o.text("ENVELOPE ").raw(summary.envelope());
             case FetchItem.Structure st -> o.text(st.extensible() ? "BODYSTRUCTURE " : "BODY ")
                     .raw(st.extensible() ? summary.bodyStructure() : summary.body());
@@ -322,7 +361,8 @@ final class MessageCommands {
         if (unchangedSince.isPresent()) {
             List<Long> mod = new ArrayList<>();
             for (long u : uids.get())
-                if (!changedUids.contains(u) && sel.info(u).modseq() > unchangedSince.getAsLong())
+                if (!changedUids.contains(u) && sel.info(u) instanceof MessageInfo mi
+                        && mi.modseq() > unchangedSince.getAsLong())
                     mod.add(uid ? u : sel.seqOf(u));
             if (!mod.isEmpty()) modified = "[MODIFIED " + compress(mod) + "] ";
         }
@@ -383,6 +423,7 @@ final class MessageCommands {
         for (int i = 1; i <= sel.size(); i++) {
             long u = sel.uidAt(i);
             MessageInfo info = sel.info(u);
+            if (info == null) continue; // gone before this session read its details
             ImapBackend.HeaderFields hf = cachedFields.get(u);
             byte[] fields = hf != null && hf.format() == MessageSummary.FORMAT ? hf.fields() : null;
             if (fields != null && !required.isEmpty() && !containsAny(fields, required)) continue; // cannot match
@@ -504,7 +545,7 @@ final class MessageCommands {
         if (uids.get().isEmpty()) return s.send(new Out(), tag, verb + " completed (nothing to do)");
         if (!move) { // MOVE stays within the user's one quota root: usage does not change
             long more = 0;
-            for (long u : uids.get()) more += sel.info(u).size();
+            for (long u : uids.get()) more += sel.info(u) instanceof MessageInfo mi ? mi.size() : 0;
             Optional<ImapAction> over = QuotaCommands.refuseOver(s, tag, more);
             if (over.isPresent()) return over.get();
         }

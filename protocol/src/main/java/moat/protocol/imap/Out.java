@@ -1,16 +1,121 @@
 package moat.protocol.imap;
 
-import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
 import java.util.Collection;
+import java.util.List;
 
 /** Builds server responses as wire bytes: text, quoted strings, literals (RFC 9051 section 4.3). */
 final class Out {
-    private final ByteArrayOutputStream buf = new ByteArrayOutputStream();
+    /**
+     * A byte buffer of our own rather than a ByteArrayOutputStream: ASCII text is copied in
+     * without a String-to-bytes conversion; a half-built response line can be cut off again
+     * ({@link #truncate}), so FETCH 1:* builds one buffer, not a buffer per message; and it is
+     * a list of full blocks, so a large response ({@link #parts}) is never copied into one
+     * doubling array (a FETCH 1:* (ENVELOPE) of 100,000 messages is about 45 MB).
+     */
+    private final Buf buf = new Buf();
+
+    static final int BLOCK = 64 * 1024;
+
+    private static final class Buf {
+        private final java.util.ArrayList<byte[]> full = new java.util.ArrayList<>();
+        private int done; // octets in the full blocks
+        private byte[] b = new byte[256];
+        private int n;
+
+        /** Makes room for at least one more octet in the current block. */
+        private void next() {
+            if (b.length < BLOCK) {
+                b = java.util.Arrays.copyOf(b, Math.min(BLOCK, b.length * 2));
+                return;
+            }
+            full.add(b);
+            done += b.length;
+            b = new byte[BLOCK];
+            n = 0;
+        }
+
+        void write(int c) {
+            if (n == b.length) next();
+            b[n++] = (byte) c;
+        }
+
+        void write(byte[] src, int off, int len) {
+            while (len > 0) {
+                if (n == b.length) next();
+                int k = Math.min(len, b.length - n);
+                System.arraycopy(src, off, b, n, k);
+                n += k;
+                off += k;
+                len -= k;
+            }
+        }
+
+        void writeBytes(byte[] src) {
+            write(src, 0, src.length);
+        }
+
+        int size() {
+            return done + n;
+        }
+
+        void truncate(int size) {
+            if (size < 0 || size > size()) throw new IllegalArgumentException("truncate " + size);
+            while (size < done) {
+                b = full.removeLast();
+                done -= b.length;
+                n = b.length;
+            }
+            n = size - done;
+        }
+
+        List<byte[]> parts() {
+            List<byte[]> out = new java.util.ArrayList<>(full);
+            if (n > 0) out.add(java.util.Arrays.copyOf(b, n));
+            return out;
+        }
+
+        byte[] bytes() {
+            byte[] out = new byte[size()];
+            int at = 0;
+            for (byte[] f : full) {
+                System.arraycopy(f, 0, out, at, f.length);
+                at += f.length;
+            }
+            System.arraycopy(b, 0, out, at, n);
+            return out;
+        }
+    }
 
     Out text(String s) {
-        buf.writeBytes(s.getBytes(StandardCharsets.UTF_8));
+        int len = s.length();
+        for (int i = 0; i < len; i++) {
+            char c = s.charAt(i);
+            if (c >= 0x80) { // not ASCII: the rest as UTF-8 (the ASCII prefix is the same in both)
+                buf.writeBytes(s.substring(i).getBytes(StandardCharsets.UTF_8));
+                return this;
+            }
+            buf.write(c);
+        }
         return this;
+    }
+
+    /** A decimal number, without a String. */
+    Out number(long v) {
+        if (v < 0) return text(Long.toString(v));
+        byte[] d = new byte[19];
+        int i = d.length;
+        do {
+            d[--i] = (byte) ('0' + (int) (v % 10));
+            v /= 10;
+        } while (v > 0);
+        buf.write(d, i, d.length - i);
+        return this;
+    }
+
+    /** Cuts the response back to {@code size} octets (a response line given up half-way). */
+    void truncate(int size) {
+        buf.truncate(size);
     }
 
     /** Bytes already in wire form (a cached ENVELOPE or BODYSTRUCTURE). */
@@ -86,7 +191,12 @@ final class Out {
     }
 
     byte[] bytes() {
-        return buf.toByteArray();
+        return buf.bytes();
+    }
+
+    /** The response as blocks of at most {@link #BLOCK} octets, in order, without joining them. */
+    List<byte[]> parts() {
+        return buf.parts();
     }
 
     int size() {

@@ -1,13 +1,17 @@
 package moat.protocol.imap;
 
+import java.time.Instant;
+import java.util.AbstractList;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.OptionalLong;
+import java.util.Set;
 import java.util.concurrent.atomic.AtomicBoolean;
 import moat.protocol.imap.ImapBackend.MessageInfo;
-import moat.protocol.imap.ImapBackend.Snapshot;
+import moat.protocol.imap.ImapBackend.Selection;
 
 /**
  * The session's view of its selected mailbox: the message sequence numbers it has announced
@@ -15,6 +19,12 @@ import moat.protocol.imap.ImapBackend.Snapshot;
  * untagged responses that tell the client so (RFC 9051 section 7.5 EXISTS / EXPUNGE, 7.5.2
  * FETCH FLAGS). EXPUNGE is only announced when the command allows it (RFC 9051 section 7.5.1:
  * not during FETCH, STORE or SEARCH); until then nothing is renumbered.
+ *
+ * <p>Compact by design (docs/adr/0018): SELECT reads the mailbox counters and the UIDs only
+ * (a {@code long[]}); the per-message details (flags, modseq, size, INTERNALDATE) are parallel
+ * arrays loaded by one scan when a command first needs them, and flag sets are interned (a
+ * mailbox has few distinct ones), so a message costs about 36 bytes of heap, not a record,
+ * a set, an Instant and boxed map entries.
  */
 final class SelectedMailbox {
     final long id;
@@ -22,35 +32,38 @@ final class SelectedMailbox {
     final boolean readOnly;
     final long uidValidity;
     private final ImapSession session;
-    private final List<Long> uids = new ArrayList<>();
-    private final Map<Long, MessageInfo> byUid = new HashMap<>();
+    /** UIDs in sequence order: {@code uids[0..n)}; the details arrays are aligned with it. */
+    private long[] uids;
+    private int n;
+    /** Details, null until loaded; flagIdx -1: the message was gone when the details were read. */
+    private int[] flagIdx;
+    private long[] modseqs;
+    private long[] sizes;
+    private long[] dates;
+    private final List<Set<String>> flagSets = new ArrayList<>();
+    private final Map<String, Integer> flagsByStored = new HashMap<>();
+    private final Map<Set<String>, Integer> flagsBySet = new HashMap<>();
+    /** Our own flag changes while the details are not loaded (uid -> modseq), so refresh does not repeat them. */
+    private final Map<Long, Long> ownChanges = new HashMap<>();
     long highestModseq;
     long uidNext;
     private final AtomicBoolean changed = new AtomicBoolean();
     private final AutoCloseable watch;
 
-    SelectedMailbox(ImapSession session, Snapshot s, boolean readOnly) {
+    SelectedMailbox(ImapSession session, Selection s, boolean readOnly) {
         this.session = session;
         this.id = s.mailbox().id();
         this.name = s.mailbox().name();
         this.readOnly = readOnly;
         this.uidValidity = s.mailbox().uidValidity();
-        load(s);
+        this.uids = s.uids();
+        this.n = uids.length;
+        this.highestModseq = s.mailbox().highestModseq();
+        this.uidNext = s.mailbox().uidNext();
         this.watch = session.backend.watch(id, () -> {
             changed.set(true);
             session.wakeup().run();
         });
-    }
-
-    private void load(Snapshot s) {
-        uids.clear();
-        byUid.clear();
-        for (MessageInfo m : s.messages()) {
-            uids.add(m.uid());
-            byUid.put(m.uid(), m);
-        }
-        highestModseq = s.mailbox().highestModseq();
-        uidNext = s.mailbox().uidNext();
     }
 
     boolean consumeChanged() {
@@ -58,35 +71,152 @@ final class SelectedMailbox {
     }
 
     int size() {
-        return uids.size();
+        return n;
     }
 
     long uidAt(int seq) {
-        return uids.get(seq - 1);
+        if (seq < 1 || seq > n) throw new IndexOutOfBoundsException(seq);
+        return uids[seq - 1];
     }
 
+    /** The message's details (loaded on first use), or null when it was gone at that load. */
     MessageInfo info(long uid) {
-        return byUid.get(uid);
+        loadDetails();
+        int i = index(uid);
+        if (i < 0 || flagIdx[i] < 0) return null;
+        return new MessageInfo(uid, flagSets.get(flagIdx[i]), modseqs[i], sizes[i], Instant.ofEpochMilli(dates[i]));
     }
 
     /** The UIDs in sequence order (a read-only view). */
     List<Long> uids() {
-        return java.util.Collections.unmodifiableList(uids);
+        return new AbstractList<>() {
+            @Override
+            public Long get(int i) {
+                if (i < 0 || i >= n) throw new IndexOutOfBoundsException(i);
+                return uids[i];
+            }
+
+            @Override
+            public int size() {
+                return n;
+            }
+        };
     }
 
     long maxUid() {
-        return uids.isEmpty() ? 0 : uids.getLast();
+        return n == 0 ? 0 : uids[n - 1];
     }
 
     /** Sequence number of a UID, or 0. */
     int seqOf(long uid) {
-        int i = java.util.Collections.binarySearch(uids, uid);
-        return i < 0 ? 0 : i + 1;
+        return index(uid) + 1;
+    }
+
+    private int index(long uid) {
+        int i = Arrays.binarySearch(uids, 0, n, uid);
+        return i < 0 ? -1 : i;
+    }
+
+    private boolean loaded() {
+        return flagIdx != null;
+    }
+
+    /** One scan of the mailbox's rows into the details arrays; rows not in our view are skipped. */
+    private void loadDetails() {
+        if (loaded()) return;
+        int cap = Math.max(uids.length, 1);
+        int[] f = new int[cap];
+        Arrays.fill(f, -1);
+        long[] m = new long[cap];
+        long[] z = new long[cap];
+        long[] d = new long[cap];
+        session.backend.scan(id, (uid, flags, modseq, size, date) -> {
+            int i = index(uid);
+            if (i < 0) return; // arrived after our view: refresh announces it
+            f[i] = intern(flags);
+            m[i] = modseq;
+            z[i] = size;
+            d[i] = date;
+        });
+        flagIdx = f;
+        modseqs = m;
+        sizes = z;
+        dates = d;
+        ownChanges.clear(); // the rows read include our own changes
+    }
+
+    private int intern(String stored) {
+        Integer i = flagsByStored.get(stored);
+        if (i != null) return i;
+        int k = intern(Set.copyOf(stored.isEmpty() ? List.of() : Arrays.asList(stored.split(" "))));
+        flagsByStored.put(stored, k);
+        return k;
+    }
+
+    private int intern(Set<String> flags) {
+        Integer i = flagsBySet.get(flags);
+        if (i != null) return i;
+        Set<String> copy = Set.copyOf(flags);
+        flagSets.add(copy);
+        flagsBySet.put(copy, flagSets.size() - 1);
+        return flagSets.size() - 1;
     }
 
     /** Our own STORE changed flags: keep the view in step so refresh does not repeat them. */
     void updated(MessageInfo m) {
-        if (byUid.containsKey(m.uid())) byUid.put(m.uid(), m);
+        int i = index(m.uid());
+        if (i < 0) return;
+        if (!loaded()) {
+            ownChanges.put(m.uid(), m.modseq());
+            return;
+        }
+        if (flagIdx[i] < 0) return;
+        flagIdx[i] = intern(m.flags());
+        modseqs[i] = m.modseq();
+    }
+
+    /** Appends a message above maxUid (details only when loaded; {@code m} null: not loaded). */
+    private void add(long uid, MessageInfo m) {
+        if (n == uids.length) grow();
+        uids[n] = uid;
+        if (loaded()) {
+            flagIdx[n] = intern(m.flags());
+            modseqs[n] = m.modseq();
+            sizes[n] = m.size();
+            dates[n] = m.internalDate().toEpochMilli();
+        }
+        n++;
+    }
+
+    private void grow() {
+        int cap = Math.max(16, uids.length + (uids.length >> 1));
+        uids = Arrays.copyOf(uids, cap);
+        if (loaded()) {
+            flagIdx = Arrays.copyOf(flagIdx, cap);
+            modseqs = Arrays.copyOf(modseqs, cap);
+            sizes = Arrays.copyOf(sizes, cap);
+            dates = Arrays.copyOf(dates, cap);
+        }
+    }
+
+    /** Removes the messages at the given indexes (any order) in one pass over the arrays. */
+    private void removeAt(List<Integer> idx) {
+        if (idx.isEmpty()) return;
+        boolean[] drop = new boolean[n];
+        for (int i : idx) drop[i] = true;
+        int w = 0;
+        for (int r = 0; r < n; r++) {
+            if (drop[r]) continue;
+            uids[w] = uids[r];
+            if (loaded()) {
+                flagIdx[w] = flagIdx[r];
+                modseqs[w] = modseqs[r];
+                sizes[w] = sizes[r];
+                dates[w] = dates[r];
+            }
+            w++;
+        }
+        n = w;
     }
 
     /**
@@ -94,66 +224,96 @@ final class SelectedMailbox {
      * QRESYNC enabled one VANISHED response with the UIDs instead (RFC 7162 section 3.2.10).
      */
     void expunged(List<Long> gone, Out o) {
+        List<Integer> idx = new ArrayList<>();
+        List<Long> known = new ArrayList<>();
+        Set<Long> once = new java.util.HashSet<>();
+        for (long u : gone) {
+            int i = index(u);
+            if (i >= 0 && once.add(u)) {
+                idx.add(i);
+                known.add(u);
+            }
+            ownChanges.remove(u);
+        }
+        if (idx.isEmpty()) return;
         if (session.qresync) {
-            List<Long> known = new ArrayList<>();
-            for (long u : gone) {
-                int s = seqOf(u);
-                if (s > 0) known.add(u);
-            }
-            if (known.isEmpty()) return;
-            for (long u : known) {
-                uids.remove(seqOf(u) - 1);
-                byUid.remove(u);
-            }
             java.util.Collections.sort(known);
             o.untagged("VANISHED " + MessageCommands.compress(known));
-            return;
+        } else {
+            List<Integer> seqs = new ArrayList<>(idx);
+            seqs.sort(java.util.Comparator.reverseOrder());
+            for (int i : seqs) o.untagged((i + 1) + " EXPUNGE");
         }
-        List<Integer> seqs = new ArrayList<>();
-        for (long u : gone) {
-            int s = seqOf(u);
-            if (s > 0) seqs.add(s);
-        }
-        seqs.sort(java.util.Comparator.reverseOrder());
-        for (int s : seqs) {
-            long u = uids.remove(s - 1);
-            byUid.remove(u);
-            o.untagged(s + " EXPUNGE");
-        }
+        removeAt(idx);
     }
 
     void refresh(Out o, boolean allowExpunge) {
         OptionalLong hm = session.backend.highestModseq(id);
         if (hm.isEmpty() || hm.getAsLong() == highestModseq) return;
         if (refreshChanged(o)) return;
-        var snap = session.backend.snapshot(id);
-        if (snap.isEmpty()) return;
-        Map<Long, MessageInfo> now = new HashMap<>();
-        for (MessageInfo m : snap.get().messages()) now.put(m.uid(), m);
-        List<Long> gone = uids.stream().filter(u -> !now.containsKey(u)).toList();
+        // something was expunged: the current UIDs (one narrow read), then the changed rows
+        var map = session.backend.select(id);
+        if (map.isEmpty()) return;
+        long[] now = map.get().uids();
+        List<Long> gone = new ArrayList<>();
+        int j = 0;
+        for (int i = 0; i < n; i++) {
+            long u = uids[i];
+            while (j < now.length && now[j] < u) j++;
+            if (j >= now.length || now[j] != u) gone.add(u);
+        }
         if (!gone.isEmpty() && !allowExpunge) return; // deferred: numbering must not change now
         expunged(gone, o);
-        for (int i = 0; i < uids.size(); i++) {
-            long u = uids.get(i);
-            MessageInfo old = byUid.get(u);
-            MessageInfo cur = now.get(u);
-            if (!cur.flags().equals(old.flags())) {
-                o.untagged((i + 1) + " FETCH (UID " + u + " FLAGS " + Out.flags(cur.flags())
-                        + (session.condstore ? " MODSEQ (" + cur.modseq() + ")" : "") + ")");
+        // read after the UID map: rows of messages added since our view are all here (their
+        // modseq is above ours), unless expunged in between
+        var changes = session.backend.changesSince(id, highestModseq);
+        Map<Long, MessageInfo> rows = new HashMap<>();
+        if (changes.isPresent()) {
+            for (MessageInfo m : changes.get().messages()) {
+                rows.put(m.uid(), m);
+                flagsChanged(o, m);
             }
-            byUid.put(u, cur);
         }
         long max = maxUid();
-        int before = uids.size();
-        for (MessageInfo m : snap.get().messages()) {
-            if (m.uid() > max) {
-                uids.add(m.uid());
-                byUid.put(m.uid(), m);
-            }
+        int before = n;
+        for (long u : now) {
+            if (u <= max) continue;
+            MessageInfo m = rows.get(u);
+            if (loaded() && m == null) continue; // expunged right after the UID map was read
+            add(u, m);
         }
-        if (uids.size() != before) o.untagged(uids.size() + " EXISTS");
-        highestModseq = snap.get().mailbox().highestModseq();
-        uidNext = snap.get().mailbox().uidNext();
+        if (n != before) o.untagged(n + " EXISTS");
+        ownChanges.clear();
+        highestModseq = map.get().mailbox().highestModseq();
+        uidNext = map.get().mailbox().uidNext();
+    }
+
+    /** A changed row of a message in our view: FETCH FLAGS when the client has not seen those flags. */
+    private void flagsChanged(Out o, MessageInfo cur) {
+        int i = index(cur.uid());
+        if (i < 0) return;
+        if (loaded()) {
+            if (flagIdx[i] < 0) return;
+            int k = intern(cur.flags());
+            modseqs[i] = cur.modseq();
+            if (k == flagIdx[i]) return;
+            flagIdx[i] = k;
+        } else {
+            Long own = ownChanges.get(cur.uid());
+            if (own != null && own == cur.modseq()) return;
+        }
+        o.untagged((i + 1) + " FETCH (UID " + cur.uid() + " FLAGS " + Out.flags(cur.flags())
+                + (session.condstore ? " MODSEQ (" + cur.modseq() + ")" : "") + ")");
+    }
+
+    /**
+     * The messages of our view changed since {@code modseq} (RFC 7162 QRESYNC), in UID order,
+     * read from the modseq index rather than from every row.
+     */
+    List<MessageInfo> changedSince(long modseq) {
+        var changes = session.backend.changesSince(id, modseq);
+        if (changes.isEmpty()) return List.of();
+        return changes.get().messages().stream().filter(m -> index(m.uid()) >= 0).toList();
     }
 
     /**
@@ -182,10 +342,10 @@ final class SelectedMailbox {
         StringBuilder sb = new StringBuilder();
         for (long[] r : merged) {
             long next = r[0]; // first UID of the range not yet accounted for
-            int i = java.util.Collections.binarySearch(uids, r[0]);
+            int i = Arrays.binarySearch(uids, 0, n, r[0]);
             if (i < 0) i = -i - 1;
-            for (; i < uids.size() && uids.get(i) <= r[1]; i++) {
-                long u = uids.get(i);
+            for (; i < n && uids[i] <= r[1]; i++) {
+                long u = uids[i];
                 if (u > next) gap(sb, next, u - 1);
                 next = u + 1;
             }
@@ -203,7 +363,7 @@ final class SelectedMailbox {
     /**
      * The cheap path of {@link #refresh}: read only the rows changed since our modseq (an index
      * range), and apply them when the message count shows nothing was expunged; false when the
-     * full snapshot is needed (an expunge, or a view that does not match).
+     * UID map must be read again (an expunge, or a view that does not match).
      */
     private boolean refreshChanged(Out o) {
         var changes = session.backend.changesSince(id, highestModseq);
@@ -212,23 +372,15 @@ final class SelectedMailbox {
         List<MessageInfo> added = new ArrayList<>();
         for (MessageInfo m : changes.get().messages()) {
             if (m.uid() > max) added.add(m);
-            else if (!byUid.containsKey(m.uid())) return false; // gone from our view meanwhile
+            else if (index(m.uid()) < 0) return false; // gone from our view meanwhile
         }
-        if (changes.get().mailbox().messages() != uids.size() + added.size()) return false; // something was expunged
+        if (changes.get().mailbox().messages() != n + added.size()) return false; // something was expunged
         for (MessageInfo cur : changes.get().messages()) {
-            if (cur.uid() > max) continue;
-            MessageInfo old = byUid.get(cur.uid());
-            if (!cur.flags().equals(old.flags())) {
-                o.untagged(seqOf(cur.uid()) + " FETCH (UID " + cur.uid() + " FLAGS " + Out.flags(cur.flags())
-                        + (session.condstore ? " MODSEQ (" + cur.modseq() + ")" : "") + ")");
-            }
-            byUid.put(cur.uid(), cur);
+            if (cur.uid() <= max) flagsChanged(o, cur);
         }
-        for (MessageInfo m : added) {
-            uids.add(m.uid());
-            byUid.put(m.uid(), m);
-        }
-        if (!added.isEmpty()) o.untagged(uids.size() + " EXISTS");
+        for (MessageInfo m : added) add(m.uid(), m);
+        if (!added.isEmpty()) o.untagged(n + " EXISTS");
+        ownChanges.clear();
         highestModseq = changes.get().mailbox().highestModseq();
         uidNext = changes.get().mailbox().uidNext();
         return true;

@@ -19,6 +19,10 @@
  * nor mime4j. Header SEARCH keys on the usual fields match the cached, RFC 2047-decoded and
  * lower-cased field values ({@code SearchFields}), pre-filtered by the store.
  *
+ * <p>The selected mailbox is its counters and a UID array; flags, modseq, size and INTERNALDATE
+ * are read into parallel arrays when a command first needs them ({@code SelectedMailbox},
+ * docs/adr/0018).
+ *
  * <p>SECURITY: before TLS the session advertises LOGINDISABLED, no AUTH= capability, and
  * refuses LOGIN and AUTHENTICATE (RFC 9051 section 11.1); the greeting and ID reveal no
  * software name or version. Every parse is bounded: tag and line length, literal size (1 KiB

@@ -103,7 +103,9 @@ final class ImapConnection implements Runnable {
 
     private boolean perform(ImapAction a) throws IOException {
         switch (a) {
-            case ImapAction.Send s -> out.write(s.bytes());
+            case ImapAction.Send s -> {
+                for (byte[] part : s.parts()) out.write(part);
+            }
             case ImapAction.Close c -> {
                 out.write(c.bytes());
                 out.flush();

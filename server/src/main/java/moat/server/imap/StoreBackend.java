@@ -147,9 +147,13 @@ public final class StoreBackend implements ImapBackend {
     }
 
     @Override
-    public Optional<Snapshot> snapshot(long mailboxId) {
-        return mailboxes.snapshot(mailboxId).map(s -> new Snapshot(info(s.mailbox()),
-                s.messages().stream().map(StoreBackend::info).toList()));
+    public Optional<Selection> select(long mailboxId) {
+        return mailboxes.uidMap(mailboxId).map(m -> new Selection(info(m.mailbox()), m.uids()));
+    }
+
+    @Override
+    public Optional<MailboxInfo> scan(long mailboxId, RowVisitor visitor) {
+        return mailboxes.scan(mailboxId, visitor::row).map(StoreBackend::info);
     }
 
     @Override

@@ -227,6 +227,76 @@ final class SqliteMailboxes implements Mailboxes {
     }
 
     @Override
+    public Optional<UidMap> uidMap(long mailboxId) {
+        return db.read(c -> {
+            // one read transaction: the counters and the UIDs agree
+            Connections.exec(c, "BEGIN");
+            try {
+                Optional<Mailbox> mb = find(c, mailboxId);
+                if (mb.isEmpty()) return Optional.<UidMap>empty();
+                long n = mb.get().messages();
+                if (n == 0) return Optional.of(new UidMap(mb.get(), new long[0]));
+                // UIDs are unique (primary key): n of them spanning exactly n values are that range
+                long lo = edgeUid(c, mailboxId, "ASC");
+                long hi = edgeUid(c, mailboxId, "DESC");
+                long[] uids;
+                if (hi - lo + 1 == n) {
+                    uids = new long[(int) n];
+                    for (int i = 0; i < uids.length; i++) uids[i] = lo + i;
+                } else {
+                    // gaps (expunged messages): one pass over the primary-key index, which covers uid
+                    uids = new long[(int) n];
+                    int i = 0;
+                    try (PreparedStatement ps = c.prepareStatement(
+                            "SELECT uid FROM messages WHERE mailbox_id = ? ORDER BY uid")) {
+                        ps.setLong(1, mailboxId);
+                        try (ResultSet rs = ps.executeQuery()) {
+                            while (rs.next() && i < uids.length) uids[i++] = rs.getLong(1);
+                        }
+                    }
+                    if (i != uids.length) uids = Arrays.copyOf(uids, i); // a counter out of step: trust the rows
+                }
+                return Optional.of(new UidMap(mb.get(), uids));
+            } finally {
+                Connections.exec(c, "COMMIT");
+            }
+        });
+    }
+
+    /** The smallest (ASC) or largest (DESC) UID of a non-empty mailbox: one probe of the primary key. */
+    private static long edgeUid(Connection c, long mailboxId, String order) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement(
+                "SELECT uid FROM messages WHERE mailbox_id = ? ORDER BY uid " + order + " LIMIT 1")) {
+            ps.setLong(1, mailboxId);
+            try (ResultSet rs = ps.executeQuery()) {
+                return rs.next() ? rs.getLong(1) : 0;
+            }
+        }
+    }
+
+    @Override
+    public Optional<Mailbox> scan(long mailboxId, RowVisitor visitor) {
+        return db.read(c -> {
+            Connections.exec(c, "BEGIN");
+            try {
+                Optional<Mailbox> mb = find(c, mailboxId);
+                if (mb.isEmpty()) return mb;
+                try (PreparedStatement ps = c.prepareStatement("SELECT uid, flags, modseq, size, internaldate"
+                        + " FROM messages WHERE mailbox_id = ? ORDER BY uid")) {
+                    ps.setLong(1, mailboxId);
+                    try (ResultSet rs = ps.executeQuery()) {
+                        while (rs.next())
+                            visitor.row(rs.getLong(1), rs.getString(2), rs.getLong(3), rs.getLong(4), rs.getLong(5));
+                    }
+                }
+                return mb;
+            } finally {
+                Connections.exec(c, "COMMIT");
+            }
+        });
+    }
+
+    @Override
     public Optional<Snapshot> changesSince(long mailboxId, long modseq) {
         return db.read(c -> {
             Connections.exec(c, "BEGIN");

@@ -95,6 +95,37 @@ class SqliteMailboxesTest {
     }
 
     @Test
+    void uidMapIsARangeWithoutGapsAndTheRowsWithGaps() throws Exception {
+        try (SqliteStore s = open()) {
+            Mailboxes m = s.mailboxes();
+            long inbox = m.find(ALICE, "INBOX").orElseThrow().id();
+            assertThat(m.uidMap(inbox).orElseThrow().uids()).isEmpty();
+            for (int i = 0; i < 6; i++)
+                m.append(inbox, bytes("Subject: " + i + "\r\n\r\n"), i % 2 == 0 ? Set.of("\\Seen") : Set.of(),
+                        Instant.ofEpochMilli(1000L * i));
+            var map = m.uidMap(inbox).orElseThrow();
+            assertThat(map.uids()).containsExactly(1, 2, 3, 4, 5, 6);
+            assertThat(map.mailbox().messages()).isEqualTo(6);
+            assertThat(map.mailbox().uidNext()).isEqualTo(7);
+            // a gap in the middle, and the first message gone: the range test must not be fooled
+            m.store(inbox, Set.of(1L, 3L), FlagMode.ADD, Set.of("\\Deleted"), OptionalLong.empty());
+            m.expunge(inbox, Optional.empty());
+            map = m.uidMap(inbox).orElseThrow();
+            assertThat(map.uids()).containsExactly(2, 4, 5, 6);
+            assertThat(map.mailbox().highestModseq()).isEqualTo(m.highestModseq(inbox).orElseThrow());
+            m.store(inbox, Set.of(2L), FlagMode.ADD, Set.of("\\Deleted"), OptionalLong.empty());
+            m.expunge(inbox, Optional.empty());
+            assertThat(m.uidMap(inbox).orElseThrow().uids()).as("contiguous again, not starting at 1").containsExactly(4, 5, 6);
+            List<String> rows = new java.util.ArrayList<>();
+            var mb = m.scan(inbox, (uid, flags, modseq, size, date) -> rows.add(uid + "|" + flags + "|" + date));
+            assertThat(mb.orElseThrow().messages()).isEqualTo(3);
+            assertThat(rows).containsExactly("4||3000", "5|\\Seen|4000", "6||5000");
+            assertThat(m.uidMap(999_999)).isEmpty();
+            assertThat(m.scan(999_999, (uid, flags, modseq, size, date) -> rows.add("x"))).isEmpty();
+        }
+    }
+
+    @Test
     void createRenameDeleteSubscribe() throws Exception {
         try (SqliteStore s = open()) {
             Mailboxes m = s.mailboxes();
