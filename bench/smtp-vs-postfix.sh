@@ -13,7 +13,7 @@
 # Moat's group commit (how many messages one fsync round carries) is measured with
 # bench/CommitRounds.java, which prints SqliteStore.commitRounds() between smtp-source runs.
 #
-# Env: BENCH_QUICK=1 (tiny smoke run), KEEP=1 (keep the temp dir), RUNS (3), POSTFIX_PORT (42525), MOAT_PORT (42625), WAIT_LIMIT seconds per wait (600).
+# Env: BENCH_QUICK=1 (tiny smoke run), BENCH_CASES (subset of cases, see below), KEEP=1 (keep the temp dir), RUNS (3), POSTFIX_PORT (42525), MOAT_PORT (42625), WAIT_LIMIT seconds per wait (600).
 set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 RUNS="${RUNS:-3}"
@@ -22,6 +22,8 @@ MOAT_PORT="${MOAT_PORT:-42625}"
 WAIT_LIMIT="${WAIT_LIMIT:-600}"
 CASES=("5000 4096 10" "5000 4096 50" "1000 102400 10")   # count size sessions
 [ -n "${BENCH_QUICK:-}" ] && { CASES=("200 4096 10" "50 102400 5"); RUNS=1; }   # smoke test of the script
+# BENCH_CASES="5000 4096 50;1000 102400 10" runs only those cases (count size sessions, ';'-separated)
+[ -n "${BENCH_CASES:-}" ] && IFS=';' read -r -a CASES <<<"$BENCH_CASES"
 
 log() { printf '[%s] %s\n' "$(date +%T)" "$*" >&2; }
 die() { log "FATAL: $*"; exit 1; }

@@ -222,9 +222,10 @@ final class GroupCommitter implements AutoCloseable {
         String sender = del.sender().map(EmailAddress::toString).orElse("");
         for (EmailAddress a : new LinkedHashSet<>(del.remote())) {
             SqliteDirectory.update(writer, "INSERT INTO outbound(queue_id, body_id, sender, recipient, next_attempt, queued,"
-                    + " auth_user, forwarded_by) VALUES (?, ?, ?, ?, ?, ?, ?, ?)", d.id, d.id, sender, a.toString(), received,
+                    + " auth_user, forwarded_by, state) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)", d.id, d.id, sender, a.toString(), received,
                     received, del.authUser().map(EmailAddress::toString).orElse(""),
-                    java.util.Optional.ofNullable(del.forwardedBy().get(a)).map(EmailAddress::toString).orElse(""));
+                    java.util.Optional.ofNullable(del.forwardedBy().get(a)).map(EmailAddress::toString).orElse(""),
+                    del.holdRemote() ? "held" : "queued");
         }
     }
 
