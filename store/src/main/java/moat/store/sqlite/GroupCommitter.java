@@ -193,8 +193,9 @@ final class GroupCommitter implements AutoCloseable {
         Delivery del = r.delivery();
         long received = del.received().toEpochMilli();
         long size = d.size();
-        SqliteDirectory.update(writer, "INSERT INTO bodies(id, path, size, created) VALUES (?, ?, ?, ?)",
-                d.id, d.relativePath, size, received);
+        byte[] prefix = d.prefix();
+        SqliteDirectory.update(writer, "INSERT INTO bodies(id, path, size, created, prefix) VALUES (?, ?, ?, ?, ?)",
+                d.id, d.relativePath, size, received, prefix.length == 0 ? null : prefix);
         Map<String, EmailAddress> users = new LinkedHashMap<>();
         del.localUsers().forEach(u -> users.putIfAbsent(u.key(), u));
         for (EmailAddress u : users.values()) {

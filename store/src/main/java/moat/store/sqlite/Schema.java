@@ -172,7 +172,13 @@ final class Schema {
             ALTER TABLE users ADD COLUMN quota INTEGER;
             """,
             // 9: per-mailbox counters kept by triggers (STATUS, SELECT, quota usage without a scan).
-            MAILBOX_COUNTERS);
+            MAILBOX_COUNTERS,
+            // 10: header fields known only at end of DATA (Received, Authentication-Results,
+            // DKIM-Signature), stored with the row instead of copying the body file to put them in
+            // front; readers concatenate (docs/adr/0018-trace-prefix-in-the-index-row.md).
+            """
+            ALTER TABLE bodies ADD COLUMN prefix BLOB;
+            """);
 
 
     static int version(Connection c) throws SQLException {
