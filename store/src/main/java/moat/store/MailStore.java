@@ -56,8 +56,10 @@ public interface MailStore {
         /**
          * Puts {@code prefix} before everything written so far (trace and authentication header
          * fields that can only be computed once the whole body has streamed: DKIM-Signature,
-         * Authentication-Results). Costs one kernel-side copy of the file, never a copy in memory;
-         * the draft stays open for writing after it.
+         * Authentication-Results). The prefix is kept with the index row, not copied into the body
+         * file (docs/adr/0018); every reader of the stored message sees it in front, and
+         * {@link #size()} counts it. A later call goes on top of an earlier one. The draft stays
+         * open for writing after it.
          */
         void prepend(byte[] prefix) throws IOException;
 

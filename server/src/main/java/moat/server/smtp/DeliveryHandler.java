@@ -40,6 +40,10 @@ public final class DeliveryHandler implements SmtpHandler {
     private static final DateTimeFormatter DATE =
             DateTimeFormatter.ofPattern("EEE, d MMM yyyy HH:mm:ss Z", Locale.ROOT).withZone(ZoneOffset.UTC);
 
+    /** The date of the last Received field: formatting it is the costly part and it changes once a second. */
+    private record Stamp(long second, String text) {}
+
+    private volatile Stamp lastStamp = new Stamp(Long.MIN_VALUE, "");
     private final String hostname;
     private final Directory directory;
     private final MailStore store;
@@ -279,8 +283,17 @@ public final class DeliveryHandler implements SmtpHandler {
         sb.append("\tby ").append(hostname).append(" with ").append(proto).append(" id ").append(queueId);
         List<EmailAddress> acc = t.accepted();
         if (acc.size() == 1) sb.append("\r\n\tfor <").append(clean(acc.getFirst().toString())).append(">");
-        sb.append(";\r\n\t").append(DATE.format(clock.instant())).append("\r\n");
+        sb.append(";\r\n\t").append(date(clock.instant())).append("\r\n");
         return sb.toString();
+    }
+
+    private String date(java.time.Instant now) {
+        Stamp st = lastStamp;
+        if (st.second() != now.getEpochSecond()) {
+            st = new Stamp(now.getEpochSecond(), DATE.format(now));
+            lastStamp = st;
+        }
+        return st.text();
     }
 
     private static byte[] concat(byte[] a, byte[] b) {
