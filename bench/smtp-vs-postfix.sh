@@ -13,13 +13,16 @@
 # Moat's group commit (how many messages one fsync round carries) is measured with
 # bench/CommitRounds.java, which prints SqliteStore.commitRounds() between smtp-source runs.
 #
-# Env: BENCH_QUICK=1 (tiny smoke run), BENCH_CASES (subset of cases, see below), KEEP=1 (keep the temp dir), RUNS (3), POSTFIX_PORT (42525), MOAT_PORT (42625), WAIT_LIMIT seconds per wait (600).
+# Env: BENCH_QUICK=1 (tiny smoke run), BENCH_CASES (subset of cases, see below), KEEP=1 (keep the temp dir), RUNS (3), WARMUP (500), POSTFIX_PORT (42525), MOAT_PORT (42625), WAIT_LIMIT seconds per wait (600).
 set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 RUNS="${RUNS:-3}"
 PF_PORT="${POSTFIX_PORT:-42525}"
 MOAT_PORT="${MOAT_PORT:-42625}"
 WAIT_LIMIT="${WAIT_LIMIT:-600}"
+# Messages sent to each server before measuring; the JIT needs more than 500 to settle (the first
+# measured run then still costs Moat about twice the CPU per message of the third).
+WARMUP="${WARMUP:-500}"
 CASES=("5000 4096 10" "5000 4096 50" "1000 102400 10")   # count size sessions
 [ -n "${BENCH_QUICK:-}" ] && { CASES=("200 4096 10" "50 102400 5"); RUNS=1; }   # smoke test of the script
 # BENCH_CASES="5000 4096 50;1000 102400 10" runs only those cases (count size sessions, ';'-separated)
@@ -186,12 +189,12 @@ ge() { [ "$("$1")" -ge "$2" ]; }
 median() { printf '%s\n' "$@" | sort -g | awk '{a[NR]=$1} END {print (NR%2) ? a[(NR+1)/2] : (a[NR/2]+a[NR/2+1])/2}'; }
 rate() { echo "$1 / $2" | bc -l; }
 
-log "warm-up: 500 x 4 KB at 10 sessions against each (not counted)"
+log "warm-up: $WARMUP x 4 KB at 10 sessions against each (not counted)"
 mbefore=$(moat_count); pbefore=$(maildir_count)
-source_run 500 4096 10 "$MOAT_PORT" >/dev/null
-source_run 500 4096 10 "$PF_PORT" >/dev/null
-wait_until "postfix warm-up delivery" ge maildir_count $((pbefore + 500))
-[ "$(moat_count)" -eq $((mbefore + 500)) ] || die "moat accepted $(( $(moat_count) - mbefore )) of 500 warm-up messages"
+source_run "$WARMUP" 4096 10 "$MOAT_PORT" >/dev/null
+source_run "$WARMUP" 4096 10 "$PF_PORT" >/dev/null
+wait_until "postfix warm-up delivery" ge maildir_count $((pbefore + WARMUP))
+[ "$(moat_count)" -eq $((mbefore + WARMUP)) ] || die "moat accepted $(( $(moat_count) - mbefore )) of $WARMUP warm-up messages"
 
 results=()
 peak_moat_rss=0; peak_pf_rss=0; peak_pf_pss=0; peak_pf_procs=0
