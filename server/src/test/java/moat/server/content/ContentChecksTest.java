@@ -76,6 +76,23 @@ class ContentChecksTest {
     }
 
     @Test
+    void bdatGetsTheSameCheckAtItsLastChunk() throws Exception {
+        try (TestServer s = TestServer.start(tmp); SmtpClient c = mx(s)) {
+            byte[] msg = EXE_MAIL.getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+            int half = msg.length / 2;
+            assertThat(c.cmd("MAIL FROM:<a@remote.example>")).startsWith("250");
+            assertThat(c.cmd("RCPT TO:<alice@example.org>")).startsWith("250");
+            c.send("BDAT " + half + "\r\n");
+            c.sendBytes(java.util.Arrays.copyOfRange(msg, 0, half));
+            assertThat(c.reply().getLast()).startsWith("250");
+            c.send("BDAT " + (msg.length - half) + " LAST\r\n");
+            c.sendBytes(java.util.Arrays.copyOfRange(msg, half, msg.length));
+            assertThat(c.reply().getLast()).startsWith("550 5.7.1 ").contains("(.exe)");
+            assertThat(s.inbox("alice@example.org")).isEmpty();
+        }
+    }
+
+    @Test
     void submissionGetsTheSameChecksWithTheSenderAuthenticated() throws Exception {
         try (TestServer s = TestServer.start(tmp, "content.patterns = [\"(?i)wire the money\"]");
              SmtpClient c = submission(s)) {
