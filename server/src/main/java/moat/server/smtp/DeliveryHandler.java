@@ -32,7 +32,8 @@ import moat.store.MailStore;
 
 /**
  * The server side of every SMTP session: relay control and recipient checks at RCPT, sender
- * ownership on submission, the Received header, durable commit at end of data, and the audit log.
+ * ownership on submission, the Received header, the content checks at end of data (after mail
+ * authentication, docs/adr/0017), durable commit, and the audit log.
  * Everything that can refuse a message refuses it here, during the dialogue, so Moat never has to
  * bounce (no backscatter).
  */
