@@ -13,16 +13,20 @@
 # Moat's group commit (how many messages one fsync round carries) is measured with
 # bench/CommitRounds.java, which prints SqliteStore.commitRounds() between smtp-source runs.
 #
-# Env: BENCH_CASES="count size sessions[,count size sessions...]" (only these cases), BENCH_QUICK=1 (tiny smoke run), KEEP=1 (keep the temp dir), RUNS (3), POSTFIX_PORT (42525), MOAT_PORT (42625), WAIT_LIMIT seconds per wait (600).
+# Env: BENCH_QUICK=1 (tiny smoke run), BENCH_CASES (subset of cases, see below), KEEP=1 (keep the temp dir), RUNS (3), WARMUP (500), POSTFIX_PORT (42525), MOAT_PORT (42625), WAIT_LIMIT seconds per wait (600).
 set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 RUNS="${RUNS:-3}"
 PF_PORT="${POSTFIX_PORT:-42525}"
 MOAT_PORT="${MOAT_PORT:-42625}"
 WAIT_LIMIT="${WAIT_LIMIT:-600}"
+# Messages sent to each server before measuring; the JIT needs more than 500 to settle (the first
+# measured run then still costs Moat about twice the CPU per message of the third).
+WARMUP="${WARMUP:-500}"
 CASES=("5000 4096 10" "5000 4096 50" "1000 102400 10")   # count size sessions
 [ -n "${BENCH_QUICK:-}" ] && { CASES=("200 4096 10" "50 102400 5"); RUNS=1; }   # smoke test of the script
-[ -n "${BENCH_CASES:-}" ] && IFS=',' read -ra CASES <<<"$BENCH_CASES"
+# BENCH_CASES="5000 4096 50;1000 102400 10" runs only those cases (count size sessions, ';'-separated)
+[ -n "${BENCH_CASES:-}" ] && IFS=';' read -r -a CASES <<<"$BENCH_CASES"
 
 log() { printf '[%s] %s\n' "$(date +%T)" "$*" >&2; }
 die() { log "FATAL: $*"; exit 1; }
@@ -140,6 +144,10 @@ log "both listening; moat java pid $MOAT_PID"
 maildir_count() { { find "$T/vmail/bench/new" "$T/vmail/bench/cur" -type f 2>/dev/null || true; } | wc -l; }
 moat_count() { [ -f "$AUDIT" ] || { echo 0; return; }; awk '/"event":"smtp.transaction"/ && /"queue_id":"[^"]*","code":250/ {n++} END {print n+0}' "$AUDIT"; }
 moat_rss() { ps -o rss= -p "$MOAT_PID" | tr -d ' '; }
+# user + system CPU of the Moat JVM in clock ticks: per message, it is far less sensitive to other
+# load on a shared host than the rate is
+moat_cpu() { awk '{print $14 + $15}' "/proc/$MOAT_PID/stat"; }
+TICKS=$(getconf CLK_TCK)
 postfix_rss() {  # master + all its children (smtpd, cleanup, qmgr, trivial-rewrite, virtual, ...)
   local master; master="$(head -1 "$T/postfix-queue/pid/master.pid" | tr -d ' ')"
   { ps -o rss= -p "$master"; ps -o rss= --ppid "$master"; } | awk '{s+=$1} END {print s+0}'
@@ -181,21 +189,23 @@ ge() { [ "$("$1")" -ge "$2" ]; }
 median() { printf '%s\n' "$@" | sort -g | awk '{a[NR]=$1} END {print (NR%2) ? a[(NR+1)/2] : (a[NR/2]+a[NR/2+1])/2}'; }
 rate() { echo "$1 / $2" | bc -l; }
 
-log "warm-up: 500 x 4 KB at 10 sessions against each (not counted)"
+log "warm-up: $WARMUP x 4 KB at 10 sessions against each (not counted)"
 mbefore=$(moat_count); pbefore=$(maildir_count)
-source_run 500 4096 10 "$MOAT_PORT" >/dev/null
-source_run 500 4096 10 "$PF_PORT" >/dev/null
-wait_until "postfix warm-up delivery" ge maildir_count $((pbefore + 500))
-[ "$(moat_count)" -eq $((mbefore + 500)) ] || die "moat accepted $(( $(moat_count) - mbefore )) of 500 warm-up messages"
+source_run "$WARMUP" 4096 10 "$MOAT_PORT" >/dev/null
+source_run "$WARMUP" 4096 10 "$PF_PORT" >/dev/null
+wait_until "postfix warm-up delivery" ge maildir_count $((pbefore + WARMUP))
+[ "$(moat_count)" -eq $((mbefore + WARMUP)) ] || die "moat accepted $(( $(moat_count) - mbefore )) of $WARMUP warm-up messages"
 
 results=()
 peak_moat_rss=0; peak_pf_rss=0; peak_pf_pss=0; peak_pf_procs=0
 for c in "${CASES[@]}"; do
   read -r count size sessions <<<"$c"
-  m_rates=(); p_rates=(); d_rates=()
+  m_rates=(); p_rates=(); d_rates=(); m_cpu=()
   for run in $(seq "$RUNS"); do
     before=$(moat_count)
+    cpu0=$(moat_cpu)
     secs=$(source_run "$count" "$size" "$sessions" "$MOAT_PORT")
+    m_cpu+=("$(echo "($(moat_cpu) - $cpu0) * 1000 / $TICKS / $count" | bc -l)")
     got=$(( $(moat_count) - before ))
     [ "$got" -eq "$count" ] || die "moat: $got of $count messages have a smtp.transaction line with a queue_id"
     m_rates+=("$(rate "$count" "$secs")")
@@ -212,13 +222,14 @@ for c in "${CASES[@]}"; do
     t1=$(now)
     p_rates+=("$(rate "$count" "$secs")")
     d_rates+=("$(rate "$count" "$(echo "$t1 - $t0" | bc -l)")")
-    log "$count x $size B @ $sessions sessions, run $run: moat ${m_rates[-1]%.*} msg/s, postfix ${p_rates[-1]%.*} msg/s accepted, ${d_rates[-1]%.*} msg/s delivered (load $(cut -d' ' -f1-3 /proc/loadavg))"
+    log "$count x $size B @ $sessions sessions, run $run: moat ${m_rates[-1]%.*} msg/s ($(printf '%.2f' "${m_cpu[-1]}") CPU ms/msg), postfix ${p_rates[-1]%.*} msg/s accepted, ${d_rates[-1]%.*} msg/s delivered (load $(cut -d' ' -f1-3 /proc/loadavg))"
   done
   mm=$(median "${m_rates[@]}"); pm=$(median "${p_rates[@]}"); dm=$(median "${d_rates[@]}")
-  results+=("$(printf '%-22s | %-26s | %7.0f | %-26s | %7.0f | %9.0f | %5.2f' \
+  results+=("$(printf '%-22s | %-26s | %7.0f | %-26s | %7.0f | %9.0f | %5.2f | %s' \
       "$count x $((size / 1024)) KB @ $sessions" \
       "$(printf '%.0f ' "${m_rates[@]}")" "$mm" \
-      "$(printf '%.0f ' "${p_rates[@]}")" "$pm" "$dm" "$(echo "$mm / $pm" | bc -l)")")
+      "$(printf '%.0f ' "${p_rates[@]}")" "$pm" "$dm" "$(echo "$mm / $pm" | bc -l)" \
+      "$(printf '%.2f ' "${m_cpu[@]}")")")
 done
 
 echo
@@ -227,7 +238,7 @@ echo "'accepted' = until smtp-source got every final 250; Moat's 250 = committed
 echo "Postfix's 250 = queued durably; 'PF delivered' = until every message is in the Maildir and the queue is empty."
 echo "load average at the end: $(cut -d' ' -f1-3 /proc/loadavg) (anything above $(nproc) means other work shared the cores)"
 echo "host: $(nproc) cores, $(uname -r); postfix $(postconf -c "$PF_CONF" -h mail_version); java $(readlink -f /proc/$MOAT_PID/exe 2>/dev/null)"
-printf '%-22s | %-26s | %7s | %-26s | %7s | %9s | %5s\n' "case" "Moat runs" "median" "Postfix runs (accepted)" "median" "PF deliv." "M/P"
+printf '%-22s | %-26s | %7s | %-26s | %7s | %9s | %5s | %s\n' "case" "Moat runs" "median" "Postfix runs (accepted)" "median" "PF deliv." "M/P" "Moat CPU ms/msg (user+sys)"
 printf '%s\n' "${results[@]}"
 echo
 echo "Memory, sampled right after each run, peak: Moat JVM RSS $((peak_moat_rss / 1024)) MiB;"

@@ -89,6 +89,10 @@ public enum Reason {
     DELIVERY_TOO_LARGE("delivery.too_large", 552, "5.3.4", "Message larger than the remote server's SIZE limit", "The peer's EHLO SIZE value is below the message size (RFC 1870 section 6)."),
     DELIVERY_MTA_STS("delivery.mta_sts", 451, "4.7.5", "The recipient domain's MTA-STS policy cannot be met", "The domain enforces MTA-STS (RFC 8461) and no MX host it lists answered with TLS and a certificate that verifies for its name; retried, never sent in plaintext."),
     DELIVERY_EXPIRED("delivery.expired", 554, "5.4.7", "Delivery time expired", "Temporary failures went on longer than delivery.max_queue_time; the message is given up."),
+    // content checks at end of DATA (h-content: moat.policy.content, moat.server.content; docs/adr/0019)
+    CONTENT_ATTACHMENT("content.attachment", 550, "5.7.1", "Message refused: attachment type not accepted", "An attachment's file name ends in an extension of content.blocked_extensions (executables and scripts by default), or the MIME structure has more parts than content.max_parts."),
+    CONTENT_PATTERN("content.pattern", 550, "5.7.1", "Message refused: content not accepted", "The raw message (header and body as transmitted, not decoded) matches one of the regular expressions of content.patterns."),
+    CONTENT_CHECK_FAILED("content.check_failed", 451, "4.3.0", "Message content could not be checked, try again later", "A content check threw or ran longer than content.timeout: deferred (content.on_error = defer) so the sender keeps the message and retries."),
     // storage
     STORE_FAILED("store.failed", 451, "4.3.0", "Local error in processing, message not accepted", "The message could not be written durably; the client keeps it and retries."),
     ;

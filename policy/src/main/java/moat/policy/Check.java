@@ -42,8 +42,14 @@ public interface Check {
         return Verdict.noOpinion();
     }
 
-    /** The header section of the message at end of DATA, as received (CRLF line ends). */
-    default Verdict data(CheckState state, String headers) {
+    /**
+     * End of DATA/BDAT: the staged message, before the "250" (content checks). Besides the verdicts
+     * of the other stages a check may answer {@link Verdict.Quarantine} (Junk for local users, a
+     * held queue entry for remote ones) or {@link Verdict.AddHeader}. The pipeline runs this stage
+     * with a time limit; a check should still read {@link Content#open()} in bounded steps and
+     * give up when its thread is interrupted.
+     */
+    default Verdict data(CheckState state, Content content) {
         return Verdict.noOpinion();
     }
 }

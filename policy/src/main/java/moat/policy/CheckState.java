@@ -41,6 +41,12 @@ public final class CheckState {
     private Optional<Verdict> connectionRefusal = Optional.empty();
     private Optional<Verdict> heloRefusal = Optional.empty();
     private Optional<Verdict> transactionRefusal = Optional.empty();
+    /** The first quarantine verdict of the transaction, with its check's name. */
+    private Optional<Quarantined> quarantine = Optional.empty();
+    private final List<Verdict.AddHeader> addedHeaders = new ArrayList<>();
+
+    /** A quarantine verdict and the check that gave it. */
+    public record Quarantined(String check, Verdict.Quarantine verdict) {}
 
     public CheckState(InetAddress client) {
         this.client = DnsName.unmap(Objects.requireNonNull(client, "client"));
@@ -82,6 +88,27 @@ public final class CheckState {
         this.transactionTrust = Optional.empty();
         this.transactionRefusal = Optional.empty();
         this.transactionFindings.clear();
+        this.quarantine = Optional.empty();
+        this.addedHeaders.clear();
+    }
+
+    /** Set when a check of this transaction said quarantine (the first one is kept). */
+    public Optional<Quarantined> quarantine() {
+        return quarantine;
+    }
+
+    void quarantine(String check, Verdict.Quarantine q) {
+        if (quarantine.isEmpty()) quarantine = Optional.of(new Quarantined(check, q));
+    }
+
+    /** Header fields the data stage's checks asked for, in check order. */
+    public List<Verdict.AddHeader> addedHeaders() {
+        return List.copyOf(addedHeaders);
+    }
+
+    void addHeader(Verdict.AddHeader h) {
+        // Bounded: a check cannot grow the stored header without limit.
+        if (addedHeaders.size() < 32) addedHeaders.add(h);
     }
 
     /**

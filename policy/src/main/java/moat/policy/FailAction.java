@@ -15,10 +15,15 @@ public enum FailAction {
     DEFER,
     /** Add the check's points to the session score and continue. */
     SCORE,
+    /**
+     * Accept, but to Junk for local recipients and held in the queue for remote ones
+     * ({@link Verdict.Quarantine}); meant for the data stage, where the message exists.
+     */
+    QUARANTINE,
     /** Do not run the check at all (no DNS query is sent). */
     OFF;
 
-    /** Parses the config spelling: {@code reject}, {@code defer}, {@code score} or {@code off}. */
+    /** Parses the config spelling: {@code reject}, {@code defer}, {@code score}, {@code quarantine} or {@code off}. */
     public static FailAction parse(String s) {
         return valueOf(s.trim().toUpperCase(Locale.ROOT));
     }
@@ -36,6 +41,8 @@ public enum FailAction {
             case Verdict.Reject r -> as(r.reason(), r.detail(), points);
             case Verdict.Defer d -> as(d.reason(), d.detail(), points);
             case Verdict.Score s -> as(s.reason(), s.detail(), s.points());
+            case Verdict.Quarantine q -> as(q.reason(), q.detail(), points);
+            case Verdict.AddHeader h -> h;
         };
     }
 
@@ -44,6 +51,7 @@ public enum FailAction {
             case REJECT -> new Verdict.Reject(reason, detail);
             case DEFER -> new Verdict.Defer(reason, detail);
             case SCORE -> new Verdict.Score(points, reason, detail);
+            case QUARANTINE -> new Verdict.Quarantine(reason, detail);
             case OFF -> Verdict.noOpinion();
         };
     }

@@ -16,6 +16,8 @@ import moat.core.Reply;
  *   <li>a reputation check is skipped when the session is {@linkplain CheckState#trusted trusted};</li>
  *   <li>{@code Accept} marks the session trusted and continues (deny lists still run); at RCPT it
  *       trusts that recipient only;</li>
+ *   <li>{@code Quarantine} marks the transaction and {@code AddHeader} (DATA only) adds a field;
+ *       both continue;</li>
  *   <li>{@code Reject}/{@code Defer} stop the stage; {@code Score} adds points, and when the
  *       session reaches {@code rejectScore} the stage is refused with {@link Reason#POLICY_SCORE}.</li>
  * </ul>
@@ -97,8 +99,12 @@ public final class Policy {
         return run(Stage.RCPT, s, c -> c.rcptTo(s, rcpt));
     }
 
-    public Verdict data(CheckState s, String headers) {
-        return run(Stage.DATA, s, c -> c.data(s, headers));
+    /**
+     * End of DATA: the content checks. Besides a refusal, the outcome is in the state:
+     * {@link CheckState#quarantine()} and {@link CheckState#addedHeaders()}.
+     */
+    public Verdict data(CheckState s, Content content) {
+        return run(Stage.DATA, s, c -> c.data(s, content));
     }
 
     private Verdict run(Stage stage, CheckState s, java.util.function.Function<Check, Verdict> call) {
@@ -132,6 +138,10 @@ public final class Policy {
                     if (!(holding && reputation)) return d;
                     s.hold(stage, d);
                 }
+                case Verdict.Quarantine q -> s.quarantine(rule.check().name(), q);
+                case Verdict.AddHeader h -> {
+                    if (stage == Stage.DATA) s.addHeader(h);
+                }
                 case Verdict.Score sc -> {
                     s.add(stage, new CheckState.Finding(rule.check().name(), sc));
                     if (s.score() >= rejectScore) {
@@ -156,6 +166,8 @@ public final class Policy {
             case Verdict.NoOpinion n -> Optional.empty();
             case Verdict.Accept a -> Optional.empty();
             case Verdict.Score sc -> Optional.empty();
+            case Verdict.Quarantine q -> Optional.empty();
+            case Verdict.AddHeader h -> Optional.empty();
         };
     }
 

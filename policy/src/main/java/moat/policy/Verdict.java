@@ -48,6 +48,40 @@ public sealed interface Verdict {
         }
     }
 
+    /**
+     * Accept the message but keep it from the user's inbox: local recipients get it in Junk,
+     * remote recipients' queue entries are held until an admin releases them. Given at any stage,
+     * it marks the transaction; the next checks still run (a later refusal wins).
+     */
+    record Quarantine(Reason reason, String detail) implements Verdict {
+        public Quarantine {
+            Objects.requireNonNull(reason, "reason");
+            Objects.requireNonNull(detail, "detail");
+        }
+    }
+
+    /**
+     * Add a header field on top of the stored message (a spam-score style result); the next
+     * checks still run. Only at the DATA stage; elsewhere it is ignored. The name is an RFC 5322
+     * section 3.6.8 field name of at most 64 characters, the value printable ASCII (tab allowed)
+     * of at most 900 characters, so the field cannot break the header's structure.
+     */
+    record AddHeader(String name, String value) implements Verdict {
+        public AddHeader {
+            Objects.requireNonNull(name, "name");
+            Objects.requireNonNull(value, "value");
+            if (name.isEmpty() || name.length() > 64 || !name.chars().allMatch(c -> c > 0x20 && c < 0x7f && c != ':'))
+                throw new IllegalArgumentException("not a header field name: " + name);
+            if (value.length() > 900 || !value.chars().allMatch(c -> c == '\t' || (c >= 0x20 && c < 0x7f)))
+                throw new IllegalArgumentException("header field value must be printable ASCII, at most 900 characters");
+        }
+
+        /** The field as stored, with its CRLF. */
+        public String line() {
+            return name + ": " + value + "\r\n";
+        }
+    }
+
     static Verdict noOpinion() {
         return NO_OPINION;
     }

@@ -37,6 +37,8 @@ class ChecksTest {
             case Verdict.Reject r -> r.reason().id();
             case Verdict.Defer d -> "defer " + d.reason().id();
             case Verdict.Score s -> s.reason().id() + " " + s.points();
+            case Verdict.Quarantine q -> "quarantine " + q.reason().id();
+            case Verdict.AddHeader h -> "header " + h.name();
         };
     }
 

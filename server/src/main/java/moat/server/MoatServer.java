@@ -22,6 +22,7 @@ import moat.policy.Policy;
 import moat.protocol.smtp.SessionInfo.Listener;
 import moat.server.audit.AuditLog;
 import moat.server.config.Config;
+import moat.server.content.ContentStage;
 import moat.server.config.ServerSettings;
 import moat.server.config.Setting;
 import moat.server.pop3.Pop3Service;
@@ -92,6 +93,16 @@ public final class MoatServer implements AutoCloseable {
     /** As {@link #start(Config, Clock, Consumer)} with a given DNS resolver (a test DNS server, a dry run). */
     public static MoatServer start(Config config, Clock clock, Consumer<String> console, Resolver dns)
             throws IOException, StartupException {
+        return start(config, clock, console, dns, List.of());
+    }
+
+    /**
+     * As {@link #start(Config, Clock, Consumer, Resolver)} with content checks of the embedding
+     * program, run after the configured ones (content.*) at end of DATA on every listener.
+     */
+    public static MoatServer start(Config config, Clock clock, Consumer<String> console, Resolver dns,
+                                   List<Policy.Rule> contentChecks)
+            throws IOException, StartupException {
         String hostname = config.get(ServerSettings.HOSTNAME);
         Path dataDir = config.path(ServerSettings.DATA_DIR);
         SqliteStore store = SqliteStore.open(dataDir, StoreSettings.defaults(), clock);
@@ -120,7 +131,7 @@ public final class MoatServer implements AutoCloseable {
             StorageQuota quota = new StorageQuota(store, store.mailboxes(), config.get(ImapSettings.DEFAULT_QUOTA));
             DeliveryHandler handler = new DeliveryHandler(hostname, store, store, new RelayPolicy(relayDomains, trusted,
                     RelayPolicy.recipientKeys(config.get(ServerSettings.RELAY_RECIPIENTS))),
-                    audit, clock, throttle, perimeter, mailAuth, quota::full);
+                    audit, clock, throttle, perimeter, mailAuth, quota::full, ContentStage.build(config, contentChecks, audit));
             List<SmtpListener> listeners = new ArrayList<>();
             Map<Listener, Integer> ports = new EnumMap<>(Listener.class);
             for (Listener role : Listener.values()) {

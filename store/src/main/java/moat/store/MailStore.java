@@ -56,8 +56,10 @@ public interface MailStore {
         /**
          * Puts {@code prefix} before everything written so far (trace and authentication header
          * fields that can only be computed once the whole body has streamed: DKIM-Signature,
-         * Authentication-Results). Costs one kernel-side copy of the file, never a copy in memory;
-         * the draft stays open for writing after it.
+         * Authentication-Results). The prefix is kept with the index row, not copied into the body
+         * file (docs/adr/0020); every reader of the stored message sees it in front, and
+         * {@link #size()} counts it. A later call goes on top of an earlier one. The draft stays
+         * open for writing after it.
          */
         void prepend(byte[] prefix) throws IOException;
 
@@ -76,11 +78,13 @@ public interface MailStore {
      * is the account that submitted it (SMTP AUTH); empty for mail received without
      * authentication, which is never bounced. {@code forwardedBy} maps a remote recipient that an
      * alias expanded to on port 25 to that alias: the queue runner ARC-seals its copy for the
-     * alias's domain.
+     * alias's domain. {@code holdRemote}: the remote recipients' queue rows are written
+     * {@code HELD} in the same transaction (a quarantined message: nothing leaves until an admin
+     * releases it, and the queue runner never sees it queued in between).
      */
     record Delivery(Optional<EmailAddress> sender, List<EmailAddress> localUsers, List<EmailAddress> remote,
                     Instant received, String mailbox, Optional<EmailAddress> authUser,
-                    java.util.Map<EmailAddress, EmailAddress> forwardedBy) {
+                    java.util.Map<EmailAddress, EmailAddress> forwardedBy, boolean holdRemote) {
         public Delivery {
             localUsers = List.copyOf(localUsers);
             remote = List.copyOf(remote);
@@ -88,6 +92,13 @@ public interface MailStore {
             java.util.Objects.requireNonNull(mailbox, "mailbox");
             java.util.Objects.requireNonNull(authUser, "authUser");
             if (localUsers.isEmpty() && remote.isEmpty()) throw new IllegalArgumentException("nobody to deliver to");
+        }
+
+        /** Remote recipients queued for delivery at once. */
+        public Delivery(Optional<EmailAddress> sender, List<EmailAddress> localUsers, List<EmailAddress> remote,
+                        Instant received, String mailbox, Optional<EmailAddress> authUser,
+                        java.util.Map<EmailAddress, EmailAddress> forwardedBy) {
+            this(sender, localUsers, remote, received, mailbox, authUser, forwardedBy, false);
         }
 
         /** Nothing forwarded by an alias. */

@@ -22,6 +22,7 @@ public final class Settings {
             moat.server.policy.DnsSettings.class,
             moat.server.policy.PolicySettings.class,
             moat.server.policy.GreylistSettings.class,
+            moat.server.content.ContentSettings.class,
             moat.server.imap.ImapSettings.class,
             moat.server.mailauth.MailAuthSettings.class,
             moat.server.delivery.DeliverySettings.class);

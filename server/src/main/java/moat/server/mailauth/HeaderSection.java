@@ -21,11 +21,13 @@ final class HeaderSection {
         String value() {
             String s = new String(raw, StandardCharsets.UTF_8);
             int colon = s.indexOf(':');
-            return s.substring(colon + 1).replaceAll("\r\n(?=[ \t])", "").replace("\r\n", "");
+            // Unfolding drops the CRLF before WSP; the field's final CRLF goes too: every CRLF, in one
+            // literal pass (was a regex compiled per call, a measurable share of end-of-DATA CPU).
+            return s.substring(colon + 1).replace("\r\n", "");
         }
 
         String line() {
-            return new String(raw, StandardCharsets.UTF_8).replaceAll("\r\n(?=[ \t])", "").replace("\r\n", "");
+            return new String(raw, StandardCharsets.UTF_8).replace("\r\n", "");
         }
     }
 

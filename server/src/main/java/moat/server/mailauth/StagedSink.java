@@ -23,6 +23,8 @@ public final class StagedSink implements SmtpHandler.MessageSink {
     /** Last bytes seen in the header, to find CRLF CRLF across chunk boundaries. */
     private int tail;
     private int headerWritten = -1;
+    /** The header section as written to the draft (for the content checks). */
+    private byte[] writtenHeader = new byte[0];
     private IOException failed;
     private final OutputStream out = new OutputStream() {
         @Override
@@ -76,6 +78,7 @@ public final class StagedSink implements SmtpHandler.MessageSink {
         header.reset();
         draft.out().write(toWrite);
         headerWritten = toWrite.length;
+        writtenHeader = toWrite;
     }
 
     @Override
@@ -99,6 +102,11 @@ public final class StagedSink implements SmtpHandler.MessageSink {
         if (failed != null) throw failed;
         if (inHeader) endHeader();
         return treatment.end(this);
+    }
+
+    /** The header section as written to the draft (with the empty line that ends it, if any). */
+    public byte[] writtenHeader() {
+        return writtenHeader;
     }
 
     /** The body as written to the draft (after the header section the treatment wrote). */

@@ -21,6 +21,7 @@ import moat.policy.Verdict;
 import moat.protocol.smtp.SessionInfo;
 import moat.protocol.smtp.SmtpHandler;
 import moat.server.audit.AuditLog;
+import moat.server.content.ContentStage;
 import moat.server.limits.AuthThrottle;
 import moat.server.mailauth.Ending;
 import moat.server.mailauth.MailAuth;
@@ -31,7 +32,8 @@ import moat.store.MailStore;
 
 /**
  * The server side of every SMTP session: relay control and recipient checks at RCPT, sender
- * ownership on submission, the Received header, durable commit at end of data, and the audit log.
+ * ownership on submission, the Received header, the content checks at end of data (after mail
+ * authentication, docs/adr/0019), durable commit, and the audit log.
  * Everything that can refuse a message refuses it here, during the dialogue, so Moat never has to
  * bounce (no backscatter).
  */
@@ -39,6 +41,10 @@ public final class DeliveryHandler implements SmtpHandler {
     private static final DateTimeFormatter DATE =
             DateTimeFormatter.ofPattern("EEE, d MMM yyyy HH:mm:ss Z", Locale.ROOT).withZone(ZoneOffset.UTC);
 
+    /** The date of the last Received field: formatting it is the costly part and it changes once a second. */
+    private record Stamp(long second, String text) {}
+
+    private volatile Stamp lastStamp = new Stamp(Long.MIN_VALUE, "");
     private final String hostname;
     private final Directory directory;
     private final MailStore store;
@@ -52,6 +58,7 @@ public final class DeliveryHandler implements SmtpHandler {
     /** Policy state of each live port-25 session, by session id; removed in {@link #disconnected}. */
     private final Map<String, CheckState> perimeter = new ConcurrentHashMap<>();
     private final MailAuth mailAuth;
+    private final ContentStage content;
     /** SPF/DKIM/DMARC fields of the transaction that just ended, for its smtp.transaction event. */
     private final Map<String, Map<String, Object>> authFields = new ConcurrentHashMap<>();
 
@@ -61,7 +68,8 @@ public final class DeliveryHandler implements SmtpHandler {
      */
     public DeliveryHandler(String hostname, Directory directory, MailStore store, RelayPolicy relay, AuditLog audit,
                            Clock clock, AuthThrottle throttle, Policy policy, MailAuth mailAuth,
-                           Predicate<EmailAddress> mailboxFull) {
+                           Predicate<EmailAddress> mailboxFull, ContentStage content) {
+        this.content = content;
         this.mailAuth = mailAuth;
         this.mailboxFull = mailboxFull;
         this.throttle = throttle;
@@ -198,12 +206,30 @@ public final class DeliveryHandler implements SmtpHandler {
             audit.internal("mailauth.failed", e);
             return new Outcome(Reply.of(Reason.STORE_FAILED), Optional.empty());
         }
-        if (!ending.audit().isEmpty()) authFields.put(session.sessionId(), ending.audit());
+        Map<String, Object> txFields = new LinkedHashMap<>(ending.audit());
+        if (!txFields.isEmpty()) authFields.put(session.sessionId(), txFields);
         if (ending instanceof Ending.Refuse r) {
             sink.discard(); // refused before "250": nothing is stored, nobody gets a bounce
             return new Outcome(r.reply(), Optional.empty());
         }
         Ending.Deliver deliver = (Ending.Deliver) ending;
+        // The data stage (docs/adr/0019): after mail authentication, before "250".
+        ContentStage.Decision decided = content.applies(session)
+                ? content.run(session, sink.draft().id(), perimeterState(session).map(CheckState::score).orElse(0),
+                        ContentView.of(session, t, deliver, sink, content.scanLimit()))
+                : null;
+        if (decided != null && !decided.audit().isEmpty()) {
+            txFields.putAll(decided.audit());
+            authFields.put(session.sessionId(), txFields);
+        }
+        if (decided instanceof ContentStage.Decision.Refuse r) {
+            sink.discard();
+            return new Outcome(r.reply(), Optional.empty());
+        }
+        boolean quarantined = decided instanceof ContentStage.Decision.Deliver d && d.quarantine().isPresent();
+        byte[] prefix = decided instanceof ContentStage.Decision.Deliver d && !d.headers().isEmpty()
+                ? concat(deliver.prefix(), d.headers().getBytes(java.nio.charset.StandardCharsets.US_ASCII))
+                : deliver.prefix();
         Map<String, EmailAddress> local = new LinkedHashMap<>();
         List<EmailAddress> remote = new ArrayList<>();
         // Remote targets of aliases, on port 25: the queue runner ARC-seals them for the alias's
@@ -222,12 +248,14 @@ public final class DeliveryHandler implements SmtpHandler {
         }
         MailStore.Draft draft = sink.draft();
         try {
-            if (deliver.prefix().length > 0) draft.prepend(deliver.prefix());
+            if (prefix.length > 0) draft.prepend(prefix);
             draft.out().close();
             if (local.isEmpty() && remote.isEmpty()) throw new IOException("recipients vanished during the transaction");
+            // Quarantine: Junk for local users, held queue rows for remote ones (released by an admin).
             String id = store.commit(draft,
-                    new MailStore.Delivery(t.sender(), List.copyOf(local.values()), remote, clock.instant(), deliver.mailbox(),
-                            session.authUser(), forwardedBy));
+                    new MailStore.Delivery(t.sender(), List.copyOf(local.values()), remote, clock.instant(),
+                            quarantined ? "Junk" : deliver.mailbox(), session.authUser(), forwardedBy,
+                            quarantined && !remote.isEmpty()));
             return new Outcome(Reply.of(250, "2.0.0", "Ok: queued as " + id), Optional.of(id));
         } catch (IOException | RuntimeException e) {
             sink.discard();
@@ -256,8 +284,23 @@ public final class DeliveryHandler implements SmtpHandler {
         sb.append("\tby ").append(hostname).append(" with ").append(proto).append(" id ").append(queueId);
         List<EmailAddress> acc = t.accepted();
         if (acc.size() == 1) sb.append("\r\n\tfor <").append(clean(acc.getFirst().toString())).append(">");
-        sb.append(";\r\n\t").append(DATE.format(clock.instant())).append("\r\n");
+        sb.append(";\r\n\t").append(date(clock.instant())).append("\r\n");
         return sb.toString();
+    }
+
+    private String date(java.time.Instant now) {
+        Stamp st = lastStamp;
+        if (st.second() != now.getEpochSecond()) {
+            st = new Stamp(now.getEpochSecond(), DATE.format(now));
+            lastStamp = st;
+        }
+        return st.text();
+    }
+
+    private static byte[] concat(byte[] a, byte[] b) {
+        byte[] out = java.util.Arrays.copyOf(a, a.length + b.length);
+        System.arraycopy(b, 0, out, a.length, b.length);
+        return out;
     }
 
     /** Keeps client-chosen text from breaking the header's structure. */

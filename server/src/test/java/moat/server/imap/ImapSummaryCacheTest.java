@@ -59,6 +59,9 @@ class ImapSummaryCacheTest {
                     "From: bob@example.org\nTo: alice@example.org\nSubject: =?utf-8?q?caf=C3=A9?= over SMTP\n\nHi");
             Mailboxes.Summary delivered = awaitSummary(mb, inbox, 2);
             assertThat(delivered).as("summarised after SMTP delivery, no FETCH").isNotNull();
+            assertThat(new String(delivered.header(), StandardCharsets.US_ASCII))
+                    .as("the trace prefix kept in the index row (ADR 0020) is part of the cached header")
+                    .startsWith("Received: ").contains("\r\nFrom: bob@example.org\r\n");
             byte[] fields = mb.headerFields(inbox, List.of(2L), List.of()).get(2L).fields();
             assertThat(new String(fields, StandardCharsets.UTF_8)).contains("subject\0café over smtp\0")
                     .as("only the searched fields are kept").doesNotContain("received");

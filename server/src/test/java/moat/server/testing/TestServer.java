@@ -55,6 +55,12 @@ public final class TestServer implements AutoCloseable {
 
     /** With a given resolver (e.g. a {@code TestDnsServer}) and clock (greylisting tests move it). */
     public static TestServer start(Path dir, Resolver dns, Clock clock, String... toml) throws Exception {
+        return start(dir, dns, clock, List.of(), toml);
+    }
+
+    /** With content checks registered after the configured ones (as an embedding program would). */
+    public static TestServer start(Path dir, Resolver dns, Clock clock, List<moat.policy.Policy.Rule> contentChecks,
+                                   String... toml) throws Exception {
         StringBuilder sb = new StringBuilder();
         sb.append("server.hostname = \"mx.test.example\"\n");
         sb.append("server.data_dir = \"").append(dir.resolve("data")).append("\"\n");
@@ -74,7 +80,7 @@ public final class TestServer implements AutoCloseable {
         if (java.util.Arrays.stream(toml).noneMatch(l -> l.startsWith("delivery.enabled")))
             sb.append("delivery.enabled = false\n");
         Config config = Config.parse(sb.toString(), "test", Settings.ALL);
-        MoatServer server = MoatServer.start(config, clock, msg -> { }, dns);
+        MoatServer server = MoatServer.start(config, clock, msg -> { }, dns, contentChecks);
         SqliteStore store = server.store();
         if (!store.isLocalDomain(Domain.of("example.org"))) {
             store.addDomain(Domain.of("example.org"));

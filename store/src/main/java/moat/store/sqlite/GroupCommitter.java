@@ -177,7 +177,7 @@ final class GroupCommitter implements AutoCloseable {
         }
         touched.forEach(notifier::fire); // IMAP IDLE: after COMMIT, so the news is readable
         // IMAP summaries of delivered messages: queued for a background thread, off the 250 path
-        for (Request r : written) if (!r.delivery().localUsers().isEmpty()) summaries.offer(r.draft().id, r.draft().path);
+        for (Request r : written) if (!r.delivery().localUsers().isEmpty()) summaries.offer(r.draft().id, r.draft().path, r.draft().prefix());
 
     }
 
@@ -198,8 +198,9 @@ final class GroupCommitter implements AutoCloseable {
         Delivery del = r.delivery();
         long received = del.received().toEpochMilli();
         long size = d.size();
-        SqliteDirectory.update(writer, "INSERT INTO bodies(id, path, size, created) VALUES (?, ?, ?, ?)",
-                d.id, d.relativePath, size, received);
+        byte[] prefix = d.prefix();
+        SqliteDirectory.update(writer, "INSERT INTO bodies(id, path, size, created, prefix) VALUES (?, ?, ?, ?, ?)",
+                d.id, d.relativePath, size, received, prefix.length == 0 ? null : prefix);
         Map<String, EmailAddress> users = new LinkedHashMap<>();
         del.localUsers().forEach(u -> users.putIfAbsent(u.key(), u));
         for (EmailAddress u : users.values()) {
@@ -227,9 +228,10 @@ final class GroupCommitter implements AutoCloseable {
         String sender = del.sender().map(EmailAddress::toString).orElse("");
         for (EmailAddress a : new LinkedHashSet<>(del.remote())) {
             SqliteDirectory.update(writer, "INSERT INTO outbound(queue_id, body_id, sender, recipient, next_attempt, queued,"
-                    + " auth_user, forwarded_by) VALUES (?, ?, ?, ?, ?, ?, ?, ?)", d.id, d.id, sender, a.toString(), received,
+                    + " auth_user, forwarded_by, state) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)", d.id, d.id, sender, a.toString(), received,
                     received, del.authUser().map(EmailAddress::toString).orElse(""),
-                    java.util.Optional.ofNullable(del.forwardedBy().get(a)).map(EmailAddress::toString).orElse(""));
+                    java.util.Optional.ofNullable(del.forwardedBy().get(a)).map(EmailAddress::toString).orElse(""),
+                    del.holdRemote() ? "held" : "queued");
         }
     }
 

@@ -191,6 +191,12 @@ final class Schema {
             // (docs/adr/0018-compact-selected-mailbox.md); costs one more index entry per message.
             """
             CREATE INDEX messages_view ON messages(mailbox_id, uid, modseq, flags, size, internaldate);
+            """,
+            // 12: header fields known only at end of DATA (Received, Authentication-Results,
+            // DKIM-Signature), stored with the row instead of copying the body file to put them in
+            // front; readers concatenate (docs/adr/0020-trace-prefix-in-the-index-row.md).
+            """
+            ALTER TABLE bodies ADD COLUMN prefix BLOB;
             """);
 
 

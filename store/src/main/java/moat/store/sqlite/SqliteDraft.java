@@ -15,7 +15,8 @@ import org.slf4j.LoggerFactory;
 /**
  * A body file being written straight into its final place {@code messages/xx/<id>}: there is no
  * rename step because the {@code bodies} row, committed after the file's fsync, is what makes
- * the file real; a file without a row is an orphan that recovery deletes.
+ * the file real; a file without a row is an orphan that recovery deletes. Header fields known only
+ * at the end (Received, Authentication-Results, DKIM-Signature) go into that row as the prefix.
  */
 final class SqliteDraft implements MailStore.Draft {
     private static final Logger log = LoggerFactory.getLogger(SqliteDraft.class);
@@ -27,8 +28,10 @@ final class SqliteDraft implements MailStore.Draft {
     final String relativePath;
     final Path path;
     final SqliteMailStore owner;
-    private FileChannel channel;
-    private CountingStream out;
+    private final FileChannel channel;
+    private final CountingStream out;
+    /** Trace fields to go in front of the file's content (stored in the index row). */
+    private volatile byte[] prefix = new byte[0];
     private final AtomicReference<State> state = new AtomicReference<>(State.OPEN);
 
     SqliteDraft(SqliteMailStore owner, String id, String relativePath, Path path, FileChannel channel) {
@@ -50,54 +53,36 @@ final class SqliteDraft implements MailStore.Draft {
         return out;
     }
 
+    /** The whole message: the prefix plus what the file holds. */
     @Override
     public long size() {
-        return out.count;
+        return prefix.length + out.count;
     }
 
     /**
-     * Writes {@code prefix} and then the file so far into a sibling file {@code <name>.pre}
-     * (FileChannel.transferTo: copy_file_range on Linux, no user-space copy) and renames it over
-     * the draft. A crash in between leaves files without an index row: recovery deletes them.
+     * Keeps {@code prefix} (before any earlier one) to be stored in the message's {@code bodies}
+     * row, committed in the same transaction as the row itself; readers put it back in front of
+     * the file ({@link StoredBody}). No copy of the file, no second file, no rename:
+     * docs/adr/0020-trace-prefix-in-the-index-row.md.
      */
     @Override
     public void prepend(byte[] prefix) throws IOException {
         if (state.get() != State.OPEN) throw new IllegalStateException("draft " + id + " is " + state.get());
-        out.flush();
-        long written = out.count;
-        Path tmp = path.resolveSibling(path.getFileName() + ".pre");
-        FileChannel next = FileChannel.open(tmp, java.util.Set.of(java.nio.file.StandardOpenOption.CREATE_NEW,
-                java.nio.file.StandardOpenOption.WRITE), DataDir.fileAttributes());
-        try {
-            ByteBuffer bb = ByteBuffer.wrap(prefix);
-            while (bb.hasRemaining()) next.write(bb);
-            long pos = 0;
-            long size = channel.size();
-            try (FileChannel old = FileChannel.open(path, java.nio.file.StandardOpenOption.READ)) {
-                while (pos < size) {
-                    long n = old.transferTo(pos, size - pos, next);
-                    if (n <= 0) throw new IOException("short copy while prepending to " + path);
-                    pos += n;
-                }
-            }
-            Files.move(tmp, path, java.nio.file.StandardCopyOption.REPLACE_EXISTING,
-                    java.nio.file.StandardCopyOption.ATOMIC_MOVE);
-        } catch (IOException | RuntimeException e) {
-            Connections.quietClose(next);
-            Files.deleteIfExists(tmp);
-            throw e;
-        }
-        Connections.quietClose(channel);
-        channel = next;
-        out = new CountingStream(new BufferedOutputStream(new ChannelStream(channel), BUFFER));
-        out.count = written + prefix.length;
+        byte[] joined = java.util.Arrays.copyOf(prefix, prefix.length + this.prefix.length);
+        System.arraycopy(this.prefix, 0, joined, prefix.length, this.prefix.length);
+        this.prefix = joined;
+    }
+
+    /** What {@link #prepend} collected (empty: none); the committer stores it with the row. */
+    byte[] prefix() {
+        return prefix;
     }
 
     @Override
     public java.io.InputStream readBack() throws IOException {
         if (state.get() != State.OPEN) throw new IllegalStateException("draft " + id + " is " + state.get());
         out.flush();
-        return Files.newInputStream(path);
+        return StoredBody.open(path, prefix);
     }
 
     /** OPEN -> COMMITTING; flushes the buffer. Called by the session thread before it enqueues. */

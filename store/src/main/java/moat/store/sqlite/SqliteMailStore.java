@@ -131,16 +131,9 @@ final class SqliteMailStore implements MailStore {
     @Override
     public InputStream open(StoredMessage message) throws IOException {
         // The path comes from the index, never from the caller's string: no traversal.
-        Optional<String> rel = read(() -> db.read(c -> {
-            try (PreparedStatement ps = c.prepareStatement("SELECT path FROM bodies WHERE id = ?")) {
-                ps.setString(1, message.queueId());
-                try (ResultSet rs = ps.executeQuery()) {
-                    return rs.next() ? Optional.of(rs.getString(1)) : Optional.<String>empty();
-                }
-            }
-        }));
-        if (rel.isEmpty()) throw new IOException("no body " + message.queueId());
-        return Files.newInputStream(dir.bodyPath(rel.get()));
+        Optional<StoredBody> body = read(() -> db.read(c -> StoredBody.byId(c, message.queueId())));
+        if (body.isEmpty()) throw new IOException("no body " + message.queueId());
+        return body.get().open(dir);
     }
 
     @Override

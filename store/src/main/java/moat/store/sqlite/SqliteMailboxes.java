@@ -365,23 +365,23 @@ final class SqliteMailboxes implements Mailboxes {
     @Override
     public InputStream open(long mailboxId, long uid) throws IOException {
         // The path comes from the index, never from a client's string: no traversal.
-        Optional<String> rel;
+        Optional<StoredBody> body;
         try {
-            rel = db.read(c -> {
-                try (PreparedStatement ps = c.prepareStatement("SELECT b.path FROM messages g JOIN bodies b"
+            body = db.read(c -> {
+                try (PreparedStatement ps = c.prepareStatement("SELECT b.path, b.prefix FROM messages g JOIN bodies b"
                         + " ON b.id = g.body_id WHERE g.mailbox_id = ? AND g.uid = ?")) {
                     ps.setLong(1, mailboxId);
                     ps.setLong(2, uid);
                     try (ResultSet rs = ps.executeQuery()) {
-                        return rs.next() ? Optional.of(rs.getString(1)) : Optional.<String>empty();
+                        return rs.next() ? Optional.of(StoredBody.of(rs)) : Optional.<StoredBody>empty();
                     }
                 }
             });
         } catch (StoreException e) {
             throw new IOException(e.getMessage(), e);
         }
-        if (rel.isEmpty()) throw new IOException("no message " + uid);
-        return Files.newInputStream(dir.bodyPath(rel.get()));
+        if (body.isEmpty()) throw new IOException("no message " + uid);
+        return body.get().open(dir);
     }
 
     /** Rows written per transaction when saving summaries: short write locks next to delivery. */
@@ -646,7 +646,7 @@ final class SqliteMailboxes implements Mailboxes {
             });
             draft.committed();
             notifier.fire(mailboxId);
-            summaries.offer(draft.id, draft.path);
+            summaries.offer(draft.id, draft.path, draft.prefix());
             return r;
         } catch (StoreException e) {
             draft.failed();

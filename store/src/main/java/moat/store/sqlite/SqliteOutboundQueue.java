@@ -214,25 +214,20 @@ public final class SqliteOutboundQueue implements OutboundQueue, AutoCloseable {
 
     @Override
     public InputStream openBody(String bodyId) throws IOException {
-        return Files.newInputStream(messages.resolve(bodyPath(bodyId)));
+        StoredBody b = body(bodyId);
+        return StoredBody.open(messages.resolve(b.path()), b.prefix());
     }
 
     @Override
     public long bodySize(String bodyId) throws IOException {
-        return Files.size(messages.resolve(bodyPath(bodyId)));
+        StoredBody b = body(bodyId);
+        return b.prefix().length + Files.size(messages.resolve(b.path()));
     }
 
     /** The path comes from the index, never from the caller's string: no traversal. */
-    private String bodyPath(String bodyId) throws IOException {
-        Optional<String> rel = io(() -> db.read(c -> {
-            try (PreparedStatement ps = c.prepareStatement("SELECT path FROM bodies WHERE id = ?")) {
-                ps.setString(1, bodyId);
-                try (ResultSet rs = ps.executeQuery()) {
-                    return rs.next() ? Optional.of(rs.getString(1)) : Optional.<String>empty();
-                }
-            }
-        }));
-        return rel.orElseThrow(() -> new IOException("no body " + bodyId));
+    private StoredBody body(String bodyId) throws IOException {
+        Optional<StoredBody> b = io(() -> db.read(c -> StoredBody.byId(c, bodyId)));
+        return b.orElseThrow(() -> new IOException("no body " + bodyId));
     }
 
     @Override

@@ -38,9 +38,10 @@ final class SummaryFiller implements AutoCloseable {
     static final long LINGER_MS = 50;
     static final long MAX_BYTES = 32L * 1024 * 1024;
 
-    private record Arrival(String bodyId, Path path) {}
+    /** A stored body: its file and the prefix kept in its row (docs/adr/0020), read in front of it. */
+    private record Arrival(String bodyId, Path path, byte[] prefix) {}
 
-    private static final Arrival STOP = new Arrival("", Path.of(""));
+    private static final Arrival STOP = new Arrival("", Path.of(""), new byte[0]);
 
     private final Connections db;
     private final BlockingQueue<Arrival> queue = new ArrayBlockingQueue<>(MAX_PENDING);
@@ -60,9 +61,9 @@ final class SummaryFiller implements AutoCloseable {
     }
 
     /** After COMMIT: queue a body for summarising; never blocks. A no-op until started. */
-    void offer(String bodyId, Path path) {
+    void offer(String bodyId, Path path, byte[] prefix) {
         if (summarizer == null) return;
-        if (!queue.offer(new Arrival(bodyId, path))) dropped.incrementAndGet();
+        if (!queue.offer(new Arrival(bodyId, path, prefix))) dropped.incrementAndGet();
     }
 
     /** Bodies summarised so far, and bodies dropped because the queue was full. */
@@ -111,8 +112,12 @@ final class SummaryFiller implements AutoCloseable {
         List<Mailboxes.Summary> sums = new ArrayList<>(batch.size());
         for (Arrival a : batch) {
             try {
-                if (Files.size(a.path()) > MAX_BYTES) continue;
-                sums.add(s.summarize(Files.readAllBytes(a.path())));
+                if (Files.size(a.path()) + a.prefix().length > MAX_BYTES) continue;
+                byte[] raw;
+                try (var in = StoredBody.open(a.path(), a.prefix())) {
+                    raw = in.readAllBytes();
+                }
+                sums.add(s.summarize(raw));
                 ids.add(a.bodyId());
             } catch (IOException e) {
                 // expunged and deleted meanwhile: nothing to summarise

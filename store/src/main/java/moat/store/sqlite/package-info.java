@@ -6,7 +6,9 @@
  *
  * <pre>
  * dataDir/index.db          SQLite, journal_mode=WAL, synchronous=FULL, foreign_keys=ON
- * dataDir/messages/xx/&lt;id&gt;  immutable body files, xx = 00..ff from the id's random bits
+ * dataDir/messages/xx/&lt;id&gt;  immutable body files, xx = 00..ff from the id's random bits; the
+ *                           header fields written at end of DATA (Received, Authentication-Results,
+ *                           DKIM-Signature) are in bodies.prefix, read in front of the file (ADR 0020)
  * dataDir/store.lock        exclusive lock: one store per data directory
  * </pre>
  *
