@@ -96,8 +96,8 @@ public final class QueueRunner implements AutoCloseable {
         this.domainLimit = new SendRate.Limit("domain", cfg.domainRate(), Duration.ofHours(1));
         this.watchdog = Executors.newSingleThreadScheduledExecutor(r -> Thread.ofPlatform().daemon()
                 .name("moat-delivery-watchdog").unstarted(r));
-        PeerTrust.Anchors anchors = cfg.tlsCaFile().isPresent() ? PeerTrust.Anchors.withPemFile(cfg.tlsCaFile().get())
-                : PeerTrust.Anchors.jdk();
+        PeerTrust.Anchors anchors = cfg.tlsCaFile().isPresent() ? PeerTrust.Anchors.withPemFile(cfg.tlsCaFile().get(), clock)
+                : PeerTrust.Anchors.jdk(clock);
         this.transport = new SmtpTransport(hostname, cfg.timeouts(), cfg.lease().dividedBy(2), anchors, watchdog);
         this.mtaSts = cfg.mtaSts() && smartHost.isEmpty()
                 ? Optional.of(new MtaSts(dns, clock, cfg.mtaStsPort(), anchors, cfg.timeouts().connect()))

@@ -118,7 +118,7 @@ final class SmtpTransport {
                 c.send(List.of("STARTTLS"));
                 Reply r = c.read(timeouts.command());
                 if (r.code() == 220) {
-                    PeerTrust trust = new PeerTrust(anchors, target.dane());
+                    PeerTrust trust = new PeerTrust(anchors, target.dane(), mxHost);
                     SSLSocket tls;
                     try {
                         tls = handshake(socket, mxHost, trust);
