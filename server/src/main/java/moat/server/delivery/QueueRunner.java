@@ -100,7 +100,8 @@ public final class QueueRunner implements AutoCloseable {
                 : PeerTrust.Anchors.jdk(clock);
         this.transport = new SmtpTransport(hostname, cfg.timeouts(), cfg.lease().dividedBy(2), anchors, watchdog);
         this.mtaSts = cfg.mtaSts() && smartHost.isEmpty()
-                ? Optional.of(new MtaSts(dns, clock, cfg.mtaStsPort(), anchors, cfg.timeouts().connect()))
+                ? Optional.of(new MtaSts(dns, clock, cfg.mtaStsPort(), anchors, cfg.timeouts().connect(),
+                        new MtaStsCache(cfg.mtaStsCache(), e -> audit.internal("delivery.mta_sts_cache_failed", e))))
                 : Optional.empty();
     }
 
