@@ -64,6 +64,7 @@ final class PeerTrust extends X509ExtendedTrustManager {
     private volatile boolean verified;
     private volatile String problem = "no certificate";
     private volatile Optional<Dane.Failure> daneFailure = Optional.empty();
+    private volatile Throwable pkixError;
 
     PeerTrust(Anchors anchors) {
         this(anchors, List.of(), "");
@@ -79,9 +80,23 @@ final class PeerTrust extends X509ExtendedTrustManager {
         this.host = host;
     }
 
-    /** Why DANE refused the peer's chain, when it did (for TLS-RPT result types). */
-    Optional<Dane.Failure> daneFailure() {
-        return daneFailure;
+    /** The RFC 8460 section 4.3 result type of an unverified peer (meaningful when {@link #verified} is false). */
+    TlsRpt.ResultType failureType() {
+        if (daneFailure.isPresent()) return TlsRpt.ResultType.of(daneFailure.get());
+        for (Throwable t = pkixError; t != null; t = t.getCause()) {
+            if (t instanceof java.security.cert.CertificateExpiredException
+                    || t instanceof java.security.cert.CertificateNotYetValidException)
+                return TlsRpt.ResultType.CERTIFICATE_EXPIRED;
+            if (t instanceof java.security.cert.CertPathValidatorException v
+                    && (v.getReason() == java.security.cert.CertPathValidatorException.BasicReason.EXPIRED
+                    || v.getReason() == java.security.cert.CertPathValidatorException.BasicReason.NOT_YET_VALID))
+                return TlsRpt.ResultType.CERTIFICATE_EXPIRED;
+            // The JDK's endpoint identification (sun.security.util.HostnameChecker) says so only in its text.
+            String msg = String.valueOf(t.getMessage());
+            if (msg.startsWith("No subject alternative DNS name matching") || msg.startsWith("No name matching"))
+                return TlsRpt.ResultType.CERTIFICATE_HOST_MISMATCH;
+        }
+        return TlsRpt.ResultType.CERTIFICATE_NOT_TRUSTED;
     }
 
     boolean verified() {
@@ -106,6 +121,7 @@ final class PeerTrust extends X509ExtendedTrustManager {
                 return;
             } catch (CertificateException | RuntimeException e) {
                 problem = String.valueOf(e.getMessage());
+                pkixError = e;
             }
         }
     }

@@ -60,6 +60,7 @@ public final class QueueRunner implements AutoCloseable {
     private final DomainSlots perDomain;
     private final SendRate rates = new SendRate();
     private final Optional<MtaSts> mtaSts;
+    private final Optional<TlsRpt> tlsRpt;
     private final DsnSender dsns;
     private final Resolver dns;
     private final ArcForwarder arc;
@@ -103,6 +104,26 @@ public final class QueueRunner implements AutoCloseable {
                 ? Optional.of(new MtaSts(dns, clock, cfg.mtaStsPort(), anchors, cfg.timeouts().connect(),
                         new MtaStsCache(cfg.mtaStsCache(), e -> audit.internal("delivery.mta_sts_cache_failed", e))))
                 : Optional.empty();
+        this.tlsRpt = tlsRpt(cfg, dns, clock, store, audit, hostname);
+    }
+
+    /** TLS-RPT (RFC 8460) when {@code delivery.tlsrpt} is on and the sender address is valid. */
+    private static Optional<TlsRpt> tlsRpt(DeliverySettings.Values cfg, Resolver dns, Clock clock, MailStore store,
+                                           AuditLog audit, String hostname) {
+        DeliverySettings.TlsReporting r = cfg.tlsRpt();
+        if (!r.enabled()) return Optional.empty();
+        Optional<EmailAddress> sender = EmailAddress.parse(r.sender().isEmpty() ? "tlsrpt-noreply@" + hostname : r.sender());
+        if (sender.isEmpty()) {
+            audit.event("delivery.tlsrpt", Map.of("result", "disabled", "why", "no valid delivery.tlsrpt_sender"));
+            return Optional.empty();
+        }
+        return Optional.of(new TlsRpt(dns, clock, store, audit, sender.get(),
+                r.organization().isEmpty() ? hostname : r.organization(), hostname));
+    }
+
+    /** The TLS-RPT recorder, when on. */
+    Optional<TlsRpt> tlsRpt() {
+        return tlsRpt;
     }
 
     /**
@@ -130,6 +151,7 @@ public final class QueueRunner implements AutoCloseable {
     private void run() {
         while (!closed) {
             try {
+                tlsRpt.ifPresent(TlsRpt::sendDue); // yesterday's reports, once the UTC day is over
                 dispatch(false);
             } catch (IOException | RuntimeException e) {
                 audit.internal("delivery.scan_failed", e);
@@ -299,7 +321,8 @@ public final class QueueRunner implements AutoCloseable {
             case MxResolver.Route.NoAddress n -> all(rcpts, Reply.of(Reason.DELIVERY_NO_ADDRESS));
             case MxResolver.Route.TempFail t -> all(rcpts, Reply.of(Reason.DELIVERY_DNS_TEMPFAIL,
                     Reason.DELIVERY_DNS_TEMPFAIL.text() + ": " + clean(t.why())));
-            case MxResolver.Route.Hosts h -> tryHosts(first.queueId(), via, h.hosts(), msg, body, enforce, finisher);
+            case MxResolver.Route.Hosts h -> tryHosts(first.queueId(), via, h.hosts(), msg, body, enforce, finisher,
+                    new TlsScope(domain, sts));
         };
         if (local != null) finisher.accept(local);
     }
@@ -333,7 +356,8 @@ public final class QueueRunner implements AutoCloseable {
      */
     private Map<EmailAddress, Attempt> tryHosts(String queueId, Via via, List<MxResolver.Host> hosts, ClientTransaction.Message msg,
                                                 SmtpTransport.Body body, boolean stsEnforce,
-                                                java.util.function.Consumer<Map<EmailAddress, Attempt>> finisher) {
+                                                java.util.function.Consumer<Map<EmailAddress, Attempt>> finisher,
+                                                TlsScope scope) {
         long deadline = System.nanoTime() + cfg.lease().toNanos() / 2; // never outlive the lease
         String lastError = "no address tried";
         String lastHost = "";
@@ -358,7 +382,9 @@ public final class QueueRunner implements AutoCloseable {
                             reply.reason().isEmpty(), Optional.of(c.facts()))));
                     finisher.accept(out);
                 };
-                SmtpTransport.Result r = transport.deliver(target(via, host.name(), ip, false, stsEnforce, dane), msg, body, done);
+                SmtpTransport.Target target = target(via, host.name(), ip, false, stsEnforce, dane);
+                SmtpTransport.Result r = transport.deliver(target, msg, body, done);
+                if (via.dane()) scope.report(tlsRpt, dane, r, target.tls() != SmtpTransport.Tls.NONE);
                 if (r instanceof SmtpTransport.Result.TlsFailed tf && cfg.plaintextFallback() && via.smart().isEmpty()
                         && !stsEnforce && dane instanceof Dane.Requirement.None) {
                     connectFailed(queueId, tf.facts(), tf.why() + " (retrying without TLS)");
@@ -384,6 +410,21 @@ public final class QueueRunner implements AutoCloseable {
         Map<EmailAddress, Attempt> out = new LinkedHashMap<>();
         for (EmailAddress a : msg.recipients()) out.put(a, new Attempt(r, lastHost, false, Optional.empty()));
         return out;
+    }
+
+    /** What TLS-RPT needs to know of an attempt by MX look-up: the recipient domain and its MTA-STS policy. */
+    record TlsScope(Domain domain, Optional<MtaStsPolicy> sts) {
+        /** Counts one connection; DANE (a host's validated TLSA records) takes precedence over MTA-STS. */
+        void report(Optional<TlsRpt> rpt, Dane.Requirement dane, SmtpTransport.Result r, boolean tlsWanted) {
+            if (rpt.isEmpty()) return;
+            TlsRpt.Policy p = switch (dane) {
+                case Dane.Requirement.Authenticate a -> TlsRpt.Policy.tlsa(a.records());
+                case Dane.Requirement.TlsOnly t -> TlsRpt.Policy.tlsa(List.of());
+                case Dane.Requirement.None _, Dane.Requirement.TempFail _ ->
+                        sts.filter(s -> s.mode() != MtaStsPolicy.Mode.NONE).map(TlsRpt.Policy::sts).orElse(TlsRpt.Policy.NONE);
+            };
+            rpt.get().session(domain, p, r, tlsWanted);
+        }
     }
 
     /** An MX (opportunistic TLS, or none for the plaintext retry) or the smart host (TLS required, maybe AUTH). */
