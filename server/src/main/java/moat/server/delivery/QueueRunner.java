@@ -104,12 +104,12 @@ public final class QueueRunner implements AutoCloseable {
                 ? Optional.of(new MtaSts(dns, clock, cfg.mtaStsPort(), anchors, cfg.timeouts().connect(),
                         new MtaStsCache(cfg.mtaStsCache(), e -> audit.internal("delivery.mta_sts_cache_failed", e))))
                 : Optional.empty();
-        this.tlsRpt = tlsRpt(cfg, dns, clock, store, audit, hostname);
+        this.tlsRpt = tlsRpt(cfg, dns, clock, store, audit, hostname, arc);
     }
 
     /** TLS-RPT (RFC 8460) when {@code delivery.tlsrpt} is on and the sender address is valid. */
     private static Optional<TlsRpt> tlsRpt(DeliverySettings.Values cfg, Resolver dns, Clock clock, MailStore store,
-                                           AuditLog audit, String hostname) {
+                                           AuditLog audit, String hostname, ArcForwarder arc) {
         DeliverySettings.TlsReporting r = cfg.tlsRpt();
         if (!r.enabled()) return Optional.empty();
         Optional<EmailAddress> sender = EmailAddress.parse(r.sender().isEmpty() ? "tlsrpt-noreply@" + hostname : r.sender());
@@ -118,7 +118,8 @@ public final class QueueRunner implements AutoCloseable {
             return Optional.empty();
         }
         return Optional.of(new TlsRpt(dns, clock, store, audit, sender.get(),
-                r.organization().isEmpty() ? hostname : r.organization(), hostname));
+                r.organization().isEmpty() ? hostname : r.organization(), hostname,
+                arc.keys().getOrDefault(sender.get().domain(), List.of())));
     }
 
     /** The TLS-RPT recorder, when on. */

@@ -33,9 +33,12 @@ import moat.store.MailStore;
  * rows per domain are kept (further sessions still count in the summary); a report goes only to
  * addresses the domain publishes, from {@code delivery.tlsrpt_sender}, with no DSN on failure.
  *
+ * <p>Reports are DKIM-signed (section 3: receivers ignore unsigned ones) with every key Moat
+ * holds for the domain of {@code delivery.tlsrpt_sender}; with none they go unsigned and the
+ * {@code delivery.tlsrpt} audit event says {@code dkim_signed: none}.
+ *
  * <p>LIMITATION: counts live in memory (a restart loses the day so far); {@code https:} report
- * URIs are logged as not supported; reports are not DKIM-signed (RFC 8460 section 5.3 says
- * SHOULD); a report to a domain whose own TLS fails is subject to that domain's policy like any
+ * URIs are logged as not supported; a report to a domain whose own TLS fails is subject to that domain's policy like any
  * mail (section 5.3 wants it delivered despite TLS failures); {@code sts-policy-fetch-error} and
  * the other policy-fetch result types are not recorded (a failed fetch falls back to the cache
  * without telling); the sessions that carry reports are counted too.
@@ -106,11 +109,14 @@ final class TlsRpt {
     private final EmailAddress sender;
     private final String organization;
     private final String submitter;
+    private final List<moat.auth.dkim.DkimSigningKey> keys;
     private final ReentrantLock lock = new ReentrantLock();
     private final Map<Key, Counts> counts = new LinkedHashMap<>();
 
+    /** {@code keys}: the DKIM keys of the sender's domain, which sign every report (RFC 8460 section 3). */
     TlsRpt(Resolver dns, Clock clock, MailStore store, AuditLog audit, EmailAddress sender, String organization,
-           String submitter) {
+           String submitter, List<moat.auth.dkim.DkimSigningKey> keys) {
+        this.keys = List.copyOf(keys);
         this.dns = dns;
         this.clock = clock;
         this.store = store;
@@ -230,7 +236,13 @@ final class TlsRpt {
             return 0;
         }
         try {
-            d.out().write(report.message(to, clock.instant()));
+            byte[] message = report.message(to, clock.instant());
+            // Section 3: reports MUST carry a DKIM signature of the reporting domain, without l=.
+            StringBuilder signatures = new StringBuilder();
+            for (moat.auth.dkim.DkimSigningKey k : keys) signatures.append(new moat.auth.dkim.DkimSigner(k, clock).sign(message));
+            m.put("dkim_signed", keys.isEmpty() ? "none" : String.join(" ", keys.stream().map(k -> k.domain() + ":" + k.selector()).toList()));
+            d.out().write(signatures.toString().getBytes(StandardCharsets.US_ASCII));
+            d.out().write(message);
             d.out().close();
             // No auth user: a report that cannot be delivered produces no DSN (RFC 8460 section 5.3).
             String id = store.commit(d, new MailStore.Delivery(Optional.of(sender), List.of(), to, clock.instant()));

@@ -18,9 +18,15 @@ import java.util.Optional;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.zip.GZIPInputStream;
+import java.time.LocalDate;
+import moat.auth.dkim.DkimResult;
+import moat.auth.dkim.DkimSettings;
+import moat.auth.dkim.DkimVerifier;
+import moat.core.Domain;
 import moat.core.EmailAddress;
 import moat.core.dns.StaticZone;
 import moat.server.testing.MutableClock;
+import moat.server.mailauth.DkimKeyStore;
 import moat.server.testing.TestServer;
 import moat.store.MailStore;
 import org.junit.jupiter.api.Test;
@@ -57,7 +63,12 @@ class TlsRptTest {
             port = probe.getLocalPort();
         }
         String rua = "v=TLSRPTv1; rua=mailto:tlsrpt@reports.example,https://reports.example/tlsrpt";
-        StaticZone zone = StaticZone.builder()
+        // Section 3: reports carry a DKIM signature of the reporting domain (the sender's, example.org).
+        List<DkimKeyStore.Published> published = new DkimKeyStore(dir.resolve("moat/data"))
+                .generate(Domain.of("example.org"), "moat-ed", "moat-rsa", 2048, LocalDate.of(2026, 11, 25));
+        StaticZone.Builder zb = StaticZone.builder();
+        published.forEach(p -> zb.txt(p.name(), p.record()));
+        StaticZone zone = zb
                 .mx("rpt.example", 10, "mx.rpt.example").a("mx.rpt.example", "127.0.0.25")
                 .tlsa("_" + port + "._tcp.mx.rpt.example", 3, 1, 1, "00".repeat(32))
                 .txt("_smtp._tls.rpt.example", rua)
@@ -93,6 +104,12 @@ class TlsRptTest {
                 String domain = header(m, "TLS-Report-Domain");
                 assertThat(m).contains("Subject: Report Domain: " + domain + " Submitter: mx.test.example Report-ID: <")
                         .containsPattern("filename=\"mx\\.test\\.example!" + Pattern.quote(domain) + "!1795564800!1795651199\\.json\\.gz\"");
+                List<DkimResult> dkim = new DkimVerifier(zone, DkimSettings.defaults(), clock)
+                        .verify(m.getBytes(StandardCharsets.US_ASCII));
+                assertThat(dkim).isNotEmpty().allSatisfy(r -> {
+                    assertThat(r.result()).as(r.toString()).isEqualTo(DkimResult.Code.PASS);
+                    assertThat(r.domain()).isEqualTo("example.org");
+                });
                 JsonNode report = gunzipJson(m);
                 if (domain.equals("rpt.example")) rptReport = report;
                 else if (domain.equals("ok.example")) okReport = report;
@@ -126,7 +143,7 @@ class TlsRptTest {
             assertThat(q.has("failure-details")).isFalse();
 
             String audit = String.join("\n", s.auditLines());
-            assertThat(audit).contains("\"event\":\"delivery.tlsrpt\"").contains("https://reports.example/tlsrpt")
+            assertThat(audit).contains("\"event\":\"delivery.tlsrpt\"").contains("\"dkim_signed\":\"example.org:moat-").contains("https://reports.example/tlsrpt")
                     .contains("\"result\":\"queued\"");
             // reports.example publishes no _smtp._tls record: its (plaintext) session is counted, never reported
             clock.advance(Duration.ofDays(1));
