@@ -294,13 +294,15 @@ public final class QueueRunner implements AutoCloseable {
                 info.eightBit(), utf8);
         // delivery.transports first (edge relay, backup MX), then the smart host, then the MX records.
         Optional<Transports.NextHop> hop = cfg.transports().forDomain(domain);
+        // RFC 8460 section 3: a TLS report is delivered despite TLS failures (no DANE, no MTA-STS, not counted).
+        boolean tlsReport = tlsRpt.isPresent() && tlsRpt.get().isReport(first);
         Via via = hop.isPresent() ? new Via(Optional.empty(), hop.get().portOr(cfg.port()), false)
-                : new Via(smartHost, cfg.port(), smartHost.isEmpty());
+                : new Via(smartHost, cfg.port(), smartHost.isEmpty() && !tlsReport);
         MxResolver.Route route = hop.isPresent() ? Transports.route(mx, hop.get())
                 : smartHost.isPresent() ? mx.resolveHost(smartHost.get().host()) : mx.resolve(domain);
         // RFC 8461 section 5: with an enforced policy only listed MX hosts, only over verified TLS.
         // A configured next hop is our own (internal) server: the domain's public policy does not apply.
-        Optional<MtaStsPolicy> sts = route instanceof MxResolver.Route.Hosts && hop.isEmpty()
+        Optional<MtaStsPolicy> sts = route instanceof MxResolver.Route.Hosts && hop.isEmpty() && !tlsReport
                 ? mtaSts.flatMap(m -> m.policyFor(domain)) : Optional.empty();
         boolean enforce = sts.isPresent() && sts.get().mode() == MtaStsPolicy.Mode.ENFORCE;
         if (sts.isPresent() && sts.get().mode() != MtaStsPolicy.Mode.NONE) {

@@ -38,10 +38,9 @@ import moat.store.MailStore;
  * {@code delivery.tlsrpt} audit event says {@code dkim_signed: none}.
  *
  * <p>LIMITATION: counts live in memory (a restart loses the day so far); {@code https:} report
- * URIs are logged as not supported; a report to a domain whose own TLS fails is subject to that domain's policy like any
- * mail (section 5.3 wants it delivered despite TLS failures); {@code sts-policy-fetch-error} and
+ * URIs are logged as not supported; {@code sts-policy-fetch-error} and
  * the other policy-fetch result types are not recorded (a failed fetch falls back to the cache
- * without telling); the sessions that carry reports are counted too.
+ * without telling).
  */
 final class TlsRpt {
     static final int MAX_DOMAINS = 10_000;
@@ -124,6 +123,16 @@ final class TlsRpt {
         this.sender = sender;
         this.organization = organization;
         this.submitter = submitter;
+    }
+
+    /**
+     * True for a report this class queued: from the report sender, without an authenticated
+     * submitter. Such rows are delivered without DANE or MTA-STS enforcement (section 3: "despite
+     * any TLS-related failures"). Mail from elsewhere with that envelope sender gets the same
+     * treatment, which exposes only what its author wrote.
+     */
+    boolean isReport(moat.store.OutboundQueue.Entry row) {
+        return row.authUser().isEmpty() && row.sender().filter(sender::equals).isPresent();
     }
 
     /** A successful TLS session with an MX of {@code domain} under {@code policy}. */

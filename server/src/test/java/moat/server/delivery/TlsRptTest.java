@@ -34,8 +34,8 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * TLS-RPT (RFC 8460) end to end on loopback: a DANE domain whose MX offers no STARTTLS (a
- * failure), a domain without policy whose real Postfix MX speaks TLS (a success), both asking
- * for reports at {@code tlsrpt@reports.example}; after the UTC day ends (injected clock) Moat
+ * failure), a domain without policy whose real Postfix MX speaks TLS (a success), asking for
+ * reports at the failing domain itself and at {@code tlsrpt@reports.example}; after the UTC day ends (injected clock) Moat
  * queues one report per domain through its own queue, and the report that reaches the reports
  * MX is read back: multipart/report, gzip'd JSON with the fields of section 4.4.
  */
@@ -71,7 +71,8 @@ class TlsRptTest {
         StaticZone zone = zb
                 .mx("rpt.example", 10, "mx.rpt.example").a("mx.rpt.example", "127.0.0.25")
                 .tlsa("_" + port + "._tcp.mx.rpt.example", 3, 1, 1, "00".repeat(32))
-                .txt("_smtp._tls.rpt.example", rua)
+                // RFC 8460 section 3: the report to a domain whose TLS fails must reach it all the same
+                .txt("_smtp._tls.rpt.example", "v=TLSRPTv1; rua=mailto:tlsrpt@rpt.example")
                 .mx("ok.example", 10, "mx.ok.example").a("mx.ok.example", "127.0.0.27")
                 .txt("_smtp._tls.ok.example", rua)
                 .mx("reports.example", 10, "mx.reports.example").a("mx.reports.example", "127.0.0.26")
@@ -93,11 +94,12 @@ class TlsRptTest {
             clock.advance(Duration.ofDays(1)); // 2026-11-26 10:00Z: the 25th is over
             assertThat(rpt.sendDue()).isEqualTo(2);
             s.server().queueRunner().runOnce();
-            assertThat(reports.messages).hasSize(2);
+            assertThat(reports.messages).as("ok.example's report").hasSize(1);
+            assertThat(noTls.messages).as("rpt.example's report, in plaintext despite DANE").hasSize(1);
 
             JsonNode rptReport = null;
             JsonNode okReport = null;
-            for (String m : reports.messages) {
+            for (String m : List.of(reports.messages.getFirst(), noTls.messages.getFirst())) {
                 assertThat(m).contains("Content-Type: multipart/report; report-type=\"tlsrpt\";")
                         .contains("Content-Type: application/tlsrpt+gzip").contains("TLS-Report-Submitter: mx.test.example")
                         .contains("From: tls-reports@example.org");
@@ -145,9 +147,14 @@ class TlsRptTest {
             String audit = String.join("\n", s.auditLines());
             assertThat(audit).contains("\"event\":\"delivery.tlsrpt\"").contains("\"dkim_signed\":\"example.org:moat-").contains("https://reports.example/tlsrpt")
                     .contains("\"result\":\"queued\"");
-            // reports.example publishes no _smtp._tls record: its (plaintext) session is counted, never reported
+            // The 26th: zoe's retry failed again; the session that carried the report is not counted.
             clock.advance(Duration.ofDays(1));
-            assertThat(rpt.sendDue()).as("only rpt.example, still failing on the 26th").isEqualTo(1);
+            assertThat(rpt.sendDue()).as("only rpt.example (reports.example publishes no record)").isEqualTo(1);
+            s.server().queueRunner().runOnce();
+            assertThat(noTls.messages).hasSize(2);
+            JsonNode next = gunzipJson(noTls.messages.get(1)).path("policies").get(0);
+            assertThat(next.path("summary").path("total-failure-session-count").asLong()).isEqualTo(1);
+            assertThat(next.path("summary").path("total-successful-session-count").asLong()).isZero();
         }
     }
 
