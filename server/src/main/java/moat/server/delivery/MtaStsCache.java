@@ -24,7 +24,7 @@ import moat.core.Domain;
  * policy fetch after a restart downgrades delivery to opportunistic TLS). One JSON file in the
  * data directory ({@code delivery.mta_sts_cache}), rewritten whole after each change: written to
  * a temporary file, fsync'd, renamed over the old one, directory fsync'd. A crash leaves the old
- * or the new file, never half of one. Decision: docs/adr/0017-mta-sts-cache-file.md.
+ * or the new file, never half of one. Decision: docs/adr/0017-outbound-tls-state-and-reports.md.
  *
  * <p>Security: the file is read with a size limit, at most {@link MtaSts#MAX_CACHED} entries, and
  * every entry is checked as strictly as a fetched policy (domain, id, mode, mx patterns, max_age);

@@ -27,7 +27,7 @@ import moat.store.MailStore;
  *
  * <p>Only deliveries by MX look-up are counted (not the smart host, not {@code delivery.transports}
  * hops: those are our own infrastructure). The policy domain is the recipient domain, for MTA-STS
- * and DANE alike (docs/adr/0017-mta-sts-cache-file-and-tls-reporting.md).
+ * and DANE alike (docs/adr/0017-outbound-tls-state-and-reports.md).
  *
  * <p>Security: at most {@link #MAX_DOMAINS} domains a day and {@link #MAX_DETAILS} failure-detail
  * rows per domain are kept (further sessions still count in the summary); a report goes only to
@@ -157,7 +157,7 @@ final class TlsRpt {
             case SmtpTransport.Result.Failed x -> x.facts();
         };
         if (f.tlsVersion().isPresent()) {
-            if (f.tlsFailure().isPresent() && policy != Policy.NONE) failure(domain, policy, f.tlsFailure().get(), f.mxHost(), f.ip());
+            if (f.tlsFailure().isPresent() && !policy.equals(Policy.NONE)) failure(domain, policy, f.tlsFailure().get(), f.mxHost(), f.ip());
             else success(domain, policy);
         } else if (f.tlsFailure().isPresent()) {
             failure(domain, policy, f.tlsFailure().get(), f.mxHost(), f.ip());
