@@ -38,8 +38,12 @@ import moat.core.dns.Resolver;
  * <p>The cache survives restarts ({@link MtaStsCache}, a file in the data directory): an attacker
  * who blocks the policy fetch after a restart still meets the cached policy (section 10.2).
  *
- * <p>LIMITATION: no proactive refresh before max_age ends (section 5.1 suggests one); no TLSRPT
- * (RFC 8460) reports. The cache holds at most {@link #MAX_CACHED} domains.
+ * <p>A failed fetch is told to TLS-RPT ({@code sts-policy-fetch-error}, {@code sts-webpki-invalid},
+ * {@code sts-policy-invalid}, RFC 8460 section 4.3.2.2).
+ *
+ * <p>LIMITATION: no proactive refresh before max_age ends (section 5.1 suggests one), and no
+ * negative cache: while the TXT record names a new id and the fetch fails, every delivery
+ * attempt to the domain fetches again. The cache holds at most {@link #MAX_CACHED} domains.
  */
 final class MtaSts {
     static final int MAX_CACHED = 10_000;
@@ -50,6 +54,7 @@ final class MtaSts {
     private final PeerTrust.Anchors anchors;
     private final Duration timeout;
     private final MtaStsCache store;
+    private final java.util.function.BiConsumer<String, TlsRpt.ResultType> onFetchFailure;
     private final ReentrantLock lock = new ReentrantLock();
     private final Map<String, MtaStsCache.Entry> cache = new LinkedHashMap<>(16, 0.75f, true) {
         @Override
@@ -59,7 +64,9 @@ final class MtaSts {
     };
 
     /** Starts with the policies {@code store} kept from earlier runs that are still in force. */
-    MtaSts(Resolver dns, Clock clock, int port, PeerTrust.Anchors anchors, Duration timeout, MtaStsCache store) {
+    MtaSts(Resolver dns, Clock clock, int port, PeerTrust.Anchors anchors, Duration timeout, MtaStsCache store,
+           java.util.function.BiConsumer<String, TlsRpt.ResultType> onFetchFailure) {
+        this.onFetchFailure = onFetchFailure;
         this.dns = dns;
         this.clock = clock;
         this.port = port;
@@ -119,26 +126,36 @@ final class MtaSts {
         return Optional.empty();
     }
 
-    /** HTTPS GET of the policy: verified certificate for mta-sts.&lt;domain&gt;, status 200, text/plain. */
+    /**
+     * HTTPS GET of the policy: verified certificate for mta-sts.&lt;domain&gt;, status 200,
+     * text/plain. A failure is told to {@code onFetchFailure} with its RFC 8460 result type.
+     */
     private Optional<MtaStsPolicy> fetch(String domain) {
         String host = "mta-sts." + domain;
         List<InetAddress> addrs = new ArrayList<>();
         for (DnsResult<List<InetAddress>> r : List.of(dns.aaaa(host), dns.a(host))) {
             if (r instanceof DnsResult.Answer<List<InetAddress>> a) addrs.addAll(a.records());
         }
+        TlsRpt.ResultType failure = TlsRpt.ResultType.STS_POLICY_FETCH_ERROR;
         for (InetAddress ip : addrs) {
             try {
-                Optional<String> body = get(host, ip);
-                if (body.isPresent()) return MtaStsPolicy.parse(body.get());
+                PeerTrust trust = new PeerTrust(anchors);
+                Optional<String> body = get(host, ip, trust);
+                if (body.isPresent()) {
+                    Optional<MtaStsPolicy> p = MtaStsPolicy.parse(body.get());
+                    if (p.isEmpty()) onFetchFailure.accept(domain, TlsRpt.ResultType.STS_POLICY_INVALID);
+                    return p;
+                }
+                if (!trust.verified()) failure = TlsRpt.ResultType.STS_WEBPKI_INVALID;
             } catch (IOException e) {
                 // next address; none: no policy (or the cached one)
             }
         }
+        onFetchFailure.accept(domain, failure);
         return Optional.empty();
     }
 
-    private Optional<String> get(String host, InetAddress ip) throws IOException {
-        PeerTrust trust = new PeerTrust(anchors);
+    private Optional<String> get(String host, InetAddress ip, PeerTrust trust) throws IOException {
         try (Socket plain = new Socket()) {
             plain.connect(new InetSocketAddress(ip, port), (int) timeout.toMillis());
             plain.setSoTimeout((int) timeout.toMillis());

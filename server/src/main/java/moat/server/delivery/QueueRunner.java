@@ -100,11 +100,12 @@ public final class QueueRunner implements AutoCloseable {
         PeerTrust.Anchors anchors = cfg.tlsCaFile().isPresent() ? PeerTrust.Anchors.withPemFile(cfg.tlsCaFile().get(), clock)
                 : PeerTrust.Anchors.jdk(clock);
         this.transport = new SmtpTransport(hostname, cfg.timeouts(), cfg.lease().dividedBy(2), anchors, watchdog);
+        this.tlsRpt = tlsRpt(cfg, dns, clock, store, audit, hostname, arc);
         this.mtaSts = cfg.mtaSts() && smartHost.isEmpty()
                 ? Optional.of(new MtaSts(dns, clock, cfg.mtaStsPort(), anchors, cfg.timeouts().connect(),
-                        new MtaStsCache(cfg.mtaStsCache(), e -> audit.internal("delivery.mta_sts_cache_failed", e))))
+                        new MtaStsCache(cfg.mtaStsCache(), e -> audit.internal("delivery.mta_sts_cache_failed", e)),
+                        (d, type) -> tlsRpt.ifPresent(r -> r.policyFailure(d, type))))
                 : Optional.empty();
-        this.tlsRpt = tlsRpt(cfg, dns, clock, store, audit, hostname, arc);
     }
 
     /** TLS-RPT (RFC 8460) when {@code delivery.tlsrpt} is on and the sender address is valid. */
@@ -368,6 +369,8 @@ public final class QueueRunner implements AutoCloseable {
             // RFC 7672: DANE (validated TLSA) decides TLS for this host and takes precedence over MTA-STS.
             Dane.Requirement dane = !via.dane() ? new Dane.Requirement.None() : Dane.lookup(dns, host, via.port());
             if (dane instanceof Dane.Requirement.TempFail t) {
+                tlsRpt.ifPresent(r -> r.failure(scope.domain(), TlsRpt.Policy.tlsa(List.of()), TlsRpt.ResultType.DNSSEC_INVALID,
+                        host.name(), Optional.empty()));
                 lastError = t.why();
                 lastHost = host.name();
                 audit.event("delivery.connect_failed", Map.of("queue_id", queueId, "mx", host.name(), "error", t.why()));

@@ -38,9 +38,8 @@ import moat.store.MailStore;
  * {@code delivery.tlsrpt} audit event says {@code dkim_signed: none}.
  *
  * <p>LIMITATION: counts live in memory (a restart loses the day so far); {@code https:} report
- * URIs are logged as not supported; {@code sts-policy-fetch-error} and
- * the other policy-fetch result types are not recorded (a failed fetch falls back to the cache
- * without telling).
+ * URIs are logged as not supported; {@code sending-mta-ip} and {@code receiving-mx-helo} are not
+ * reported.
  */
 final class TlsRpt {
     static final int MAX_DOMAINS = 10_000;
@@ -140,9 +139,14 @@ final class TlsRpt {
         count(domain, policy, Optional.empty());
     }
 
-    /** A failed TLS session (or a session without TLS) with MX {@code mxHost} at {@code ip}. */
-    void failure(Domain domain, Policy policy, ResultType type, String mxHost, InetAddress ip) {
-        count(domain, policy, Optional.of(new Detail(type, mxHost, ip.getHostAddress())));
+    /** A failed TLS session (or a session without TLS) with MX {@code mxHost} (empty: none yet) at {@code ip}. */
+    void failure(Domain domain, Policy policy, ResultType type, String mxHost, Optional<InetAddress> ip) {
+        count(domain, policy, Optional.of(new Detail(type, mxHost, ip.map(InetAddress::getHostAddress).orElse(""))));
+    }
+
+    /** An MTA-STS policy of {@code domain} (ASCII) that could not be fetched or parsed (section 4.3.2.2). */
+    void policyFailure(String domain, ResultType type) {
+        Domain.parse(domain).ifPresent(d -> failure(d, new Policy("sts", List.of(), List.of()), type, "", Optional.empty()));
     }
 
     /**
@@ -157,12 +161,12 @@ final class TlsRpt {
             case SmtpTransport.Result.Failed x -> x.facts();
         };
         if (f.tlsVersion().isPresent()) {
-            if (f.tlsFailure().isPresent() && !policy.equals(Policy.NONE)) failure(domain, policy, f.tlsFailure().get(), f.mxHost(), f.ip());
+            if (f.tlsFailure().isPresent() && !policy.equals(Policy.NONE)) failure(domain, policy, f.tlsFailure().get(), f.mxHost(), Optional.of(f.ip()));
             else success(domain, policy);
         } else if (f.tlsFailure().isPresent()) {
-            failure(domain, policy, f.tlsFailure().get(), f.mxHost(), f.ip());
+            failure(domain, policy, f.tlsFailure().get(), f.mxHost(), Optional.of(f.ip()));
         } else if (r instanceof SmtpTransport.Result.Completed && tlsWanted) {
-            failure(domain, policy, ResultType.STARTTLS_NOT_SUPPORTED, f.mxHost(), f.ip());
+            failure(domain, policy, ResultType.STARTTLS_NOT_SUPPORTED, f.mxHost(), Optional.of(f.ip()));
         }
     }
 

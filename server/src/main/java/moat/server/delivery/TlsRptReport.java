@@ -81,8 +81,8 @@ final class TlsRptReport {
                 for (var d : e.getValue().details.entrySet()) {
                     ObjectNode n = details.addObject();
                     n.put("result-type", d.getKey().type().token());
-                    n.put("receiving-mx-hostname", d.getKey().mxHost());
-                    n.put("receiving-ip", d.getKey().receivingIp());
+                    if (!d.getKey().mxHost().isEmpty()) n.put("receiving-mx-hostname", d.getKey().mxHost());
+                    if (!d.getKey().receivingIp().isEmpty()) n.put("receiving-ip", d.getKey().receivingIp());
                     n.put("failed-session-count", d.getValue());
                 }
             }

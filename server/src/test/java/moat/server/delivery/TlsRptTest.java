@@ -158,6 +158,63 @@ class TlsRptTest {
         }
     }
 
+    /** RFC 8460 section 4.3.2: an MTA-STS policy that cannot be fetched, a TLSA look-up that fails. */
+    @Test
+    void policyFetchErrorsAndFailedTlsaLookUpsAreReported() throws Exception {
+        int port;
+        int closedPort;
+        try (ServerSocket probe = new ServerSocket(0, 1, InetAddress.getByName("127.0.0.28"))) {
+            port = probe.getLocalPort();
+        }
+        try (ServerSocket probe = new ServerSocket(0, 1, InetAddress.getByName("127.0.0.29"))) {
+            closedPort = probe.getLocalPort(); // nothing listens there afterwards: the fetch is refused
+        }
+        String rua = "v=TLSRPTv1; rua=mailto:tlsrpt@fetch.example";
+        StaticZone zone = StaticZone.builder()
+                .mx("fetch.example", 10, "mx.fetch.example").a("mx.fetch.example", "127.0.0.28")
+                .txt("_mta-sts.fetch.example", "v=STSv1; id=1").a("mta-sts.fetch.example", "127.0.0.29")
+                .txt("_smtp._tls.fetch.example", rua)
+                .mx("bogus.example", 10, "mx.bogus.example").a("mx.bogus.example", "127.0.0.28")
+                .timeout("_" + port + "._tcp.mx.bogus.example")
+                .txt("_smtp._tls.bogus.example", rua)
+                .dnssecAuthenticated(true).build();
+        try (FakeMx mx = new FakeMx("127.0.0.28", port);
+             TestServer s = TestServer.start(dir.resolve("moat"), zone, clock, "delivery.smtp_port = " + port,
+                     "delivery.mta_sts_port = " + closedPort, "delivery.command_timeout = \"5s\"",
+                     "delivery.connect_timeout = \"2s\"")) {
+            enqueue(s, "a@fetch.example");
+            enqueue(s, "b@bogus.example");
+            s.server().queueRunner().runOnce();
+            assertThat(mx.messages).as("no policy could be fetched: opportunistic").hasSize(1);
+            clock.advance(Duration.ofDays(1));
+            assertThat(s.server().queueRunner().tlsRpt().orElseThrow().sendDue()).isEqualTo(2);
+            s.server().queueRunner().runOnce();
+            assertThat(mx.messages).hasSize(3);
+            JsonNode fetch = null;
+            JsonNode bogus = null;
+            for (String m : mx.messages.subList(1, 3)) {
+                if (header(m, "TLS-Report-Domain").equals("fetch.example")) fetch = gunzipJson(m);
+                else bogus = gunzipJson(m);
+            }
+            assertThat(fetch.path("policies")).hasSize(2);
+            for (JsonNode p : fetch.path("policies")) {
+                JsonNode d = p.path("failure-details").get(0);
+                if (p.path("policy").path("policy-type").asText().equals("sts")) {
+                    assertThat(d.path("result-type").asText()).isEqualTo("sts-policy-fetch-error");
+                    assertThat(d.has("receiving-mx-hostname")).isFalse();
+                } else {
+                    assertThat(p.path("policy").path("policy-type").asText()).isEqualTo("no-policy-found");
+                    assertThat(d.path("result-type").asText()).isEqualTo("starttls-not-supported");
+                    assertThat(d.path("receiving-mx-hostname").asText()).isEqualTo("mx.fetch.example");
+                }
+            }
+            JsonNode b = bogus.path("policies").get(0);
+            assertThat(b.path("policy").path("policy-type").asText()).isEqualTo("tlsa");
+            assertThat(b.path("failure-details").get(0).path("result-type").asText()).isEqualTo("dnssec-invalid");
+            assertThat(b.path("failure-details").get(0).path("receiving-mx-hostname").asText()).isEqualTo("mx.bogus.example");
+        }
+    }
+
     @Test
     void theReportRecordIsParsedStrictly() {
         assertThat(TlsRpt.parseRecord(List.of("v=TLSRPTv1; rua=mailto:a@b.example, https://x.example/r")))
