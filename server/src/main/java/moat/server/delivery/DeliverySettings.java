@@ -98,6 +98,9 @@ public final class DeliverySettings {
     public static final Setting<String> TLSRPT_ORGANIZATION = Setting.ofString("delivery.tlsrpt_organization", "",
             "organization-name of TLS-RPT reports; empty = server.hostname");
 
+    public static final Setting<java.nio.file.Path> TLSRPT_STATE = Setting.ofPath("delivery.tlsrpt_state",
+            "tlsrpt-state.json", "File keeping today's TLS-RPT counts across restarts (written at most once a minute); relative = in server.data_dir");
+
     public static final Setting<String> TLS_CA_FILE = Setting.ofString("delivery.tls_ca_file", "",
             "PEM file of extra CA certificates trusted for outbound TLS (besides the JDK's); relative = in server.data_dir; empty = none");
 
@@ -166,7 +169,7 @@ public final class DeliverySettings {
                          java.nio.file.Path mtaStsCache, TlsReporting tlsRpt) {}
 
     /** TLS-RPT (RFC 8460): on or off; sender and organisation, empty for the defaults derived from the host name. */
-    public record TlsReporting(boolean enabled, String sender, String organization) {}
+    public record TlsReporting(boolean enabled, String sender, String organization, java.nio.file.Path state) {}
 
     /** RFC 5321 section 4.5.3.2 client timeouts, plus the connect timeout. */
     public record Timeouts(Duration connect, Duration greeting, Duration command, Duration dataInit, Duration dataBlock,
@@ -182,6 +185,7 @@ public final class DeliverySettings {
                 c.get(MTA_STS_PORT), c.get(TLS_CA_FILE).isEmpty() ? java.util.Optional.empty()
                         : java.util.Optional.of(c.path(moat.server.config.ServerSettings.DATA_DIR).resolve(c.get(TLS_CA_FILE))),
                 Transports.parse(c.get(TRANSPORTS)), c.path(MTA_STS_CACHE),
-                new TlsReporting(c.get(TLSRPT), c.get(TLSRPT_SENDER), c.get(TLSRPT_ORGANIZATION)));
+                new TlsReporting(c.get(TLSRPT), c.get(TLSRPT_SENDER), c.get(TLSRPT_ORGANIZATION),
+                        c.path(TLSRPT_STATE)));
     }
 }

@@ -5,11 +5,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.IOException;
-import java.nio.channels.FileChannel;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
-import java.nio.file.StandardOpenOption;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collection;
@@ -22,9 +18,8 @@ import moat.core.Domain;
  * The MTA-STS policy cache on disk (RFC 8461 section 5.1: a policy is cached until its
  * {@code max_age} and must survive restarts, section 10.2: otherwise an attacker who blocks the
  * policy fetch after a restart downgrades delivery to opportunistic TLS). One JSON file in the
- * data directory ({@code delivery.mta_sts_cache}), rewritten whole after each change: written to
- * a temporary file, fsync'd, renamed over the old one, directory fsync'd. A crash leaves the old
- * or the new file, never half of one. Decision: docs/adr/0017-outbound-tls-state-and-reports.md.
+ * data directory ({@code delivery.mta_sts_cache}), rewritten whole after each change
+ * ({@link StateFile}: a crash leaves the old or the new file, never half of one). Decision: docs/adr/0017-outbound-tls-state-and-reports.md.
  *
  * <p>Security: the file is read with a size limit, at most {@link MtaSts#MAX_CACHED} entries, and
  * every entry is checked as strictly as a fetched policy (domain, id, mode, mx patterns, max_age);
@@ -53,10 +48,10 @@ final class MtaStsCache {
     /** The entries still in force at {@code now}; empty when there is no file or it is unreadable (reported). */
     List<Entry> load(Instant now) {
         List<Entry> out = new ArrayList<>();
-        if (!Files.exists(file)) return out;
         try {
-            if (Files.size(file) > MAX_FILE) throw new IOException(file + " is larger than " + MAX_FILE + " bytes");
-            JsonNode root = JSON.readTree(file.toFile());
+            Optional<byte[]> bytes = StateFile.read(file, MAX_FILE);
+            if (bytes.isEmpty()) return out;
+            JsonNode root = JSON.readTree(bytes.get());
             if (root == null || root.path("format").asInt() != FORMAT || !root.path("policies").isArray())
                 throw new IOException(file + ": not an MTA-STS cache of format " + FORMAT);
             for (JsonNode n : root.path("policies")) {
@@ -103,19 +98,8 @@ final class MtaStsCache {
             n.put("max_age", e.policy().maxAgeSeconds());
             n.put("expires", e.expires().getEpochSecond());
         }
-        Path dir = file.toAbsolutePath().getParent();
-        Path tmp = dir.resolve(file.getFileName() + ".tmp");
         try {
-            Files.createDirectories(dir);
-            try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
-                    StandardOpenOption.TRUNCATE_EXISTING)) {
-                ch.write(java.nio.ByteBuffer.wrap(JSON.writeValueAsBytes(root)));
-                ch.force(true);
-            }
-            Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-            try (FileChannel d = FileChannel.open(dir, StandardOpenOption.READ)) {
-                d.force(true); // the rename itself must survive a power loss
-            }
+            StateFile.write(file, JSON.writeValueAsBytes(root));
         } catch (IOException | RuntimeException e) {
             onError.accept(e);
         }

@@ -120,7 +120,8 @@ public final class QueueRunner implements AutoCloseable {
         }
         return Optional.of(new TlsRpt(dns, clock, store, audit, sender.get(),
                 r.organization().isEmpty() ? hostname : r.organization(), hostname,
-                arc.keys().getOrDefault(sender.get().domain(), List.of())));
+                arc.keys().getOrDefault(sender.get().domain(), List.of()),
+                new TlsRptState(r.state(), e -> audit.internal("delivery.tlsrpt_state_failed", e))));
     }
 
     /** The TLS-RPT recorder, when on. */
@@ -153,7 +154,7 @@ public final class QueueRunner implements AutoCloseable {
     private void run() {
         while (!closed) {
             try {
-                tlsRpt.ifPresent(TlsRpt::sendDue); // yesterday's reports, once the UTC day is over
+                tlsRpt.ifPresent(TlsRpt::tick); // yesterday's reports once the UTC day is over; counts to disk
                 dispatch(false);
             } catch (IOException | RuntimeException e) {
                 audit.internal("delivery.scan_failed", e);
@@ -587,5 +588,6 @@ public final class QueueRunner implements AutoCloseable {
             Thread.currentThread().interrupt();
         }
         watchdog.shutdownNow();
+        tlsRpt.ifPresent(TlsRpt::save);
     }
 }

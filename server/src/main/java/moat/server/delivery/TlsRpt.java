@@ -37,7 +37,10 @@ import moat.store.MailStore;
  * holds for the domain of {@code delivery.tlsrpt_sender}; with none they go unsigned and the
  * {@code delivery.tlsrpt} audit event says {@code dkim_signed: none}.
  *
- * <p>LIMITATION: counts live in memory (a restart loses the day so far); {@code https:} report
+ * <p>Counts are kept in {@link TlsRptState} (a file of the data directory) at most a minute
+ * behind, so a restart loses at most the last minute.
+ *
+ * <p>LIMITATION: {@code https:} report
  * URIs are logged as not supported; {@code sending-mta-ip} and {@code receiving-mx-helo} are not
  * reported.
  */
@@ -53,6 +56,11 @@ final class TlsRpt {
 
         String token() {
             return name().toLowerCase(java.util.Locale.ROOT).replace('_', '-');
+        }
+
+        static Optional<ResultType> ofToken(String token) {
+            for (ResultType t : values()) if (t.token().equals(token)) return Optional.of(t);
+            return Optional.empty();
         }
 
         static ResultType of(Dane.Failure f) {
@@ -98,7 +106,8 @@ final class TlsRpt {
         final Map<Detail, Long> details = new LinkedHashMap<>();
     }
 
-    private record Key(LocalDate day, String domain, Policy policy) {}
+    /** One day's counts of one policy of one domain (ASCII). */
+    record Key(LocalDate day, String domain, Policy policy) {}
 
     private final Resolver dns;
     private final Clock clock;
@@ -108,13 +117,21 @@ final class TlsRpt {
     private final String organization;
     private final String submitter;
     private final List<moat.auth.dkim.DkimSigningKey> keys;
+    private final TlsRptState state;
     private final ReentrantLock lock = new ReentrantLock();
+    /** Held across snapshot and write, so that files are written in the order of their snapshots. */
+    private final ReentrantLock saving = new ReentrantLock();
     private final Map<Key, Counts> counts = new LinkedHashMap<>();
+    private boolean dirty; // under lock
+    private java.time.Instant lastSave; // under saving
 
     /** {@code keys}: the DKIM keys of the sender's domain, which sign every report (RFC 8460 section 3). */
     TlsRpt(Resolver dns, Clock clock, MailStore store, AuditLog audit, EmailAddress sender, String organization,
-           String submitter, List<moat.auth.dkim.DkimSigningKey> keys) {
+           String submitter, List<moat.auth.dkim.DkimSigningKey> keys, TlsRptState state) {
         this.keys = List.copyOf(keys);
+        this.state = state;
+        this.counts.putAll(state.load());
+        this.lastSave = clock.instant();
         this.dns = dns;
         this.clock = clock;
         this.store = store;
@@ -180,6 +197,7 @@ final class TlsRpt {
                 c = new Counts();
                 counts.put(k, c);
             }
+            dirty = true;
             if (failed.isEmpty()) {
                 c.success++;
             } else {
@@ -207,15 +225,57 @@ final class TlsRpt {
                 due.computeIfAbsent(e.getKey().day(), d -> new LinkedHashMap<>())
                         .computeIfAbsent(e.getKey().domain(), d -> new LinkedHashMap<>()).put(e.getKey().policy(), e.getValue());
                 it.remove();
+                dirty = true;
             }
         } finally {
             lock.unlock();
         }
+        if (due.isEmpty()) return 0;
+        save(); // before sending: a crash may lose a report but never sends one twice
         int sent = 0;
         for (var day : due.entrySet()) {
             for (var domain : day.getValue().entrySet()) sent += send(day.getKey(), domain.getKey(), domain.getValue());
         }
         return sent;
+    }
+
+    /** The queue runner's loop: due reports, and the counts to disk at most once a minute. */
+    void tick() {
+        sendDue();
+        boolean stale;
+        saving.lock();
+        try {
+            stale = !clock.instant().isBefore(lastSave.plusSeconds(60));
+        } finally {
+            saving.unlock();
+        }
+        if (stale) save();
+    }
+
+    /** Writes the counts when they changed since the last write. */
+    void save() {
+        saving.lock();
+        try {
+            Map<Key, Counts> copy = new LinkedHashMap<>();
+            lock.lock();
+            try {
+                if (!dirty) return;
+                dirty = false;
+                for (var e : counts.entrySet()) {
+                    Counts c = new Counts();
+                    c.success = e.getValue().success;
+                    c.failure = e.getValue().failure;
+                    c.details.putAll(e.getValue().details);
+                    copy.put(e.getKey(), c);
+                }
+            } finally {
+                lock.unlock();
+            }
+            state.save(copy);
+            lastSave = clock.instant();
+        } finally {
+            saving.unlock();
+        }
     }
 
     private int send(LocalDate day, String domain, Map<Policy, Counts> policies) {

@@ -35,8 +35,8 @@
  * <p>ARC (RFC 8617, {@code ArcForwarder}): mail that an alias forwards off-site leaves with an ARC
  * set sealed by the alias domain's DKIM key, added to the bytes sent only (docs/adr/0013-arc-forwarding.md).
  *
- * <p>LIMITATION: one message per connection; TLS-RPT counts in memory
- * only and no https: report delivery; no REQUIRETLS (RFC 8689); rate windows are in memory (a restart forgets them); no 8BITMIME downgrade; DSNs are plain RFC 3464 even for
+ * <p>LIMITATION: one message per connection; no https: TLS-RPT report
+ * delivery; no REQUIRETLS (RFC 8689); rate windows are in memory (a restart forgets them); no 8BITMIME downgrade; DSNs are plain RFC 3464 even for
  * SMTPUTF8 messages (no RFC 6533 message/global-delivery-status). When Moat is itself an MX of a
  * relay domain it does not prune the MX list (RFC 5321 section 5.1): a backup MX should use
  * {@code delivery.transports}. {@code smtp.relay_recipients} is a static list in moat.toml (no

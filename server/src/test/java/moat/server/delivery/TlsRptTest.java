@@ -215,6 +215,44 @@ class TlsRptTest {
         }
     }
 
+    /** The day's counts survive a restart (delivery.tlsrpt_state); a damaged state file is reported and ignored. */
+    @Test
+    void countsSurviveARestart() throws Exception {
+        int port;
+        try (ServerSocket probe = new ServerSocket(0, 1, InetAddress.getByName("127.0.0.30"))) {
+            port = probe.getLocalPort();
+        }
+        StaticZone zone = StaticZone.builder()
+                .mx("rpt.example", 10, "mx.rpt.example").a("mx.rpt.example", "127.0.0.30")
+                .tlsa("_" + port + "._tcp.mx.rpt.example", 3, 1, 1, "00".repeat(32))
+                .txt("_smtp._tls.rpt.example", "v=TLSRPTv1; rua=mailto:tlsrpt@rpt.example")
+                .dnssecAuthenticated(true).build();
+        String[] toml = {"delivery.smtp_port = " + port, "delivery.command_timeout = \"5s\"",
+                "delivery.connect_timeout = \"2s\""};
+        try (FakeMx mx = new FakeMx("127.0.0.30", port)) {
+            try (TestServer s = TestServer.start(dir.resolve("moat"), zone, clock, toml)) {
+                enqueue(s, "zoe@rpt.example");
+                s.server().queueRunner().runOnce(); // one starttls-not-supported failure, then a graceful stop
+            }
+            assertThat(dir.resolve("moat/data/tlsrpt-state.json")).exists();
+            clock.advance(Duration.ofDays(1));
+            try (TestServer s = TestServer.start(dir.resolve("moat"), zone, clock, toml)) {
+                assertThat(s.server().queueRunner().tlsRpt().orElseThrow().sendDue()).isEqualTo(1);
+                s.server().queueRunner().runOnce();
+                JsonNode p = gunzipJson(mx.messages.getFirst()).path("policies").get(0);
+                assertThat(p.path("summary").path("total-failure-session-count").asLong()).isEqualTo(1);
+                assertThat(p.path("failure-details").get(0).path("result-type").asText()).isEqualTo("starttls-not-supported");
+            }
+        }
+        List<Exception> errors = new ArrayList<>();
+        java.nio.file.Files.writeString(dir.resolve("bad.json"), "{\"format\":1,\"entries\":[{\"day\":\"x\"}]}");
+        assertThat(new TlsRptState(dir.resolve("bad.json"), errors::add).load()).isEmpty();
+        assertThat(errors).isEmpty();
+        java.nio.file.Files.writeString(dir.resolve("bad.json"), "[1,2");
+        assertThat(new TlsRptState(dir.resolve("bad.json"), errors::add).load()).isEmpty();
+        assertThat(errors).hasSize(1);
+    }
+
     @Test
     void theReportRecordIsParsedStrictly() {
         assertThat(TlsRpt.parseRecord(List.of("v=TLSRPTv1; rua=mailto:a@b.example, https://x.example/r")))
