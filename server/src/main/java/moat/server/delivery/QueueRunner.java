@@ -100,28 +100,12 @@ public final class QueueRunner implements AutoCloseable {
         PeerTrust.Anchors anchors = cfg.tlsCaFile().isPresent() ? PeerTrust.Anchors.withPemFile(cfg.tlsCaFile().get(), clock)
                 : PeerTrust.Anchors.jdk(clock);
         this.transport = new SmtpTransport(hostname, cfg.timeouts(), cfg.lease().dividedBy(2), anchors, watchdog);
-        this.tlsRpt = tlsRpt(cfg, dns, clock, store, audit, hostname, arc);
+        this.tlsRpt = TlsRpt.of(cfg, dns, clock, store, audit, hostname, arc);
         this.mtaSts = cfg.mtaSts() && smartHost.isEmpty()
                 ? Optional.of(new MtaSts(dns, clock, cfg.mtaStsPort(), anchors, cfg.timeouts().connect(),
                         new MtaStsCache(cfg.mtaStsCache(), e -> audit.internal("delivery.mta_sts_cache_failed", e)),
                         (d, type) -> tlsRpt.ifPresent(r -> r.policyFailure(d, type))))
                 : Optional.empty();
-    }
-
-    /** TLS-RPT (RFC 8460) when {@code delivery.tlsrpt} is on and the sender address is valid. */
-    private static Optional<TlsRpt> tlsRpt(DeliverySettings.Values cfg, Resolver dns, Clock clock, MailStore store,
-                                           AuditLog audit, String hostname, ArcForwarder arc) {
-        DeliverySettings.TlsReporting r = cfg.tlsRpt();
-        if (!r.enabled()) return Optional.empty();
-        Optional<EmailAddress> sender = EmailAddress.parse(r.sender().isEmpty() ? "tlsrpt-noreply@" + hostname : r.sender());
-        if (sender.isEmpty()) {
-            audit.event("delivery.tlsrpt", Map.of("result", "disabled", "why", "no valid delivery.tlsrpt_sender"));
-            return Optional.empty();
-        }
-        return Optional.of(new TlsRpt(dns, clock, store, audit, sender.get(),
-                r.organization().isEmpty() ? hostname : r.organization(), hostname,
-                arc.keys().getOrDefault(sender.get().domain(), List.of()),
-                new TlsRptState(r.state(), e -> audit.internal("delivery.tlsrpt_state_failed", e))));
     }
 
     /** The TLS-RPT recorder, when on. */
@@ -327,7 +311,7 @@ public final class QueueRunner implements AutoCloseable {
             case MxResolver.Route.TempFail t -> all(rcpts, Reply.of(Reason.DELIVERY_DNS_TEMPFAIL,
                     Reason.DELIVERY_DNS_TEMPFAIL.text() + ": " + clean(t.why())));
             case MxResolver.Route.Hosts h -> tryHosts(first.queueId(), via, h.hosts(), msg, body, enforce, finisher,
-                    new TlsScope(domain, sts));
+                    new TlsRpt.Scope(domain, sts));
         };
         if (local != null) finisher.accept(local);
     }
@@ -362,7 +346,7 @@ public final class QueueRunner implements AutoCloseable {
     private Map<EmailAddress, Attempt> tryHosts(String queueId, Via via, List<MxResolver.Host> hosts, ClientTransaction.Message msg,
                                                 SmtpTransport.Body body, boolean stsEnforce,
                                                 java.util.function.Consumer<Map<EmailAddress, Attempt>> finisher,
-                                                TlsScope scope) {
+                                                TlsRpt.Scope scope) {
         long deadline = System.nanoTime() + cfg.lease().toNanos() / 2; // never outlive the lease
         String lastError = "no address tried";
         String lastHost = "";
@@ -370,8 +354,7 @@ public final class QueueRunner implements AutoCloseable {
             // RFC 7672: DANE (validated TLSA) decides TLS for this host and takes precedence over MTA-STS.
             Dane.Requirement dane = !via.dane() ? new Dane.Requirement.None() : Dane.lookup(dns, host, via.port());
             if (dane instanceof Dane.Requirement.TempFail t) {
-                tlsRpt.ifPresent(r -> r.failure(scope.domain(), TlsRpt.Policy.tlsa(List.of()), TlsRpt.ResultType.DNSSEC_INVALID,
-                        host.name(), Optional.empty()));
+                scope.dnssecInvalid(tlsRpt, host.name());
                 lastError = t.why();
                 lastHost = host.name();
                 audit.event("delivery.connect_failed", Map.of("queue_id", queueId, "mx", host.name(), "error", t.why()));
@@ -417,21 +400,6 @@ public final class QueueRunner implements AutoCloseable {
         Map<EmailAddress, Attempt> out = new LinkedHashMap<>();
         for (EmailAddress a : msg.recipients()) out.put(a, new Attempt(r, lastHost, false, Optional.empty()));
         return out;
-    }
-
-    /** What TLS-RPT needs to know of an attempt by MX look-up: the recipient domain and its MTA-STS policy. */
-    record TlsScope(Domain domain, Optional<MtaStsPolicy> sts) {
-        /** Counts one connection; DANE (a host's validated TLSA records) takes precedence over MTA-STS. */
-        void report(Optional<TlsRpt> rpt, Dane.Requirement dane, SmtpTransport.Result r, boolean tlsWanted) {
-            if (rpt.isEmpty()) return;
-            TlsRpt.Policy p = switch (dane) {
-                case Dane.Requirement.Authenticate a -> TlsRpt.Policy.tlsa(a.records());
-                case Dane.Requirement.TlsOnly t -> TlsRpt.Policy.tlsa(List.of());
-                case Dane.Requirement.None _, Dane.Requirement.TempFail _ ->
-                        sts.filter(s -> s.mode() != MtaStsPolicy.Mode.NONE).map(TlsRpt.Policy::sts).orElse(TlsRpt.Policy.NONE);
-            };
-            rpt.get().session(domain, p, r, tlsWanted);
-        }
     }
 
     /** An MX (opportunistic TLS, or none for the plaintext retry) or the smart host (TLS required, maybe AUTH). */

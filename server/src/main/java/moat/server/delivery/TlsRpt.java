@@ -141,6 +141,42 @@ final class TlsRpt {
         this.submitter = submitter;
     }
 
+    /** TLS-RPT (RFC 8460) when {@code delivery.tlsrpt} is on and the sender address is valid. */
+    static Optional<TlsRpt> of(DeliverySettings.Values cfg, Resolver dns, Clock clock, MailStore store,
+                              AuditLog audit, String hostname, ArcForwarder arc) {
+        DeliverySettings.TlsReporting r = cfg.tlsRpt();
+        if (!r.enabled()) return Optional.empty();
+        Optional<EmailAddress> sender = EmailAddress.parse(r.sender().isEmpty() ? "tlsrpt-noreply@" + hostname : r.sender());
+        if (sender.isEmpty()) {
+            audit.event("delivery.tlsrpt", Map.of("result", "disabled", "why", "no valid delivery.tlsrpt_sender"));
+            return Optional.empty();
+        }
+        return Optional.of(new TlsRpt(dns, clock, store, audit, sender.get(),
+                r.organization().isEmpty() ? hostname : r.organization(), hostname,
+                arc.keys().getOrDefault(sender.get().domain(), List.of()),
+                new TlsRptState(r.state(), e -> audit.internal("delivery.tlsrpt_state_failed", e))));
+    }
+
+    /** What TLS-RPT needs to know of an attempt by MX look-up: the recipient domain and its MTA-STS policy. */
+    record Scope(Domain domain, Optional<MtaStsPolicy> sts) {
+        /** Counts one connection; DANE (a host's validated TLSA records) takes precedence over MTA-STS. */
+        void report(Optional<TlsRpt> rpt, Dane.Requirement dane, SmtpTransport.Result r, boolean tlsWanted) {
+            if (rpt.isEmpty()) return;
+            TlsRpt.Policy p = switch (dane) {
+                case Dane.Requirement.Authenticate a -> TlsRpt.Policy.tlsa(a.records());
+                case Dane.Requirement.TlsOnly t -> TlsRpt.Policy.tlsa(List.of());
+                case Dane.Requirement.None _, Dane.Requirement.TempFail _ ->
+                        sts.filter(s -> s.mode() != MtaStsPolicy.Mode.NONE).map(TlsRpt.Policy::sts).orElse(TlsRpt.Policy.NONE);
+            };
+            rpt.get().session(domain, p, r, tlsWanted);
+        }
+
+        /** The TLSA look-up of a DNSSEC-secure MX host failed (section 4.3.2.1 "dnssec-invalid"). */
+        void dnssecInvalid(Optional<TlsRpt> rpt, String mxHost) {
+            rpt.ifPresent(t -> t.failure(domain, Policy.tlsa(List.of()), ResultType.DNSSEC_INVALID, mxHost, Optional.empty()));
+        }
+    }
+
     /**
      * True for a report this class queued: from the report sender, without an authenticated
      * submitter. Such rows are delivered without DANE or MTA-STS enforcement (section 3: "despite
