@@ -254,6 +254,8 @@ final class TlsRpt {
         Map<LocalDate, Map<String, Map<Policy, Counts>>> due = new LinkedHashMap<>();
         lock.lock();
         try {
+            // Keys are added in day order: when the first is not due, none is (the loop calls this every scan).
+            if (counts.isEmpty() || !counts.keySet().iterator().next().day().isBefore(today)) return 0;
             var it = counts.entrySet().iterator();
             while (it.hasNext()) {
                 var e = it.next();
