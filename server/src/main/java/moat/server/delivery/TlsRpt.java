@@ -29,9 +29,10 @@ import moat.store.MailStore;
  * hops: those are our own infrastructure). The policy domain is the recipient domain, for MTA-STS
  * and DANE alike (docs/adr/0017-outbound-tls-state-and-reports.md).
  *
- * <p>Security: at most {@link #MAX_DOMAINS} domains a day and {@link #MAX_DETAILS} failure-detail
- * rows per domain are kept (further sessions still count in the summary); a report goes only to
- * addresses the domain publishes, from {@code delivery.tlsrpt_sender}, with no DSN on failure.
+ * <p>Security: at most {@link #MAX_DOMAINS} (day, domain, policy) entries are kept (sessions of
+ * further domains are not counted) and {@link #MAX_DETAILS} failure-detail rows each (further
+ * failures still count in the summary); a report goes only to the first ten addresses the domain
+ * publishes, from {@code delivery.tlsrpt_sender}, with no DSN on failure.
  *
  * <p>Reports are DKIM-signed (section 3: receivers ignore unsigned ones) with every key Moat
  * holds for the domain of {@code delivery.tlsrpt_sender}; with none they go unsigned and the
@@ -40,9 +41,8 @@ import moat.store.MailStore;
  * <p>Counts are kept in {@link TlsRptState} (a file of the data directory) at most a minute
  * behind, so a restart loses at most the last minute.
  *
- * <p>LIMITATION: {@code https:} report
- * URIs are logged as not supported; {@code sending-mta-ip} and {@code receiving-mx-helo} are not
- * reported.
+ * <p>LIMITATION: {@code https:} report URIs are logged as not supported; {@code sending-mta-ip}
+ * and {@code receiving-mx-helo} are not reported.
  */
 final class TlsRpt {
     static final int MAX_DOMAINS = 10_000;
