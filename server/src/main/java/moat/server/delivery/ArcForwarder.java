@@ -62,6 +62,11 @@ public final class ArcForwarder {
         this.clock = Objects.requireNonNull(clock, "clock");
     }
 
+    /** The DKIM keys by domain (also used to sign TLS-RPT reports). */
+    Map<Domain, List<DkimSigningKey>> keys() {
+        return keys;
+    }
+
     /** The set for a message forwarded by an alias of {@code aliasDomain}, read from {@code body}. */
     Outcome seal(Domain aliasDomain, InputStream body) throws IOException {
         Optional<DkimSigningKey> key = keys.getOrDefault(aliasDomain, List.of()).stream()

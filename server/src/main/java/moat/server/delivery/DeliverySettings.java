@@ -84,6 +84,23 @@ public final class DeliverySettings {
     public static final Setting<Integer> MTA_STS_PORT = Setting.ofInt("delivery.mta_sts_port", 443, "port", 1, 65535,
             "HTTPS port of mta-sts.<domain> policy hosts; only for tests, the Internet uses 443");
 
+    public static final Setting<java.nio.file.Path> MTA_STS_CACHE = Setting.ofPath("delivery.mta_sts_cache",
+            "mta-sts-cache.json", "File keeping fetched MTA-STS policies until their max_age across restarts (RFC 8461 5.1, 10.2); relative = in server.data_dir");
+
+    public static final Setting<Boolean> TLSRPT = Setting.ofBool("delivery.tlsrpt", true,
+            "Count outbound TLS results per recipient domain and send the daily TLS-RPT report (RFC 8460) to domains that publish _smtp._tls mailto: addresses");
+
+    public static final Setting<String> TLSRPT_SENDER = Setting.ofString("delivery.tlsrpt_sender", "",
+            "From address (and contact-info) of TLS-RPT reports; empty = tlsrpt-noreply@<server.hostname>")
+            .withConstraint(moat.server.config.Constraint.of("empty or an address", v -> v.isEmpty()
+                    || moat.core.EmailAddress.parse(v).isPresent(), "must be empty or an email address"));
+
+    public static final Setting<String> TLSRPT_ORGANIZATION = Setting.ofString("delivery.tlsrpt_organization", "",
+            "organization-name of TLS-RPT reports; empty = server.hostname");
+
+    public static final Setting<java.nio.file.Path> TLSRPT_STATE = Setting.ofPath("delivery.tlsrpt_state",
+            "tlsrpt-state.json", "File keeping today's TLS-RPT counts across restarts (written at most once a minute); relative = in server.data_dir");
+
     public static final Setting<String> TLS_CA_FILE = Setting.ofString("delivery.tls_ca_file", "",
             "PEM file of extra CA certificates trusted for outbound TLS (besides the JDK's); relative = in server.data_dir; empty = none");
 
@@ -148,7 +165,11 @@ public final class DeliverySettings {
                          Duration lease, Duration retryInitial, Duration retryMax, Duration maxQueueTime,
                          Duration warnAfter, int maxMxHosts, Timeouts timeouts, boolean startTls,
                          boolean plaintextFallback, int userRate, int domainRate, boolean mtaSts, int mtaStsPort,
-                         java.util.Optional<java.nio.file.Path> tlsCaFile, Transports transports) {}
+                         java.util.Optional<java.nio.file.Path> tlsCaFile, Transports transports,
+                         java.nio.file.Path mtaStsCache, TlsReporting tlsRpt) {}
+
+    /** TLS-RPT (RFC 8460): on or off; sender and organisation, empty for the defaults derived from the host name. */
+    public record TlsReporting(boolean enabled, String sender, String organization, java.nio.file.Path state) {}
 
     /** RFC 5321 section 4.5.3.2 client timeouts, plus the connect timeout. */
     public record Timeouts(Duration connect, Duration greeting, Duration command, Duration dataInit, Duration dataBlock,
@@ -163,6 +184,8 @@ public final class DeliverySettings {
                 c.get(STARTTLS), c.get(PLAINTEXT_FALLBACK), c.get(USER_RATE), c.get(DOMAIN_RATE), c.get(MTA_STS),
                 c.get(MTA_STS_PORT), c.get(TLS_CA_FILE).isEmpty() ? java.util.Optional.empty()
                         : java.util.Optional.of(c.path(moat.server.config.ServerSettings.DATA_DIR).resolve(c.get(TLS_CA_FILE))),
-                Transports.parse(c.get(TRANSPORTS)));
+                Transports.parse(c.get(TRANSPORTS)), c.path(MTA_STS_CACHE),
+                new TlsReporting(c.get(TLSRPT), c.get(TLSRPT_SENDER), c.get(TLSRPT_ORGANIZATION),
+                        c.path(TLSRPT_STATE)));
     }
 }

@@ -35,65 +35,76 @@ import moat.core.dns.Resolver;
  * the TXT id changes (section 5). Names are resolved through the Moat {@link Resolver}, so tests
  * and the server see the same DNS.
  *
- * <p>LIMITATION: the cache lives in memory: after a restart a policy is fetched again, and an
- * attacker who blocks that fetch gets opportunistic TLS until it succeeds (RFC 8461 section 10.2
- * asks for a persistent cache). No TLSRPT (RFC 8460) reports. The cache holds at most
- * {@link #MAX_CACHED} domains.
+ * <p>The cache survives restarts ({@link MtaStsCache}, a file in the data directory): an attacker
+ * who blocks the policy fetch after a restart still meets the cached policy (section 10.2).
+ *
+ * <p>A failed fetch is told to TLS-RPT ({@code sts-policy-fetch-error}, {@code sts-webpki-invalid},
+ * {@code sts-policy-invalid}, RFC 8460 section 4.3.2.2).
+ *
+ * <p>LIMITATION: no proactive refresh before max_age ends (section 5.1 suggests one), and no
+ * negative cache: while the TXT record names a new id and the fetch fails, every delivery
+ * attempt to the domain fetches again. The cache holds at most {@link #MAX_CACHED} domains.
  */
 final class MtaSts {
     static final int MAX_CACHED = 10_000;
-
-    private record Cached(String id, MtaStsPolicy policy, Instant expires) {}
 
     private final Resolver dns;
     private final Clock clock;
     private final int port;
     private final PeerTrust.Anchors anchors;
     private final Duration timeout;
+    private final MtaStsCache store;
+    private final java.util.function.BiConsumer<String, TlsRpt.ResultType> onFetchFailure;
     private final ReentrantLock lock = new ReentrantLock();
-    private final Map<String, Cached> cache = new LinkedHashMap<>(16, 0.75f, true) {
+    private final Map<String, MtaStsCache.Entry> cache = new LinkedHashMap<>(16, 0.75f, true) {
         @Override
-        protected boolean removeEldestEntry(Map.Entry<String, Cached> eldest) {
+        protected boolean removeEldestEntry(Map.Entry<String, MtaStsCache.Entry> eldest) {
             return size() > MAX_CACHED;
         }
     };
 
-    MtaSts(Resolver dns, Clock clock, int port, PeerTrust.Anchors anchors, Duration timeout) {
+    /** Starts with the policies {@code store} kept from earlier runs that are still in force. */
+    MtaSts(Resolver dns, Clock clock, int port, PeerTrust.Anchors anchors, Duration timeout, MtaStsCache store,
+           java.util.function.BiConsumer<String, TlsRpt.ResultType> onFetchFailure) {
+        this.onFetchFailure = onFetchFailure;
         this.dns = dns;
         this.clock = clock;
         this.port = port;
         this.anchors = anchors;
         this.timeout = timeout;
+        this.store = store;
+        for (MtaStsCache.Entry e : store.load(clock.instant())) cache.put(e.domain(), e);
     }
 
     /** The policy in force for {@code domain}, if any. Never throws; failures fall back to the cache. */
     Optional<MtaStsPolicy> policyFor(Domain domain) {
         String d = domain.ascii();
         Instant now = clock.instant();
-        Optional<Cached> cached = cached(d, now);
+        Optional<MtaStsCache.Entry> cached = cached(d, now);
         Optional<String> id = switch (dns.txt("_mta-sts." + d)) {
             case DnsResult.Answer<List<String>> a -> id(a.records());
             case DnsResult.TempFail<List<String>> t -> Optional.empty();
             case DnsResult.NxDomain<List<String>> n -> Optional.empty();
             case DnsResult.NoData<List<String>> n -> Optional.empty();
         };
-        if (id.isEmpty()) return cached.map(Cached::policy); // section 5: a cached policy outlives its TXT
+        if (id.isEmpty()) return cached.map(MtaStsCache.Entry::policy); // section 5: a cached policy outlives its TXT
         if (cached.isPresent() && cached.get().id().equals(id.get())) return Optional.of(cached.get().policy());
         Optional<MtaStsPolicy> fetched = fetch(d);
-        if (fetched.isEmpty()) return cached.map(Cached::policy);
+        if (fetched.isEmpty()) return cached.map(MtaStsCache.Entry::policy);
         lock.lock();
         try {
-            cache.put(d, new Cached(id.get(), fetched.get(), now.plusSeconds(fetched.get().maxAgeSeconds())));
+            cache.put(d, new MtaStsCache.Entry(d, id.get(), fetched.get(), now.plusSeconds(fetched.get().maxAgeSeconds())));
+            store.save(List.copyOf(cache.values())); // under the lock: files are written in cache order
         } finally {
             lock.unlock();
         }
         return fetched;
     }
 
-    private Optional<Cached> cached(String d, Instant now) {
+    private Optional<MtaStsCache.Entry> cached(String d, Instant now) {
         lock.lock();
         try {
-            Cached c = cache.get(d);
+            MtaStsCache.Entry c = cache.get(d);
             if (c != null && !now.isBefore(c.expires())) {
                 cache.remove(d);
                 c = null;
@@ -115,26 +126,36 @@ final class MtaSts {
         return Optional.empty();
     }
 
-    /** HTTPS GET of the policy: verified certificate for mta-sts.&lt;domain&gt;, status 200, text/plain. */
+    /**
+     * HTTPS GET of the policy: verified certificate for mta-sts.&lt;domain&gt;, status 200,
+     * text/plain. A failure is told to {@code onFetchFailure} with its RFC 8460 result type.
+     */
     private Optional<MtaStsPolicy> fetch(String domain) {
         String host = "mta-sts." + domain;
         List<InetAddress> addrs = new ArrayList<>();
         for (DnsResult<List<InetAddress>> r : List.of(dns.aaaa(host), dns.a(host))) {
             if (r instanceof DnsResult.Answer<List<InetAddress>> a) addrs.addAll(a.records());
         }
+        TlsRpt.ResultType failure = TlsRpt.ResultType.STS_POLICY_FETCH_ERROR;
         for (InetAddress ip : addrs) {
             try {
-                Optional<String> body = get(host, ip);
-                if (body.isPresent()) return MtaStsPolicy.parse(body.get());
+                PeerTrust trust = new PeerTrust(anchors);
+                Optional<String> body = get(host, ip, trust);
+                if (body.isPresent()) {
+                    Optional<MtaStsPolicy> p = MtaStsPolicy.parse(body.get());
+                    if (p.isEmpty()) onFetchFailure.accept(domain, TlsRpt.ResultType.STS_POLICY_INVALID);
+                    return p;
+                }
+                if (!trust.verified()) failure = TlsRpt.ResultType.STS_WEBPKI_INVALID;
             } catch (IOException e) {
                 // next address; none: no policy (or the cached one)
             }
         }
+        onFetchFailure.accept(domain, failure);
         return Optional.empty();
     }
 
-    private Optional<String> get(String host, InetAddress ip) throws IOException {
-        PeerTrust trust = new PeerTrust(anchors);
+    private Optional<String> get(String host, InetAddress ip, PeerTrust trust) throws IOException {
         try (Socket plain = new Socket()) {
             plain.connect(new InetSocketAddress(ip, port), (int) timeout.toMillis());
             plain.setSoTimeout((int) timeout.toMillis());

@@ -2,6 +2,8 @@ package moat.server.delivery;
 
 import java.net.Socket;
 import java.security.KeyStore;
+import java.time.Clock;
+import java.util.Optional;
 import java.util.List;
 import java.security.cert.CertificateException;
 import java.security.cert.X509Certificate;
@@ -21,23 +23,24 @@ final class PeerTrust extends X509ExtendedTrustManager {
      * The certificate authorities outbound TLS trusts: the JDK's, plus those of
      * {@code delivery.tls_ca_file} (a private CA, a test CA). Immutable; shared by connections.
      */
-    record Anchors(List<X509ExtendedTrustManager> managers) {
+    record Anchors(List<X509ExtendedTrustManager> managers, Clock clock) {
         Anchors {
             managers = List.copyOf(managers);
         }
 
-        static Anchors jdk() {
-            return new Anchors(List.of(manager(null)));
+        /** The JDK's anchors; {@code clock} dates DANE-TA path validation (the JDK's PKIX uses the system time). */
+        static Anchors jdk(Clock clock) {
+            return new Anchors(List.of(manager(null)), clock);
         }
 
         /** The JDK's anchors plus every certificate in a PEM file. */
-        static Anchors withPemFile(java.nio.file.Path pem) throws java.io.IOException {
+        static Anchors withPemFile(java.nio.file.Path pem, Clock clock) throws java.io.IOException {
             try {
                 KeyStore ks = KeyStore.getInstance(KeyStore.getDefaultType());
                 ks.load(null, null);
                 int i = 0;
                 for (X509Certificate c : moat.server.tls.PemFiles.readChain(pem)) ks.setCertificateEntry("ca" + i++, c);
-                return new Anchors(List.of(manager(null), manager(ks)));
+                return new Anchors(List.of(manager(null), manager(ks)), clock);
             } catch (java.security.GeneralSecurityException e) {
                 throw new java.io.IOException("cannot use " + pem + " as trust anchors: " + e.getMessage(), e);
             }
@@ -57,17 +60,43 @@ final class PeerTrust extends X509ExtendedTrustManager {
 
     private final Anchors anchors;
     private final List<moat.core.dns.Tlsa> dane;
+    private final String host;
     private volatile boolean verified;
     private volatile String problem = "no certificate";
+    private volatile Optional<Dane.Failure> daneFailure = Optional.empty();
+    private volatile Throwable pkixError;
 
     PeerTrust(Anchors anchors) {
-        this(anchors, List.of());
+        this(anchors, List.of(), "");
     }
 
-    /** With DANE-EE records (RFC 7672 section 3.1.1): the leaf must match one; PKIX is not consulted. */
-    PeerTrust(Anchors anchors, List<moat.core.dns.Tlsa> dane) {
+    /**
+     * With usable DANE records for MX host {@code host} (RFC 7672 section 3.1): the chain must pass
+     * {@link Dane#verify}; the JDK's PKIX anchors are not consulted.
+     */
+    PeerTrust(Anchors anchors, List<moat.core.dns.Tlsa> dane, String host) {
         this.anchors = anchors;
         this.dane = List.copyOf(dane);
+        this.host = host;
+    }
+
+    /** The RFC 8460 section 4.3 result type of an unverified peer (meaningful when {@link #verified} is false). */
+    TlsRpt.ResultType failureType() {
+        if (daneFailure.isPresent()) return TlsRpt.ResultType.of(daneFailure.get());
+        for (Throwable t = pkixError; t != null; t = t.getCause()) {
+            if (t instanceof java.security.cert.CertificateExpiredException
+                    || t instanceof java.security.cert.CertificateNotYetValidException)
+                return TlsRpt.ResultType.CERTIFICATE_EXPIRED;
+            if (t instanceof java.security.cert.CertPathValidatorException v
+                    && (v.getReason() == java.security.cert.CertPathValidatorException.BasicReason.EXPIRED
+                    || v.getReason() == java.security.cert.CertPathValidatorException.BasicReason.NOT_YET_VALID))
+                return TlsRpt.ResultType.CERTIFICATE_EXPIRED;
+            // The JDK's endpoint identification (sun.security.util.HostnameChecker) says so only in its text.
+            String msg = String.valueOf(t.getMessage());
+            if (msg.startsWith("No subject alternative DNS name matching") || msg.startsWith("No name matching"))
+                return TlsRpt.ResultType.CERTIFICATE_HOST_MISMATCH;
+        }
+        return TlsRpt.ResultType.CERTIFICATE_NOT_TRUSTED;
     }
 
     boolean verified() {
@@ -92,28 +121,38 @@ final class PeerTrust extends X509ExtendedTrustManager {
                 return;
             } catch (CertificateException | RuntimeException e) {
                 problem = String.valueOf(e.getMessage());
+                pkixError = e;
             }
         }
     }
 
+    /** DANE instead of PKIX when there are records; true when it decided. */
+    private boolean dane(X509Certificate[] chain) {
+        if (dane.isEmpty()) return false;
+        switch (Dane.verify(chain, dane, host, anchors.clock().instant())) {
+            case Dane.Outcome.Authenticated a -> verified = true;
+            case Dane.Outcome.Refused r -> {
+                verified = false;
+                problem = r.why();
+                daneFailure = Optional.of(r.failure());
+            }
+        }
+        return true;
+    }
+
     @Override
     public void checkServerTrusted(X509Certificate[] chain, String authType, Socket socket) {
-        if (!dane.isEmpty()) {
-            verified = chain.length > 0 && Dane.matches(chain[0], dane);
-            if (!verified) problem = "certificate matches no DANE TLSA record";
-            return;
-        }
-        check(tm -> tm.checkServerTrusted(chain, authType, socket));
+        if (!dane(chain)) check(tm -> tm.checkServerTrusted(chain, authType, socket));
     }
 
     @Override
     public void checkServerTrusted(X509Certificate[] chain, String authType, SSLEngine engine) {
-        check(tm -> tm.checkServerTrusted(chain, authType, engine));
+        if (!dane(chain)) check(tm -> tm.checkServerTrusted(chain, authType, engine));
     }
 
     @Override
     public void checkServerTrusted(X509Certificate[] chain, String authType) {
-        check(tm -> tm.checkServerTrusted(chain, authType));
+        if (!dane(chain)) check(tm -> tm.checkServerTrusted(chain, authType));
     }
 
     @Override

@@ -60,6 +60,7 @@ public final class QueueRunner implements AutoCloseable {
     private final DomainSlots perDomain;
     private final SendRate rates = new SendRate();
     private final Optional<MtaSts> mtaSts;
+    private final Optional<TlsRpt> tlsRpt;
     private final DsnSender dsns;
     private final Resolver dns;
     private final ArcForwarder arc;
@@ -96,12 +97,20 @@ public final class QueueRunner implements AutoCloseable {
         this.domainLimit = new SendRate.Limit("domain", cfg.domainRate(), Duration.ofHours(1));
         this.watchdog = Executors.newSingleThreadScheduledExecutor(r -> Thread.ofPlatform().daemon()
                 .name("moat-delivery-watchdog").unstarted(r));
-        PeerTrust.Anchors anchors = cfg.tlsCaFile().isPresent() ? PeerTrust.Anchors.withPemFile(cfg.tlsCaFile().get())
-                : PeerTrust.Anchors.jdk();
+        PeerTrust.Anchors anchors = cfg.tlsCaFile().isPresent() ? PeerTrust.Anchors.withPemFile(cfg.tlsCaFile().get(), clock)
+                : PeerTrust.Anchors.jdk(clock);
         this.transport = new SmtpTransport(hostname, cfg.timeouts(), cfg.lease().dividedBy(2), anchors, watchdog);
+        this.tlsRpt = TlsRpt.of(cfg, dns, clock, store, audit, hostname, arc);
         this.mtaSts = cfg.mtaSts() && smartHost.isEmpty()
-                ? Optional.of(new MtaSts(dns, clock, cfg.mtaStsPort(), anchors, cfg.timeouts().connect()))
+                ? Optional.of(new MtaSts(dns, clock, cfg.mtaStsPort(), anchors, cfg.timeouts().connect(),
+                        new MtaStsCache(cfg.mtaStsCache(), e -> audit.internal("delivery.mta_sts_cache_failed", e)),
+                        (d, type) -> tlsRpt.ifPresent(r -> r.policyFailure(d, type))))
                 : Optional.empty();
+    }
+
+    /** The TLS-RPT recorder, when on. */
+    Optional<TlsRpt> tlsRpt() {
+        return tlsRpt;
     }
 
     /**
@@ -129,6 +138,7 @@ public final class QueueRunner implements AutoCloseable {
     private void run() {
         while (!closed) {
             try {
+                tlsRpt.ifPresent(TlsRpt::tick); // yesterday's reports once the UTC day is over; counts to disk
                 dispatch(false);
             } catch (IOException | RuntimeException e) {
                 audit.internal("delivery.scan_failed", e);
@@ -270,13 +280,15 @@ public final class QueueRunner implements AutoCloseable {
                 info.eightBit(), utf8);
         // delivery.transports first (edge relay, backup MX), then the smart host, then the MX records.
         Optional<Transports.NextHop> hop = cfg.transports().forDomain(domain);
+        // RFC 8460 section 3: a TLS report is delivered despite TLS failures (no DANE, no MTA-STS, not counted).
+        boolean tlsReport = tlsRpt.isPresent() && tlsRpt.get().isReport(first);
         Via via = hop.isPresent() ? new Via(Optional.empty(), hop.get().portOr(cfg.port()), false)
-                : new Via(smartHost, cfg.port(), smartHost.isEmpty());
+                : new Via(smartHost, cfg.port(), smartHost.isEmpty() && !tlsReport);
         MxResolver.Route route = hop.isPresent() ? Transports.route(mx, hop.get())
                 : smartHost.isPresent() ? mx.resolveHost(smartHost.get().host()) : mx.resolve(domain);
         // RFC 8461 section 5: with an enforced policy only listed MX hosts, only over verified TLS.
         // A configured next hop is our own (internal) server: the domain's public policy does not apply.
-        Optional<MtaStsPolicy> sts = route instanceof MxResolver.Route.Hosts && hop.isEmpty()
+        Optional<MtaStsPolicy> sts = route instanceof MxResolver.Route.Hosts && hop.isEmpty() && !tlsReport
                 ? mtaSts.flatMap(m -> m.policyFor(domain)) : Optional.empty();
         boolean enforce = sts.isPresent() && sts.get().mode() == MtaStsPolicy.Mode.ENFORCE;
         if (sts.isPresent() && sts.get().mode() != MtaStsPolicy.Mode.NONE) {
@@ -298,7 +310,8 @@ public final class QueueRunner implements AutoCloseable {
             case MxResolver.Route.NoAddress n -> all(rcpts, Reply.of(Reason.DELIVERY_NO_ADDRESS));
             case MxResolver.Route.TempFail t -> all(rcpts, Reply.of(Reason.DELIVERY_DNS_TEMPFAIL,
                     Reason.DELIVERY_DNS_TEMPFAIL.text() + ": " + clean(t.why())));
-            case MxResolver.Route.Hosts h -> tryHosts(first.queueId(), via, h.hosts(), msg, body, enforce, finisher);
+            case MxResolver.Route.Hosts h -> tryHosts(first.queueId(), via, h.hosts(), msg, body, enforce, finisher,
+                    new TlsRpt.Scope(domain, sts));
         };
         if (local != null) finisher.accept(local);
     }
@@ -332,7 +345,8 @@ public final class QueueRunner implements AutoCloseable {
      */
     private Map<EmailAddress, Attempt> tryHosts(String queueId, Via via, List<MxResolver.Host> hosts, ClientTransaction.Message msg,
                                                 SmtpTransport.Body body, boolean stsEnforce,
-                                                java.util.function.Consumer<Map<EmailAddress, Attempt>> finisher) {
+                                                java.util.function.Consumer<Map<EmailAddress, Attempt>> finisher,
+                                                TlsRpt.Scope scope) {
         long deadline = System.nanoTime() + cfg.lease().toNanos() / 2; // never outlive the lease
         String lastError = "no address tried";
         String lastHost = "";
@@ -340,6 +354,7 @@ public final class QueueRunner implements AutoCloseable {
             // RFC 7672: DANE (validated TLSA) decides TLS for this host and takes precedence over MTA-STS.
             Dane.Requirement dane = !via.dane() ? new Dane.Requirement.None() : Dane.lookup(dns, host, via.port());
             if (dane instanceof Dane.Requirement.TempFail t) {
+                scope.dnssecInvalid(tlsRpt, host.name());
                 lastError = t.why();
                 lastHost = host.name();
                 audit.event("delivery.connect_failed", Map.of("queue_id", queueId, "mx", host.name(), "error", t.why()));
@@ -357,7 +372,9 @@ public final class QueueRunner implements AutoCloseable {
                             reply.reason().isEmpty(), Optional.of(c.facts()))));
                     finisher.accept(out);
                 };
-                SmtpTransport.Result r = transport.deliver(target(via, host.name(), ip, false, stsEnforce, dane), msg, body, done);
+                SmtpTransport.Target target = target(via, host.name(), ip, false, stsEnforce, dane);
+                SmtpTransport.Result r = transport.deliver(target, msg, body, done);
+                if (via.dane()) scope.report(tlsRpt, dane, r, target.tls() != SmtpTransport.Tls.NONE);
                 if (r instanceof SmtpTransport.Result.TlsFailed tf && cfg.plaintextFallback() && via.smart().isEmpty()
                         && !stsEnforce && dane instanceof Dane.Requirement.None) {
                     connectFailed(queueId, tf.facts(), tf.why() + " (retrying without TLS)");
@@ -539,5 +556,6 @@ public final class QueueRunner implements AutoCloseable {
             Thread.currentThread().interrupt();
         }
         watchdog.shutdownNow();
+        tlsRpt.ifPresent(TlsRpt::save);
     }
 }

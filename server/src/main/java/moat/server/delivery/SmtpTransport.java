@@ -41,9 +41,17 @@ final class SmtpTransport {
     static final int MAX_REPLY_LINE = 2048;
     private static final int CHUNK = 64 * 1024;
 
-    /** What the connection learnt: for the audit log. */
+    /** What the connection learnt: for the audit log and TLS-RPT ({@code tlsFailure}: why TLS did not succeed). */
     record Facts(String mxHost, InetAddress ip, Optional<String> tlsVersion, Optional<String> tlsCipher,
-                 boolean peerVerified) {}
+                 boolean peerVerified, Optional<TlsRpt.ResultType> tlsFailure) {
+        Facts(String mxHost, InetAddress ip, Optional<String> tlsVersion, Optional<String> tlsCipher, boolean peerVerified) {
+            this(mxHost, ip, tlsVersion, tlsCipher, peerVerified, Optional.empty());
+        }
+
+        Facts failedTls(TlsRpt.ResultType type) {
+            return new Facts(mxHost, ip, tlsVersion, tlsCipher, peerVerified, Optional.of(type));
+        }
+    }
 
     sealed interface Result {
         /** The transaction ran: one reply per recipient. */
@@ -118,15 +126,17 @@ final class SmtpTransport {
                 c.send(List.of("STARTTLS"));
                 Reply r = c.read(timeouts.command());
                 if (r.code() == 220) {
-                    PeerTrust trust = new PeerTrust(anchors, target.dane());
+                    PeerTrust trust = new PeerTrust(anchors, target.dane(), mxHost);
                     SSLSocket tls;
                     try {
                         tls = handshake(socket, mxHost, trust);
                     } catch (IOException e) {
-                        return new Result.TlsFailed("TLS handshake: " + e.getMessage(), facts);
+                        return new Result.TlsFailed("TLS handshake: " + e.getMessage(),
+                                facts.failedTls(TlsRpt.ResultType.VALIDATION_FAILURE));
                     }
                     facts = new Facts(mxHost, ip, Optional.of(tls.getSession().getProtocol()),
                             Optional.of(tls.getSession().getCipherSuite()), trust.verified());
+                    if (!trust.verified()) facts = facts.failedTls(trust.failureType()); // for TLS-RPT
                     if (target.tls() == Tls.REQUIRE_VERIFIED && !trust.verified())
                         return new Result.Failed("certificate not verified: " + trust.problem(), facts);
                     c = new Conn(tls); // bytes the peer sent before the handshake are dropped
@@ -136,7 +146,8 @@ final class SmtpTransport {
                 // A refused STARTTLS: carry on in plaintext (opportunistic) unless TLS is required.
             }
             if (!tlsActive && (target.tls() == Tls.REQUIRE || target.tls() == Tls.REQUIRE_VERIFIED))
-                return new Result.Failed("TLS required but not offered or refused", facts);
+                return new Result.Failed("TLS required but not offered or refused",
+                        facts.failedTls(TlsRpt.ResultType.STARTTLS_NOT_SUPPORTED));
             if (target.auth().isPresent()) {
                 Optional<String> refused = authenticate(c, caps, target.auth().get(), tlsActive);
                 if (refused.isPresent()) return new Result.Failed(refused.get(), facts);

@@ -23,15 +23,20 @@
  * (docs/adr/0012-edge-relay-transports.md).
  *
  * <p>MTA-STS (RFC 8461, {@code MtaSts}): enforced policies restrict delivery to the listed MX hosts
- * over verified TLS. DANE (RFC 7672, {@code Dane}): validated DANE-EE TLSA records authenticate
- * the MX (and forbid plaintext); DANE-TA records are treated as unusable (TLS without
- * authentication).
+ * over verified TLS; policies are cached until max_age in a file of the data directory
+ * ({@code MtaStsCache}), so they survive restarts. DANE (RFC 7672, {@code Dane}): validated DANE-EE and DANE-TA TLSA records
+ * authenticate the MX (and forbid plaintext); DANE-TA checks the PKIX path up to the matched
+ * certificate at the injected clock's time and the MX host name (RFC 6125 wildcards).
+ *
+ * <p>TLS-RPT (RFC 8460, {@code TlsRpt}, {@code TlsRptReport}): TLS results per recipient domain and
+ * UTC day, reported daily as DKIM-signed gzip'd JSON through the own queue to the domain's
+ * {@code mailto:} rua addresses (docs/adr/0021-outbound-tls-state-and-reports.md).
  *
  * <p>ARC (RFC 8617, {@code ArcForwarder}): mail that an alias forwards off-site leaves with an ARC
  * set sealed by the alias domain's DKIM key, added to the bytes sent only (docs/adr/0013-arc-forwarding.md).
  *
- * <p>LIMITATION: one message per connection; no DANE-TA authentication, no TLSRPT (RFC 8460), no
- * REQUIRETLS (RFC 8689); the MTA-STS cache is in memory only; rate windows are in memory (a restart forgets them); no 8BITMIME downgrade; DSNs are plain RFC 3464 even for
+ * <p>LIMITATION: one message per connection; no https: TLS-RPT report
+ * delivery; no REQUIRETLS (RFC 8689); rate windows are in memory (a restart forgets them); no 8BITMIME downgrade; DSNs are plain RFC 3464 even for
  * SMTPUTF8 messages (no RFC 6533 message/global-delivery-status). When Moat is itself an MX of a
  * relay domain it does not prune the MX list (RFC 5321 section 5.1): a backup MX should use
  * {@code delivery.transports}. {@code smtp.relay_recipients} is a static list in moat.toml (no

@@ -164,6 +164,81 @@ class MtaStsTest {
         }
     }
 
+    /**
+     * RFC 8461 sections 5.1 and 10.2: a policy fetched before a restart is still enforced after
+     * it, when the policy host is gone and the TXT record is missing, until its max_age ends. The
+     * MX record then points at a host the policy does not list (an attacker's).
+     */
+    @Test
+    void aCachedPolicySurvivesARestartWhenThePolicyHostIsGone() throws Exception {
+        Path[] pki = certificates();
+        int port;
+        try (ServerSocket probe = new ServerSocket(0, 1, InetAddress.getByName("127.0.0.23"))) {
+            port = probe.getLocalPort();
+        }
+        HttpsServer https = policyServer(pki[1], pki[2], Map.of("mta-sts.sts.example",
+                "version: STSv1\nmode: enforce\nmx: mx.sts.example\nmax_age: 86400\n"));
+        StaticZone before = StaticZone.builder()
+                .mx("sts.example", 10, "mx.sts.example").a("mx.sts.example", "127.0.0.23")
+                .txt("_mta-sts.sts.example", "v=STSv1; id=20261125").a("mta-sts.sts.example", "127.0.0.7").build();
+        // After the restart: no TXT, no policy host, and the MX moved to an unlisted host.
+        StaticZone after = StaticZone.builder()
+                .mx("sts.example", 10, "mx.evil.example").a("mx.evil.example", "127.0.0.24").build();
+        String[] toml = {"delivery.smtp_port = " + port, "delivery.mta_sts_port = " + https.getAddress().getPort(),
+                "delivery.tls_ca_file = \"" + pki[0] + "\"", "delivery.command_timeout = \"5s\"",
+                "delivery.connect_timeout = \"2s\""};
+        try (FakeMx listed = new FakeMx("127.0.0.23", port); FakeMx evil = new FakeMx("127.0.0.24", port)) {
+            try (TestServer s = TestServer.start(dir.resolve("moat"), before, clock, toml)) {
+                enqueue(s, "carol@sts.example");
+                s.server().queueRunner().runOnce();
+                // The listed MX offers no STARTTLS: enforce mode defers, but the policy is now cached.
+                assertThat(events(s, "delivery.mta_sts")).singleElement()
+                        .satisfies(n -> assertThat(n.path("mode").asText()).isEqualTo("enforce"));
+                assertThat(listed.messages).isEmpty();
+            } finally {
+                https.stop(0);
+            }
+            assertThat(dir.resolve("moat/data/mta-sts-cache.json")).exists();
+            clock.advance(java.time.Duration.ofHours(1));
+            try (TestServer s = TestServer.start(dir.resolve("moat"), after, clock, toml)) {
+                s.server().queueRunner().runOnce();
+                assertThat(s.store().outboundQueue().list()).singleElement()
+                        .satisfies(e -> assertThat(e.lastReply()).startsWith("451 4.7.5").contains("no MX host matches"));
+                assertThat(evil.messages).isEmpty();
+                // Section 5.1: cached until max_age; then the domain has no policy and gets opportunistic TLS.
+                clock.advance(java.time.Duration.ofDays(1));
+                s.server().queueRunner().runOnce();
+                assertThat(s.store().outboundQueue().list()).isEmpty();
+                assertThat(evil.messages).singleElement().satisfies(m -> assertThat(m).contains("sts to carol@sts.example"));
+            }
+            // Control: without the cached policy the same DNS sends straight to the unlisted host.
+            try (TestServer s = TestServer.start(dir.resolve("fresh"), after, clock, toml)) {
+                enqueue(s, "dave@sts.example");
+                s.server().queueRunner().runOnce();
+                assertThat(evil.messages).hasSize(2);
+            }
+        }
+    }
+
+    @Test
+    void aDamagedCacheFileIsReportedAndIgnored() throws Exception {
+        Path f = dir.resolve("cache.json");
+        List<Exception> errors = new ArrayList<>();
+        MtaStsCache c = new MtaStsCache(f, errors::add);
+        Instant now = clock.instant();
+        MtaStsPolicy p = MtaStsPolicy.parse("version: STSv1\nmode: enforce\nmx: *.a.example\nmax_age: 600\n").orElseThrow();
+        c.save(List.of(new MtaStsCache.Entry("a.example", "x1", p, now.plusSeconds(600)),
+                new MtaStsCache.Entry("b.example", "x2", p, now.minusSeconds(1))));
+        assertThat(c.load(now)).as("the expired one is dropped").singleElement()
+                .satisfies(e -> assertThat(e.policy()).isEqualTo(p));
+        Files.writeString(f, Files.readString(f).replace("\"x1\"", "\"bad id!\""));
+        assertThat(c.load(now)).isEmpty();
+        assertThat(errors).isEmpty();
+        Files.writeString(f, "{not json");
+        assertThat(c.load(now)).isEmpty();
+        assertThat(errors).hasSize(1);
+    }
+
     List<JsonNode> events(TestServer s, String name) throws Exception {
         List<JsonNode> out = new ArrayList<>();
         for (String l : s.auditLines()) {
