@@ -24,7 +24,8 @@ public final class Settings {
             moat.server.policy.GreylistSettings.class,
             moat.server.imap.ImapSettings.class,
             moat.server.mailauth.MailAuthSettings.class,
-            moat.server.delivery.DeliverySettings.class);
+            moat.server.delivery.DeliverySettings.class,
+            moat.server.delivery.ConnectionCacheSettings.class);
 
     private Settings() {}
 

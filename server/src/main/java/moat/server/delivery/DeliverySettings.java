@@ -148,7 +148,8 @@ public final class DeliverySettings {
                          Duration lease, Duration retryInitial, Duration retryMax, Duration maxQueueTime,
                          Duration warnAfter, int maxMxHosts, Timeouts timeouts, boolean startTls,
                          boolean plaintextFallback, int userRate, int domainRate, boolean mtaSts, int mtaStsPort,
-                         java.util.Optional<java.nio.file.Path> tlsCaFile, Transports transports) {}
+                         java.util.Optional<java.nio.file.Path> tlsCaFile, Transports transports,
+                         ConnectionCacheSettings.Values connectionCache) {}
 
     /** RFC 5321 section 4.5.3.2 client timeouts, plus the connect timeout. */
     public record Timeouts(Duration connect, Duration greeting, Duration command, Duration dataInit, Duration dataBlock,
@@ -163,6 +164,6 @@ public final class DeliverySettings {
                 c.get(STARTTLS), c.get(PLAINTEXT_FALLBACK), c.get(USER_RATE), c.get(DOMAIN_RATE), c.get(MTA_STS),
                 c.get(MTA_STS_PORT), c.get(TLS_CA_FILE).isEmpty() ? java.util.Optional.empty()
                         : java.util.Optional.of(c.path(moat.server.config.ServerSettings.DATA_DIR).resolve(c.get(TLS_CA_FILE))),
-                Transports.parse(c.get(TRANSPORTS)));
+                Transports.parse(c.get(TRANSPORTS)), ConnectionCacheSettings.of(c));
     }
 }
