@@ -146,7 +146,7 @@ final class SmtpTransport {
                 if (refused.isPresent()) return new Result.Failed(refused.get(), facts);
             }
             ready = true;
-            return new Session(target, c, caps, facts);
+            return new Session(target, socket, c, caps, facts);
         } catch (SocketTimeoutException e) {
             return new Result.Failed("timeout: " + e.getMessage(), facts);
         } catch (ProtocolError e) {
@@ -166,6 +166,8 @@ final class SmtpTransport {
      */
     final class Session implements Opened {
         private final Target target;
+        /** The TCP socket under TLS (if any): closing it always unblocks a stuck read or write. */
+        private final Socket raw;
         private final Conn c;
         private final Capabilities caps;
         private final Facts facts;
@@ -173,8 +175,9 @@ final class SmtpTransport {
         private int transactions;
         private boolean broken;
 
-        private Session(Target target, Conn c, Capabilities caps, Facts facts) {
+        private Session(Target target, Socket raw, Conn c, Capabilities caps, Facts facts) {
             this.target = target;
+            this.raw = raw;
             this.c = c;
             this.caps = caps;
             this.facts = facts;
@@ -199,7 +202,7 @@ final class SmtpTransport {
 
         /** False after an I/O error, a timeout, a 421, or once closed. */
         boolean usable() {
-            return !broken && !c.socket.isClosed();
+            return !broken && !raw.isClosed();
         }
 
         /**
@@ -209,7 +212,7 @@ final class SmtpTransport {
          * waiting for another reply. A failure closes the connection.
          */
         Result send(ClientTransaction.Message message, Body body, java.util.function.Consumer<Result.Completed> beforeEnd) {
-            ScheduledFuture<?> dog = watchdog.schedule(() -> closeQuietly(c.socket), maxSession.toMillis(),
+            ScheduledFuture<?> dog = watchdog.schedule(() -> closeQuietly(raw), maxSession.toMillis(),
                     TimeUnit.MILLISECONDS);
             try {
                 ClientTransaction t = new ClientTransaction(message, caps);
@@ -223,13 +226,13 @@ final class SmtpTransport {
                         case Step.Await a -> step = t.onReply(c.read(timeout(t.awaiting())));
                         case Step.SendData d -> {
                             DotStuffer stuffer = new DotStuffer(c.out);
-                            copy(body, stuffer, c.socket);
+                            copy(body, stuffer, raw);
                             stuffer.finish();
                             step = t.onReply(c.read(timeout(t.awaiting())));
                         }
                         case Step.SendBdat b -> {
                             c.out.write(("BDAT " + b.size() + " LAST\r\n").getBytes(StandardCharsets.US_ASCII));
-                            copy(body, c.out, c.socket);
+                            copy(body, c.out, raw);
                             c.out.flush();
                             step = t.onReply(c.read(timeout(t.awaiting())));
                         }
@@ -256,7 +259,7 @@ final class SmtpTransport {
 
         private Result.Failed fail(String why) {
             broken = true;
-            closeQuietly(c.socket);
+            closeQuietly(raw);
             return new Result.Failed(why, facts);
         }
 
@@ -274,7 +277,7 @@ final class SmtpTransport {
                 // gone: closed below
             }
             broken = true;
-            closeQuietly(c.socket);
+            closeQuietly(raw);
             return false;
         }
 
@@ -289,7 +292,7 @@ final class SmtpTransport {
                 // the transaction is over: a lost QUIT reply changes nothing (RFC 5321 section 4.1.1.10)
             } finally {
                 broken = true;
-                closeQuietly(c.socket);
+                closeQuietly(raw);
             }
         }
     }
