@@ -70,9 +70,10 @@ final class MessageSender {
 
     /**
      * Runs one attempt of one message to one domain; {@code finisher} gets the results exactly
-     * once (before anything else is said on the connection when a server answered).
+     * once (before anything else is said on the connection when a server answered). No new
+     * connection is opened after {@code deadline} ({@link System#nanoTime}).
      */
-    void attempt(Domain domain, List<Entry> rows, Consumer<Map<EmailAddress, Attempt>> finisher) {
+    void attempt(Domain domain, List<Entry> rows, long deadline, Consumer<Map<EmailAddress, Attempt>> finisher) {
         Entry first = rows.getFirst();
         List<EmailAddress> rcpts = rows.stream().map(Entry::recipient).toList();
         BodyInfo info;
@@ -123,7 +124,8 @@ final class MessageSender {
             case MxResolver.Route.NoAddress n -> all(rcpts, Reply.of(Reason.DELIVERY_NO_ADDRESS));
             case MxResolver.Route.TempFail t -> all(rcpts, Reply.of(Reason.DELIVERY_DNS_TEMPFAIL,
                     Reason.DELIVERY_DNS_TEMPFAIL.text() + ": " + ResultRecorder.clean(t.why())));
-            case MxResolver.Route.Hosts h -> tryHosts(first.queueId(), via, h.hosts(), msg, body, enforce, finisher);
+            case MxResolver.Route.Hosts h -> tryHosts(first.queueId(), via, h.hosts(), msg, body, enforce, deadline,
+                    finisher);
         };
         if (local != null) finisher.accept(local);
     }
@@ -156,9 +158,9 @@ final class MessageSender {
      * Returns the "unreachable" results when none did.
      */
     private Map<EmailAddress, Attempt> tryHosts(String queueId, Via via, List<MxResolver.Host> hosts, ClientTransaction.Message msg,
-                                                SmtpTransport.Body body, boolean stsEnforce,
+                                                SmtpTransport.Body body, boolean stsEnforce, long deadline,
                                                 Consumer<Map<EmailAddress, Attempt>> finisher) {
-        long deadline = System.nanoTime() + cfg.lease().toNanos() / 2; // never outlive the lease
+        // deadline (System.nanoTime): half the lease after the claim; never outlive the lease
         String lastError = "no address tried";
         String lastHost = "";
         for (MxResolver.Host host : hosts) {

@@ -153,10 +153,12 @@ public final class QueueRunner implements AutoCloseable {
         Map<String, List<Entry>> groups = new LinkedHashMap<>();
         for (Entry e : claimed) groups.computeIfAbsent(e.queueId() + " " + e.recipient().domain() + " "
                 + e.forwardedBy().map(a -> a.domain().ascii()).orElse(""), k -> new ArrayList<>()).add(e);
+        // An attempt must end within its lease (docs/adr/0011): waiting in a lane or for a slot counts.
+        long deadline = System.nanoTime() + cfg.lease().toNanos() / 2;
         List<Future<?>> started = new ArrayList<>();
         for (List<List<Entry>> lane : lanes(groups.values())) {
             for (List<Entry> g : lane) inFlight.addAndGet(g.size());
-            started.add(workers.submit(() -> runLane(lane)));
+            started.add(workers.submit(() -> runLane(lane, deadline)));
         }
         if (wait) {
             for (Future<?> f : started) {
@@ -194,11 +196,11 @@ public final class QueueRunner implements AutoCloseable {
         return lanes;
     }
 
-    private void runLane(List<List<Entry>> lane) {
+    private void runLane(List<List<Entry>> lane, long deadline) {
         for (List<Entry> g : lane) {
             try {
                 // Closing: the rest stays 'sending' and is re-queued at the next start, as any group in flight.
-                if (!closed && !Thread.currentThread().isInterrupted()) deliverGroup(g);
+                if (!closed && !Thread.currentThread().isInterrupted()) deliverGroup(g, deadline);
             } catch (RuntimeException e) {
                 // The rows stay 'sending' until their lease ends or the next start: never lost.
                 audit.internal("delivery.failed_unexpectedly", e);
@@ -209,7 +211,7 @@ public final class QueueRunner implements AutoCloseable {
     }
 
     /** One message to one domain, within the sending rates and the connection limits. */
-    private void deliverGroup(List<Entry> rows) {
+    private void deliverGroup(List<Entry> rows, long deadline) {
         Domain domain = rows.getFirst().recipient().domain();
         if (held(rows, domain)) return;
         try {
@@ -217,7 +219,8 @@ public final class QueueRunner implements AutoCloseable {
             try {
                 perDomain.acquire(domain);
                 try {
-                    sender.attempt(domain, rows, results -> recorder.finish(rows, results));
+                    if (System.nanoTime() - deadline > 0) requeue(rows);
+                    else sender.attempt(domain, rows, deadline, results -> recorder.finish(rows, results));
                 } finally {
                     perDomain.release(domain);
                 }
@@ -227,6 +230,21 @@ public final class QueueRunner implements AutoCloseable {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
+    }
+
+    /**
+     * A group that waited half its lease (a slow destination ahead of it in its lane) is not
+     * attempted: it goes back to the queue, due now, attempts unchanged, before another runner
+     * could claim it as abandoned and send it a second time.
+     */
+    private void requeue(List<Entry> rows) {
+        try {
+            for (Entry row : rows) queue.postpone(row.queueId(), row.recipient(), clock.instant(),
+                    "not attempted within half of delivery.lease; queued again");
+        } catch (IOException e) {
+            audit.internal("delivery.queue_update_failed", e); // the rows stay leased; retried after the lease
+        }
+        audit.event("delivery.requeued", Map.of("queue_id", rows.getFirst().queueId(), "recipients", rows.size()));
     }
 
     /** Holds the group in the queue when a sending rate is used up; true when it did. */
