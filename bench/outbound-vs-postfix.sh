@@ -197,6 +197,7 @@ for run in $(seq "$RUNS"); do
   until [ "$(pf_queued)" -ge "$DRAIN_N" ]; do [ "$(date +%s)" -lt "$deadline" ] || die "postfix queue: $(pf_queued)"; sleep 0.1; done
   touch "$T/marker"; sleep 0.1
   postconf -c "$PF_CONF" -e "defer_transports ="; postfix -c "$PF_CONF" reload >/dev/null 2>&1
+  sleep 2  # the new qmgr must be up, or the old one defers the flushed mail again (not in the spread: marker above)
   postqueue -c "$PF_CONF" -f
   wait_count "$T/sink-pf" $((before + DRAIN_N))
   read -r sp sph <<<"$(spread "$T/sink-pf" "$T/marker")"
