@@ -28,8 +28,8 @@ import moat.store.OutboundQueue.Entry;
 /**
  * The outbound queue runner. Every {@code delivery.scan_interval} (or at {@link #wake}) it claims
  * the due rows ({@link OutboundQueue#claim}: leased, so no other runner sends them), groups them
- * by message and recipient domain (one SMTP transaction per group), puts the groups of one domain
- * into a few lanes (one virtual thread each, the groups one after the other, so they share a
+ * by message and recipient domain (one SMTP transaction per group), and hands the groups of one domain
+ * to a few lanes (one virtual thread each, taking the groups one after the other, so they share a
  * cached connection), within a global and a per-domain connection limit. {@link MessageSender}
  * makes each attempt, {@link ResultRecorder} applies its results.
  *
@@ -155,10 +155,21 @@ public final class QueueRunner implements AutoCloseable {
                 + e.forwardedBy().map(a -> a.domain().ascii()).orElse(""), k -> new ArrayList<>()).add(e);
         // An attempt must end within its lease (docs/adr/0011): waiting in a lane or for a slot counts.
         long deadline = System.nanoTime() + cfg.lease().toNanos() / 2;
+        // Batching: the groups of one recipient domain wait in one queue, and at most
+        // delivery.max_connections_per_domain lanes (one virtual thread each) take them one after
+        // the other. So a lane's next message finds the connection its last one left in the
+        // ConnectionCache (RSET instead of TCP, greeting, EHLO and TLS again), no more threads wait
+        // for a domain's slots than it has slots, and a lane that is done early takes more work.
+        Map<Domain, java.util.Queue<List<Entry>>> byDomain = new LinkedHashMap<>();
+        for (List<Entry> g : groups.values()) {
+            inFlight.addAndGet(g.size());
+            byDomain.computeIfAbsent(g.getFirst().recipient().domain(), k -> new java.util.concurrent.ConcurrentLinkedQueue<>())
+                    .add(g);
+        }
         List<Future<?>> started = new ArrayList<>();
-        for (List<List<Entry>> lane : lanes(groups.values())) {
-            for (List<Entry> g : lane) inFlight.addAndGet(g.size());
-            started.add(workers.submit(() -> runLane(lane, deadline)));
+        for (java.util.Queue<List<Entry>> q : byDomain.values()) {
+            int lanes = Math.min(cfg.maxPerDomain(), q.size());
+            for (int i = 0; i < lanes; i++) started.add(workers.submit(() -> runLane(q, deadline)));
         }
         if (wait) {
             for (Future<?> f : started) {
@@ -175,29 +186,9 @@ public final class QueueRunner implements AutoCloseable {
         return claimed.size();
     }
 
-    /**
-     * Batching: the groups of one recipient domain go into at most
-     * {@code delivery.max_connections_per_domain} lanes, and a lane sends its groups one after the
-     * other. So a lane's next message finds the connection its last one left in the
-     * {@link ConnectionCache} (RSET instead of TCP, greeting, EHLO and TLS again), and no more
-     * threads wait for a domain's slots than it has slots.
-     */
-    private List<List<List<Entry>>> lanes(java.util.Collection<List<Entry>> groups) {
-        Map<Domain, List<List<Entry>>> byDomain = new LinkedHashMap<>();
-        for (List<Entry> g : groups) byDomain.computeIfAbsent(g.getFirst().recipient().domain(), k -> new ArrayList<>()).add(g);
-        List<List<List<Entry>>> lanes = new ArrayList<>();
-        for (List<List<Entry>> gs : byDomain.values()) {
-            int n = Math.min(cfg.maxPerDomain(), gs.size());
-            List<List<List<Entry>>> mine = new ArrayList<>();
-            for (int i = 0; i < n; i++) mine.add(new ArrayList<>());
-            for (int i = 0; i < gs.size(); i++) mine.get(i % n).add(gs.get(i));
-            lanes.addAll(mine);
-        }
-        return lanes;
-    }
-
-    private void runLane(List<List<Entry>> lane, long deadline) {
-        for (List<Entry> g : lane) {
+    /** Takes groups of one domain until none is left (the queue only shrinks: the loop ends). */
+    private void runLane(java.util.Queue<List<Entry>> groups, long deadline) {
+        for (List<Entry> g = groups.poll(); g != null; g = groups.poll()) {
             try {
                 // Closing: the rest stays 'sending' and is re-queued at the next start, as any group in flight.
                 if (!closed && !Thread.currentThread().isInterrupted()) deliverGroup(g, deadline);
