@@ -9,8 +9,15 @@
 #
 #   bench/outbound-vs-postfix.sh          (root, or a user that may run `postfix -c`)
 #
+# A second table (DRAIN=0 skips it) measures the sending side alone: DRAIN_N 4 KB messages are
+# injected while delivery is held (Moat: restarted with delivery.enabled = false; Postfix:
+# defer_transports = smtp), then released; the rate is DRAIN_N over the spread of the sink
+# files' modification times (first delivered to last), so JVM start and Postfix's reload do not
+# count and the receiving side does not compete for the CPU.
+#
 # Env: BENCH_QUICK=1 (smoke run), KEEP=1 (keep the temp dir), RUNS (3), WAIT_LIMIT seconds (600),
-#      BASE_PORT (43500: Postfix, +1 Moat, +2/+3 the two sinks, +4.. Moat's other listeners).
+#      BASE_PORT (43500: Postfix, +1 Moat, +2/+3 the two sinks, +4.. Moat's other listeners),
+#      DRAIN (1), DRAIN_N (2000).
 set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 RUNS="${RUNS:-3}"
@@ -87,6 +94,8 @@ delivery.relay_require_tls = false
 delivery.max_connections = 20
 delivery.max_connections_per_domain = 20
 delivery.scan_interval = "100ms"
+# The default 6000 recipients/hour per domain would hold the later runs (all go to one domain).
+delivery.domain_rate = 100000000
 TOML
 cd "$here"
 ./moat --config "$T/moat.toml" domain add bench.example >/dev/null
@@ -150,3 +159,58 @@ echo "host: $(nproc) cores, load $(cut -d' ' -f1-3 /proc/loadavg); postfix $(pos
 printf '%-18s | %-20s | %7s | %-20s | %7s | %5s\n' case "Moat runs" median "Postfix runs" median "M/P"
 printf '%s\n' "${rows[@]}"
 echo "moat queue left: $(./moat --config "$T/moat.toml" queue list | tail -1)"
+
+# ---------------------------------------------------------------- drain: the sending side alone
+[ "${DRAIN:-1}" = 0 ] && exit 0
+DRAIN_N="${DRAIN_N:-$([ -n "${BENCH_QUICK:-}" ] && echo 200 || echo 2000)}"
+spread() {  # dir marker -> "all half": seconds from the first (and from the middle) to the last file after marker
+  find "$1" -type f -newer "$2" -printf '%T@\n' | sort -g \
+    | awk '{t[NR]=$1} END {printf "%.3f %.3f", t[NR]-t[1], t[NR]-t[int(NR/2)+1]}'
+}
+moat_restart() {  # delivery.enabled value
+  kill "$MOAT_PID"; wait "$MOAT_PID" 2>/dev/null || true
+  sed -i '/^delivery.enabled = /d' "$T/moat.toml"; echo "delivery.enabled = $1" >> "$T/moat.toml"
+  ./moat --config "$T/moat.toml" serve >>"$T/moat.out" 2>&1 &
+  MOAT_PID=$!
+  wait_port "$MOAT_PORT" moat
+}
+inject() {  # port count
+  timeout "$WAIT_LIMIT" /usr/sbin/smtp-source -s 10 -m "$2" -l 4096 -f sender@bench.example \
+      -t someone@remote.bench.example "127.0.0.1:$1" >"$T/source.out" 2>&1 || die "smtp-source: $(head -5 "$T/source.out")"
+}
+pf_queued() { find "$T/postfix-queue/deferred" "$T/postfix-queue/active" "$T/postfix-queue/incoming" -type f | wc -l; }
+dm=(); dp=(); hm=(); hp=()
+for run in $(seq "$RUNS"); do
+  moat_restart false
+  before=$(count "$T/sink-moat")
+  inject "$MOAT_PORT" "$DRAIN_N"
+  touch "$T/marker"; sleep 0.1
+  moat_restart true
+  wait_count "$T/sink-moat" $((before + DRAIN_N))
+  read -r sm smh <<<"$(spread "$T/sink-moat" "$T/marker")"
+  dm+=("$(echo "$DRAIN_N / $sm" | bc -l)"); hm+=("$(echo "($DRAIN_N - $DRAIN_N / 2 - 1) / $smh" | bc -l)")
+
+  postconf -c "$PF_CONF" -e "defer_transports = smtp"; postfix -c "$PF_CONF" reload >/dev/null 2>&1; sleep 2
+  before=$(count "$T/sink-pf")
+  inject "$PF_PORT" "$DRAIN_N"
+  deadline=$(( $(date +%s) + WAIT_LIMIT ))
+  until [ "$(pf_queued)" -ge "$DRAIN_N" ]; do [ "$(date +%s)" -lt "$deadline" ] || die "postfix queue: $(pf_queued)"; sleep 0.1; done
+  touch "$T/marker"; sleep 0.1
+  postconf -c "$PF_CONF" -e "defer_transports ="; postfix -c "$PF_CONF" reload >/dev/null 2>&1
+  sleep 2  # the new qmgr must be up, or the old one defers the flushed mail again (not in the spread: marker above)
+  postqueue -c "$PF_CONF" -f
+  wait_count "$T/sink-pf" $((before + DRAIN_N))
+  read -r sp sph <<<"$(spread "$T/sink-pf" "$T/marker")"
+  dp+=("$(echo "$DRAIN_N / $sp" | bc -l)"); hp+=("$(echo "($DRAIN_N - $DRAIN_N / 2 - 1) / $sph" | bc -l)")
+  log "$(printf 'drain %s x 4 KB, run %s: moat %.0f msg/s (%.2f s; 2nd half %.0f msg/s), postfix %.0f msg/s (%.2f s; 2nd half %.0f msg/s)' \
+      "$DRAIN_N" "$run" "${dm[-1]}" "$sm" "${hm[-1]}" "${dp[-1]}" "$sp" "${hp[-1]}")"
+done
+mm=$(median "${dm[@]}"); pm=$(median "${dp[@]}"); mh=$(median "${hm[@]}"); ph=$(median "${hp[@]}")
+echo
+echo "Sending side alone (drain of a held queue), messages/s: first to last file in the sink, and the second half only"
+echo "(Moat was just restarted: its JIT warms up during the first half). Load $(cut -d' ' -f1-3 /proc/loadavg)"
+printf '%-18s | %-20s | %7s | %-20s | %7s | %5s\n' case "Moat runs" median "Postfix runs" median "M/P"
+printf '%-18s | %-20s | %7.0f | %-20s | %7.0f | %5.2f\n' "drain $DRAIN_N x 4 KB" "$(printf '%.0f ' "${dm[@]}")" "$mm" \
+    "$(printf '%.0f ' "${dp[@]}")" "$pm" "$(echo "$mm / $pm" | bc -l)"
+printf '%-18s | %-20s | %7.0f | %-20s | %7.0f | %5.2f\n' "  2nd half" "$(printf '%.0f ' "${hm[@]}")" "$mh" \
+    "$(printf '%.0f ' "${hp[@]}")" "$ph" "$(echo "$mh / $ph" | bc -l)"

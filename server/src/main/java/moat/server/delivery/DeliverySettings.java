@@ -166,7 +166,8 @@ public final class DeliverySettings {
                          Duration warnAfter, int maxMxHosts, Timeouts timeouts, boolean startTls,
                          boolean plaintextFallback, int userRate, int domainRate, boolean mtaSts, int mtaStsPort,
                          java.util.Optional<java.nio.file.Path> tlsCaFile, Transports transports,
-                         java.nio.file.Path mtaStsCache, TlsReporting tlsRpt) {}
+                         java.nio.file.Path mtaStsCache, TlsReporting tlsRpt,
+                         ConnectionCacheSettings.Values connectionCache) {}
 
     /** TLS-RPT (RFC 8460): on or off; sender and organisation, empty for the defaults derived from the host name. */
     public record TlsReporting(boolean enabled, String sender, String organization, java.nio.file.Path state) {}
@@ -186,6 +187,6 @@ public final class DeliverySettings {
                         : java.util.Optional.of(c.path(moat.server.config.ServerSettings.DATA_DIR).resolve(c.get(TLS_CA_FILE))),
                 Transports.parse(c.get(TRANSPORTS)), c.path(MTA_STS_CACHE),
                 new TlsReporting(c.get(TLSRPT), c.get(TLSRPT_SENDER), c.get(TLSRPT_ORGANIZATION),
-                        c.path(TLSRPT_STATE)));
+                        c.path(TLSRPT_STATE)), ConnectionCacheSettings.of(c));
     }
 }

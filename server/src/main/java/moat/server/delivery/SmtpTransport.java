@@ -30,9 +30,10 @@ import moat.protocol.smtpclient.DotStuffer;
 import moat.protocol.smtpclient.ReplyParser;
 
 /**
- * One SMTP client connection to one MX address: greeting, EHLO (HELO if refused), opportunistic
- * STARTTLS and a second EHLO (RFC 3207 section 4.2: forget what was learnt before TLS), then one
- * {@link ClientTransaction} and QUIT. Every read has the RFC 5321 section 4.5.3.2 timeout of what
+ * SMTP client connections to one MX address: greeting, EHLO (HELO if refused), opportunistic
+ * STARTTLS and a second EHLO (RFC 3207 section 4.2: forget what was learnt before TLS), then
+ * {@link ClientTransaction}s on the open {@link Session} (RSET between two, RFC 5321 section
+ * 4.1.1.5; {@link ConnectionCache} keeps it between messages) and QUIT. Every read has the RFC 5321 section 4.5.3.2 timeout of what
  * it waits for; a write of message data that blocks longer than the data-block timeout closes the
  * socket (a watchdog, since Java sockets have no write timeout).
  */
@@ -54,14 +55,14 @@ final class SmtpTransport {
     }
 
     sealed interface Result {
-        /** The transaction ran: one reply per recipient. */
-        record Completed(Map<EmailAddress, Reply> replies, Facts facts) implements Result {}
+        /** The transaction ran: one reply per recipient; {@code use}: its number on this connection (1 = new). */
+        record Completed(Map<EmailAddress, Reply> replies, Facts facts, int use) implements Result {}
 
         /** The TLS handshake failed: the caller may retry in plaintext. */
-        record TlsFailed(String why, Facts facts) implements Result {}
+        record TlsFailed(String why, Facts facts) implements Result, Opened {}
 
         /** No usable session: refused, timed out, dropped, bad greeting, malformed reply. Try the next address. */
-        record Failed(String why, Facts facts) implements Result {}
+        record Failed(String why, Facts facts) implements Result, Opened {}
     }
 
     /** How STARTTLS is used: NONE (the plaintext retry), OPPORTUNISTIC (MX), REQUIRE[_VERIFIED] (smart host). */
@@ -97,20 +98,23 @@ final class SmtpTransport {
         this.watchdog = watchdog;
     }
 
+    /** What {@link #open} gives: a session ready for a transaction, or why there is none. */
+    sealed interface Opened permits Session, Result.TlsFailed, Result.Failed {}
+
     /**
-     * Delivers over one connection. {@code beforeQuit} gets the completed result before QUIT is
-     * sent, so the caller can commit it at once: the window in which a crash duplicates a
-     * delivered message (RFC 1047) does not include waiting for the QUIT reply.
+     * Connects, reads the greeting, says EHLO, STARTTLS as the target asks, AUTH for a smart host:
+     * a {@link Session} ready for its first transaction, or why not. The whole opening is bounded
+     * by the session limit (a peer that drips one byte per read timeout cannot hold it longer).
      */
-    Result deliver(Target target, ClientTransaction.Message message, Body body,
-                   java.util.function.Consumer<Result.Completed> beforeQuit) {
+    Opened open(Target target) {
         String mxHost = target.host();
         InetAddress ip = target.ip();
         Facts facts = new Facts(mxHost, ip, Optional.empty(), Optional.empty(), false);
         Socket socket = new Socket();
         ScheduledFuture<?> sessionDog = watchdog.schedule(() -> closeQuietly(socket), maxSession.toMillis(),
                 TimeUnit.MILLISECONDS);
-        try (socket) {
+        boolean ready = false;
+        try {
             try {
                 socket.connect(new InetSocketAddress(ip, target.port()), millis(timeouts.connect()));
             } catch (IOException e) {
@@ -152,35 +156,8 @@ final class SmtpTransport {
                 Optional<String> refused = authenticate(c, caps, target.auth().get(), tlsActive);
                 if (refused.isPresent()) return new Result.Failed(refused.get(), facts);
             }
-            ClientTransaction t = new ClientTransaction(message, caps);
-            Step step = t.start();
-            while (true) {
-                switch (step) {
-                    case Step.Send s -> {
-                        c.send(s.lines());
-                        step = t.onReply(c.read(timeout(t.awaiting())));
-                    }
-                    case Step.Await a -> step = t.onReply(c.read(timeout(t.awaiting())));
-                    case Step.SendData d -> {
-                        DotStuffer stuffer = new DotStuffer(c.out);
-                        copy(body, stuffer, socket);
-                        stuffer.finish();
-                        step = t.onReply(c.read(timeout(t.awaiting())));
-                    }
-                    case Step.SendBdat b -> {
-                        c.out.write(("BDAT " + b.size() + " LAST\r\n").getBytes(StandardCharsets.US_ASCII));
-                        copy(body, c.out, socket);
-                        c.out.flush();
-                        step = t.onReply(c.read(timeout(t.awaiting())));
-                    }
-                    case Step.Done d -> {
-                        Result.Completed done = new Result.Completed(d.results(), facts);
-                        beforeQuit.accept(done);
-                        quit(c);
-                        return done;
-                    }
-                }
-            }
+            ready = true;
+            return new Session(target, socket, c, caps, facts);
         } catch (SocketTimeoutException e) {
             return new Result.Failed("timeout: " + e.getMessage(), facts);
         } catch (ProtocolError e) {
@@ -189,7 +166,151 @@ final class SmtpTransport {
             return new Result.Failed("connection: " + e.getMessage(), facts);
         } finally {
             sessionDog.cancel(false);
+            if (!ready) closeQuietly(socket);
         }
+    }
+
+    /**
+     * One open SMTP connection after EHLO (and STARTTLS, AUTH): transactions one after the other,
+     * RSET before a reused one, QUIT at the end. Used by one thread at a time (the cache hands it
+     * over). Any I/O error or a 421 reply marks it broken: it is closed and never reused.
+     */
+    final class Session implements Opened {
+        private final Target target;
+        /** The TCP socket under TLS (if any): closing it always unblocks a stuck read or write. */
+        private final Socket raw;
+        private final Conn c;
+        private final Capabilities caps;
+        private final Facts facts;
+        private final long openedNanos = System.nanoTime();
+        private int transactions;
+        private boolean broken;
+
+        private Session(Target target, Socket raw, Conn c, Capabilities caps, Facts facts) {
+            this.target = target;
+            this.raw = raw;
+            this.c = c;
+            this.caps = caps;
+            this.facts = facts;
+        }
+
+        Target target() {
+            return target;
+        }
+
+        Facts facts() {
+            return facts;
+        }
+
+        /** Transactions completed on this connection. */
+        int transactions() {
+            return transactions;
+        }
+
+        Duration age() {
+            return Duration.ofNanos(System.nanoTime() - openedNanos);
+        }
+
+        /** False after an I/O error, a timeout, a 421, or once closed. */
+        boolean usable() {
+            return !broken && !raw.isClosed();
+        }
+
+        /**
+         * One mail transaction. {@code beforeEnd} gets the completed result before anything else
+         * is said on the connection (QUIT or the next RSET), so the caller can commit it at once:
+         * the window in which a crash duplicates a delivered message (RFC 1047) does not include
+         * waiting for another reply. A failure closes the connection.
+         */
+        Result send(ClientTransaction.Message message, Body body, java.util.function.Consumer<Result.Completed> beforeEnd) {
+            ScheduledFuture<?> dog = watchdog.schedule(() -> closeQuietly(raw), maxSession.toMillis(),
+                    TimeUnit.MILLISECONDS);
+            try {
+                ClientTransaction t = new ClientTransaction(message, caps);
+                Step step = t.start();
+                while (true) {
+                    switch (step) {
+                        case Step.Send s -> {
+                            c.send(s.lines());
+                            step = t.onReply(c.read(timeout(t.awaiting())));
+                        }
+                        case Step.Await a -> step = t.onReply(c.read(timeout(t.awaiting())));
+                        case Step.SendData d -> {
+                            DotStuffer stuffer = new DotStuffer(c.out);
+                            copy(body, stuffer, raw);
+                            stuffer.finish();
+                            step = t.onReply(c.read(timeout(t.awaiting())));
+                        }
+                        case Step.SendBdat b -> {
+                            c.out.write(("BDAT " + b.size() + " LAST\r\n").getBytes(StandardCharsets.US_ASCII));
+                            copy(body, c.out, raw);
+                            c.out.flush();
+                            step = t.onReply(c.read(timeout(t.awaiting())));
+                        }
+                        case Step.Done d -> {
+                            transactions++;
+                            // RFC 5321 section 3.8: 421 means the server is closing the channel.
+                            if (d.results().values().stream().anyMatch(r -> r != null && r.code() == 421)) broken = true;
+                            Result.Completed done = new Result.Completed(d.results(), facts, transactions);
+                            beforeEnd.accept(done);
+                            return done;
+                        }
+                    }
+                }
+            } catch (SocketTimeoutException e) {
+                return fail("timeout: " + e.getMessage());
+            } catch (ProtocolError e) {
+                return fail("protocol: " + e.getMessage());
+            } catch (IOException e) {
+                return fail("connection: " + e.getMessage());
+            } finally {
+                dog.cancel(false);
+            }
+        }
+
+        private Result.Failed fail(String why) {
+            broken = true;
+            closeQuietly(raw);
+            return new Result.Failed(why, facts);
+        }
+
+        /**
+         * RFC 5321 section 4.1.1.5: RSET before a kept connection carries the next transaction;
+         * it also proves the peer is still there. False (and closed) when it is not.
+         */
+        boolean reset() {
+            if (!usable()) return false;
+            try {
+                c.send(List.of("RSET"));
+                Reply r = c.read(shortTimeout());
+                if (r.code() == 250) return true;
+            } catch (IOException e) {
+                // gone: closed below
+            }
+            broken = true;
+            closeQuietly(raw);
+            return false;
+        }
+
+        /** QUIT (RFC 5321 section 4.1.1.10) and close; a broken connection is only closed. */
+        void quit() {
+            try {
+                if (usable()) {
+                    c.send(List.of("QUIT"));
+                    c.read(shortTimeout());
+                }
+            } catch (IOException ignored) {
+                // the transaction is over: a lost QUIT reply changes nothing (RFC 5321 section 4.1.1.10)
+            } finally {
+                broken = true;
+                closeQuietly(raw);
+            }
+        }
+    }
+
+    /** RSET and QUIT: the command timeout, at most 10 seconds (nothing waits on them). */
+    private Duration shortTimeout() {
+        return timeouts.command().compareTo(Duration.ofSeconds(10)) < 0 ? timeouts.command() : Duration.ofSeconds(10);
     }
 
     /** RFC 4954 AUTH PLAIN, only inside TLS: the password never crosses a plaintext channel. */
@@ -234,15 +355,6 @@ final class SmtpTransport {
             return s;
         } catch (java.security.GeneralSecurityException e) {
             throw new IOException(e);
-        }
-    }
-
-    private void quit(Conn c) {
-        try {
-            c.send(List.of("QUIT"));
-            c.read(timeouts.command().compareTo(Duration.ofSeconds(10)) < 0 ? timeouts.command() : Duration.ofSeconds(10));
-        } catch (IOException ignored) {
-            // the transaction is over: a lost QUIT reply changes nothing (RFC 5321 section 4.1.1.10)
         }
     }
 

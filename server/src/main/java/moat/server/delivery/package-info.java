@@ -35,8 +35,19 @@
  * <p>ARC (RFC 8617, {@code ArcForwarder}): mail that an alias forwards off-site leaves with an ARC
  * set sealed by the alias domain's DKIM key, added to the bytes sent only (docs/adr/0013-arc-forwarding.md).
  *
- * <p>LIMITATION: one message per connection; no https: TLS-RPT report
- * delivery; no REQUIRETLS (RFC 8689); rate windows are in memory (a restart forgets them); no 8BITMIME downgrade; DSNs are plain RFC 3464 even for
+ * <p>Connection reuse ({@code ConnectionCache}, {@link moat.server.delivery.ConnectionCacheSettings},
+ * docs/adr/0022-outbound-connection-reuse.md): after a transaction the connection waits up to
+ * {@code delivery.connection_cache_time} for the next message with the same next hop and exactly
+ * the same target (host, address, port, TLS requirement, DANE records, AUTH), which sends RSET
+ * (RFC 5321 section 4.1.1.5) first; a connection that failed, answered 421, or reached its count or
+ * age limit is closed instead. The due groups of one domain are sent in at most
+ * {@code delivery.max_connections_per_domain} lanes, one group after the other, so they share
+ * those connections. Security: a connection is never shared between recipient domains (MX
+ * delivery), so one domain's MTA-STS or DANE decision never carries another domain's mail.
+ *
+ * <p>LIMITATION: connections are reused only within one process and one next hop (no sharing
+ * between domains with the same MX); an unreachable destination is tried again by each group (no
+ * dead-destination memory); no https: TLS-RPT report delivery; no REQUIRETLS (RFC 8689); rate windows are in memory (a restart forgets them); no 8BITMIME downgrade; DSNs are plain RFC 3464 even for
  * SMTPUTF8 messages (no RFC 6533 message/global-delivery-status). When Moat is itself an MX of a
  * relay domain it does not prune the MX list (RFC 5321 section 5.1): a backup MX should use
  * {@code delivery.transports}. {@code smtp.relay_recipients} is a static list in moat.toml (no

@@ -32,6 +32,8 @@ public final class FakeMx implements AutoCloseable {
     /** Connections open at once, and the most seen (for connection limits). */
     final AtomicInteger active = new AtomicInteger();
     final AtomicInteger peak = new AtomicInteger();
+    /** MAIL commands per accepted connection, in accept order (transactions per connection). */
+    final List<AtomicInteger> mailsPerConnection = new CopyOnWriteArrayList<>();
     /** Holds each greeting back this long, so that concurrent deliveries overlap. */
     volatile long greetingDelayMs;
     private final ServerSocket server;
@@ -61,7 +63,14 @@ public final class FakeMx implements AutoCloseable {
         }
     }
 
+    /** Closes every open client connection from this side, as a server whose idle timer fired. */
+    void dropConnections() throws IOException {
+        for (Socket s : open) s.close();
+    }
+
     private void serve(Socket s) {
+        AtomicInteger mails = new AtomicInteger();
+        mailsPerConnection.add(mails);
         peak.accumulateAndGet(active.incrementAndGet(), Math::max);
         try (s) {
             if (greetingDelayMs > 0) Thread.sleep(greetingDelayMs);
@@ -94,7 +103,15 @@ public final class FakeMx implements AutoCloseable {
                         write(out, "this is not a TLS server hello");
                         return;
                     }
-                    case "MAIL" -> write(out, "250 2.1.0 ok");
+                    case "MAIL" -> {
+                        mails.incrementAndGet();
+                        accepted = 0;
+                        write(out, "250 2.1.0 ok");
+                    }
+                    case "RSET" -> {
+                        accepted = 0;
+                        write(out, "250 2.0.0 reset");
+                    }
                     case "RCPT" -> {
                         String r = rcptReply;
                         if (r.startsWith("2")) accepted++;
