@@ -14,8 +14,10 @@
  * the I/O layer bounds a line), and a malformed one is a value, not an exception. An enhanced
  * status of the wrong class is kept as text, never trusted.
  *
- * <p>LIMITATION: one transaction per connection (no reuse for a second message); no
- * BINARYMIME; no 8-bit to 7-bit downgrade (a message with 8-bit octets to a peer without
- * 8BITMIME fails with 5.6.3); DSN extension parameters (RFC 3461 NOTIFY, ORCPT) are not sent.
+ * <p>The state machine sends what it is given: a message with 8-bit octets to a peer without
+ * 8BITMIME fails with 5.6.3 here; the transport converts such a body to 7-bit first
+ * ({@link moat.protocol.mime.SevenBit}) and only what cannot be converted reaches that check.
+ *
+ * <p>LIMITATION: no BINARYMIME; DSN extension parameters (RFC 3461 NOTIFY, ORCPT) are not sent.
  */
 package moat.protocol.smtpclient;

@@ -88,6 +88,11 @@ final class SmtpTransport {
     private final Duration maxSession;
 
     private final PeerTrust.Anchors anchors;
+    /**
+     * Largest message converted to 7-bit for a peer without 8BITMIME: the conversion holds the
+     * message (and its encoded copy) in memory; a larger one fails with 5.6.3 as if unconvertible.
+     */
+    static final long MAX_DOWNGRADE = 64L << 20;
 
     SmtpTransport(String heloName, DeliverySettings.Timeouts timeouts, Duration maxSession, PeerTrust.Anchors anchors,
                   ScheduledExecutorService watchdog) {
@@ -226,6 +231,21 @@ final class SmtpTransport {
             ScheduledFuture<?> dog = watchdog.schedule(() -> closeQuietly(raw), maxSession.toMillis(),
                     TimeUnit.MILLISECONDS);
             try {
+                // RFC 6152 section 3: a peer without 8BITMIME gets the body converted to 7-bit
+                // (quoted-printable/base64 per part), like Postfix does; what cannot be converted
+                // still fails in the transaction (5.6.3).
+                if (message.eightBit() && !caps.eightBitMime() && !message.needsSmtpUtf8()
+                        && message.size() <= MAX_DOWNGRADE) {
+                    byte[] seven;
+                    try (InputStream in = body.open()) {
+                        seven = moat.protocol.mime.SevenBit.convert(in.readAllBytes());
+                    }
+                    if (!moat.protocol.mime.SevenBit.hasEightBitBody(seven)) {
+                        message = new ClientTransaction.Message(message.sender(), message.recipients(), seven.length,
+                                false, false);
+                        body = () -> new java.io.ByteArrayInputStream(seven);
+                    }
+                }
                 ClientTransaction t = new ClientTransaction(message, caps);
                 Step step = t.start();
                 while (true) {

@@ -47,7 +47,7 @@
  *
  * <p>LIMITATION: connections are reused only within one process and one next hop (no sharing
  * between domains with the same MX); an unreachable destination is tried again by each group (no
- * dead-destination memory); no https: TLS-RPT report delivery; no REQUIRETLS (RFC 8689); rate windows are in memory (a restart forgets them); no 8BITMIME downgrade; DSNs are plain RFC 3464 even for
+ * dead-destination memory); no https: TLS-RPT report delivery; no REQUIRETLS (RFC 8689); rate windows are in memory (a restart forgets them); an 8-bit body converted to 7-bit for a peer without 8BITMIME no longer matches its DKIM signatures; DSNs are plain RFC 3464 even for
  * SMTPUTF8 messages (no RFC 6533 message/global-delivery-status). When Moat is itself an MX of a
  * relay domain it does not prune the MX list (RFC 5321 section 5.1): a backup MX should use
  * {@code delivery.transports}. {@code smtp.relay_recipients} is a static list in moat.toml (no

@@ -242,20 +242,30 @@ class OutboundDeliveryTest {
     }
 
     @Test
-    void aPeerWithout8bitmimeOrSmtputf8GetsOnlyWhatItCanCarry() throws Exception {
+    void aPeerWithout8bitmimeGetsA7bitBodyAndNothingItCannotCarry() throws Exception {
         StaticZone z = StaticZone.builder().mx("remote.example", 10, "mx.remote.example").a("mx.remote.example", "127.0.0.5").build();
         try (FakeMx mx = new FakeMx("127.0.0.5", port); TestServer s = start(z)) {
             mx.extensions = List.of("SIZE 1000000"); // no PIPELINING, 8BITMIME or SMTPUTF8
             enqueue(s, Optional.of(ALICE), "Subject: caf\u00e9\r\n\r\nx\r\n", "utf8@remote.example");
             enqueue(s, Optional.of(ALICE), "Subject: eight\r\n\r\ncaf\u00e9\r\n", "eight@remote.example");
             enqueue(s, Optional.of(ALICE), message("seven bit"), "seven@remote.example");
+            // base64 that holds an 8-bit octet cannot be made 7-bit: refused, never sent as it is
+            enqueue(s, Optional.of(ALICE), "Subject: broken\r\nMIME-Version: 1.0\r\nContent-Type: application/pdf\r\n"
+                    + "Content-Transfer-Encoding: base64\r\n\r\nAAEC\u00ff\r\n", "broken@remote.example");
             s.server().queueRunner().runOnce();
-            assertThat(mx.messages).singleElement().satisfies(m -> assertThat(m).contains("Subject: seven bit")
+            assertThat(mx.messages).hasSize(2);
+            assertThat(mx.messages).anySatisfy(m -> assertThat(m).contains("Subject: seven bit")
                     .contains("\r\n.leading dot\r\n"));
+            // RFC 6152 section 3: the 8-bit body went out converted to quoted-printable, every octet 7-bit
+            assertThat(mx.messages).anySatisfy(m -> assertThat(m).contains("Subject: eight\r\n")
+                    .contains("MIME-Version: 1.0\r\nContent-Transfer-Encoding: quoted-printable\r\n\r\ncaf=C3=A9\r\n")
+                    .matches("\\p{ASCII}*"));
             assertThat(mx.commands).noneMatch(c -> c.contains("BODY=8BITMIME") || c.contains("SMTPUTF8"));
             List<String> dsns = s.inbox("alice@example.org");
             assertThat(dsns).hasSize(2);
-            assertThat(String.join("\n", dsns)).contains("Status: 5.6.7").contains("Status: 5.6.3");
+            assertThat(String.join("\n", dsns)).contains("Status: 5.6.7").contains("Status: 5.6.3")
+                    .contains("utf8@remote.example").contains("broken@remote.example")
+                    .doesNotContain("Final-Recipient: rfc822; eight@remote.example");
             assertThat(s.store().outboundQueue().list()).isEmpty();
         }
     }
