@@ -128,6 +128,9 @@ public final class MoatServer implements AutoCloseable {
             List<String> keyProblems = new ArrayList<>();
             MailAuth mailAuth = MailAuth.build(config, dns, clock, store, keyProblems);
             keyProblems.forEach(p -> console.accept("dkim: cannot use key " + p));
+            if (!moat.store.password.Argon2id.engine().equals("libsodium"))
+                console.accept("passwords: libsodium not found, Argon2id runs in Java (about 3x slower per login;"
+                        + " apt-get install libsodium23)");
             StorageQuota quota = new StorageQuota(store, store.mailboxes(), config.get(ImapSettings.DEFAULT_QUOTA));
             DeliveryHandler handler = new DeliveryHandler(hostname, store, store, new RelayPolicy(relayDomains, trusted,
                     RelayPolicy.recipientKeys(config.get(ServerSettings.RELAY_RECIPIENTS))),

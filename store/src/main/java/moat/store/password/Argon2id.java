@@ -116,7 +116,21 @@ public final class Argon2id {
         }
     }
 
+    /**
+     * Which implementation derives keys here: "libsodium" when it is installed (and the parameters
+     * suit it: one lane, 16-byte salt), else "bouncycastle". Logged at start-up.
+     */
+    public static String engine() {
+        return Sodium.available() ? "libsodium" : "bouncycastle";
+    }
+
     private static byte[] derive(byte[] password, byte[] salt, Argon2Params params, int length) {
+        Optional<byte[]> fast = Sodium.derive(password, salt, params, length);
+        return fast.isPresent() ? fast.get() : deriveJava(password, salt, params, length);
+    }
+
+    /** The portable implementation (Bouncy Castle); also the reference the libsodium path is tested against. */
+    static byte[] deriveJava(byte[] password, byte[] salt, Argon2Params params, int length) {
         Argon2Parameters ap = new Argon2Parameters.Builder(Argon2Parameters.ARGON2_id)
                 .withVersion(Argon2Parameters.ARGON2_VERSION_13)
                 .withSalt(salt)

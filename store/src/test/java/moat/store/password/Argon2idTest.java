@@ -80,4 +80,29 @@ class Argon2idTest {
         assertThatThrownBy(() -> new Argon2Params(1024, 0, 1)).isInstanceOf(IllegalArgumentException.class);
         assertThatThrownBy(() -> new Argon2Params(1024, 1, 0)).isInstanceOf(IllegalArgumentException.class);
     }
+
+    @Test
+    void libsodiumIsFoundWhereItIsInstalled() {
+        // Debian's libsodium23 (Dovecot depends on it too); without it logins use the slower Java path
+        assertThat(Sodium.available()).as("libsodium missing: apt-get install libsodium23").isTrue();
+        assertThat(Argon2id.engine()).isEqualTo("libsodium");
+    }
+
+    @Test
+    void libsodiumAndTheJavaImplementationDeriveTheSameKeys() {
+        byte[] salt = "0123456789abcdef".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+        for (String pw : new String[] {"", "pw", "caf\u00e9 \u2603", "x".repeat(300)}) {
+            for (Argon2Params p : new Argon2Params[] {new Argon2Params(1024, 1, 1), new Argon2Params(19456, 2, 1),
+                    new Argon2Params(4096, 3, 1)}) {
+                byte[] bytes = pw.getBytes(java.nio.charset.StandardCharsets.UTF_8);
+                byte[] fast = Sodium.derive(bytes, salt, p, 32).orElseThrow();
+                assertThat(fast).as("%s %s", p, pw.length()).isEqualTo(Argon2id.deriveJava(bytes, salt, p, 32));
+            }
+        }
+        // what libsodium cannot do (several lanes, another salt size) is left to the Java path
+        assertThat(Sodium.derive(new byte[1], salt, new Argon2Params(1024, 1, 2), 32)).isEmpty();
+        assertThat(Sodium.derive(new byte[1], new byte[8], new Argon2Params(1024, 1, 1), 32)).isEmpty();
+        String phc = new Argon2id(new Argon2Params(1024, 1, 2)).hash("lanes".toCharArray());
+        assertThat(Argon2id.verify(phc, "lanes".toCharArray())).isTrue();
+    }
 }
