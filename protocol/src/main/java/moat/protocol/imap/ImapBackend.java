@@ -17,11 +17,17 @@ import moat.core.EmailAddress;
  * the store. Mailbox names here are Java strings (already decoded from the wire).
  */
 public interface ImapBackend {
+    /** TLS in use on a connection, for the audit log. */
+    record Tls(String version, String cipher) {}
+
+    /** Who is talking, for the audit log: the session id, the client, TLS when active. */
+    record Peer(String sessionId, InetSocketAddress client, Optional<Tls> tls) {}
+
     /** Checks a password (through the server's login gate). The array is wiped by the caller. */
-    LoginResult login(InetSocketAddress client, String username, char[] password);
+    LoginResult login(Peer peer, String username, char[] password);
 
     /** The session of a logged-in user ended (frees its per-user connection slot). */
-    void logout(EmailAddress user);
+    void logout(Peer peer, EmailAddress user);
 
     List<MailboxInfo> list(EmailAddress user);
 

@@ -42,6 +42,7 @@ public final class ImapSession {
     private final String sessionId;
     private final InetSocketAddress client;
     private boolean tls;
+    private Optional<ImapBackend.Tls> tlsInfo;
     State state = State.NOT_AUTHENTICATED;
     EmailAddress user;
     SelectedMailbox selected;
@@ -58,13 +59,15 @@ public final class ImapSession {
     private final QuotaCommands quotas;
     private volatile Runnable wakeup = () -> { };
 
+    /** {@code tls}: present when the connection is TLS from the start (implicit TLS, port 993). */
     public ImapSession(Config config, ImapBackend backend, String sessionId, InetSocketAddress client,
-                       boolean implicitTls) {
+                       Optional<ImapBackend.Tls> tls) {
         this.config = config;
         this.backend = backend;
         this.sessionId = sessionId;
         this.client = client;
-        this.tls = implicitTls;
+        this.tls = tls.isPresent();
+        this.tlsInfo = tls;
         this.mailboxes = new MailboxCommands(this);
         this.messages = new MessageCommands(this);
         this.quotas = new QuotaCommands(this);
@@ -332,7 +335,7 @@ public final class ImapSession {
     private ImapAction finishLogin(String tag, String username, char[] password) {
         ImapBackend.LoginResult r;
         try {
-            r = backend.login(client, username, password);
+            r = backend.login(peer(), username, password);
         } finally {
             Arrays.fill(password, '\0');
         }
@@ -351,8 +354,13 @@ public final class ImapSession {
     }
 
     /** TLS is up: forget nothing (nothing was authenticated), but capabilities change. */
-    public void tlsStarted() {
+    public void tlsStarted(ImapBackend.Tls info) {
         tls = true;
+        tlsInfo = Optional.of(info);
+    }
+
+    private ImapBackend.Peer peer() {
+        return new ImapBackend.Peer(sessionId, client, tlsInfo);
     }
 
     /** Untagged updates of the selected mailbox (RFC 9051 section 7): EXISTS, EXPUNGE, FETCH FLAGS. */
@@ -397,7 +405,7 @@ public final class ImapSession {
 
     public void connectionLost() {
         closeSelected();
-        if (user != null) backend.logout(user);
+        if (user != null) backend.logout(peer(), user);
         user = null;
         state = State.LOGOUT;
     }

@@ -18,6 +18,7 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import javax.net.ssl.SSLSocket;
 import moat.protocol.imap.ImapAction;
+import moat.protocol.imap.ImapBackend;
 import moat.protocol.imap.ImapSession;
 
 /**
@@ -56,13 +57,13 @@ final class ImapConnection implements Runnable {
         // Not try-with-resources: that would close the socket before the catch could say BYE.
         try {
             socket = plain;
-            boolean tls = false;
+            java.util.Optional<ImapBackend.Tls> tls = java.util.Optional.empty();
             if (ctx.implicitTls()) {
                 SSLSocket ssl = ctx.tls().wrap(plain);
                 plain.setSoTimeout(millis(ctx.limits().unauthTimeout()));
                 ssl.startHandshake();
                 socket = ssl;
-                tls = true;
+                tls = java.util.Optional.of(tlsOf(ssl));
             }
             in = socket.getInputStream();
             out = new BufferedOutputStream(socket.getOutputStream(), 8192);
@@ -129,7 +130,7 @@ final class ImapConnection implements Runnable {
                 socket = ssl;
                 in = ssl.getInputStream();
                 out = new BufferedOutputStream(ssl.getOutputStream(), 8192);
-                session.tlsStarted();
+                session.tlsStarted(tlsOf(ssl));
             }
             case ImapAction.Idle i -> {
                 out.write(i.bytes());
@@ -292,5 +293,9 @@ final class ImapConnection implements Runnable {
         } catch (IOException ignored) {
             // the peer is gone
         }
+    }
+
+    private static ImapBackend.Tls tlsOf(SSLSocket ssl) {
+        return new ImapBackend.Tls(ssl.getSession().getProtocol(), ssl.getSession().getCipherSuite());
     }
 }

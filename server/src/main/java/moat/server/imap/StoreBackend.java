@@ -55,47 +55,53 @@ public final class StoreBackend implements ImapBackend {
     }
 
     @Override
-    public LoginResult login(InetSocketAddress client, String username, char[] password) {
+    public LoginResult login(Peer peer, String username, char[] password) {
+        InetSocketAddress client = peer.client();
         Optional<String> refused = gate.check(client, username);
         if (refused.isPresent()) {
-            audit("imap.login.failed", client, "username", username, "reason", "throttled");
+            audit("imap.login.failed", peer, "username", username, "reason", "throttled");
             return new LoginResult.Refused(refused.get());
         }
         Optional<EmailAddress> user = directory.authenticate(username, password);
         if (user.isEmpty()) {
             gate.failed(client, username);
-            audit("imap.login.failed", client, "username", username, "reason", "bad_credentials");
+            audit("imap.login.failed", peer, "username", username, "reason", "bad_credentials");
             return new LoginResult.Failure();
         }
         gate.succeeded(client, user.get());
         AtomicInteger n = sessions.computeIfAbsent(user.get().key(), k -> new AtomicInteger());
         if (n.incrementAndGet() > maxPerUser) {
             n.decrementAndGet();
-            audit("imap.login.failed", client, "username", username, "reason", "too_many_sessions");
+            audit("imap.login.failed", peer, "username", username, "reason", "too_many_sessions");
             return new LoginResult.Refused("Too many connections for this user");
         }
-        audit("imap.login", client, "user", user.get().toString(), "sessions", n.get());
+        audit("imap.login", peer, "user", user.get().toString(), "sessions", n.get());
         return new LoginResult.Success(user.get());
     }
 
-    /** imap.* audit lines: flat fields like pop3.*, never a password. */
-    private void audit(String event, InetSocketAddress client, String k1, Object v1, String k2, Object v2) {
+    /**
+     * imap.* audit lines: flat fields like pop3.* (session id, client, TLS version and cipher),
+     * never a password.
+     */
+    private void audit(String event, Peer peer, String k1, Object v1, String k2, Object v2) {
         Map<String, Object> m = new LinkedHashMap<>();
-        m.put("client_ip", client.getAddress().getHostAddress());
-        m.put("client_port", client.getPort());
+        m.put("session", peer.sessionId());
+        m.put("client_ip", peer.client().getAddress().getHostAddress());
+        m.put("client_port", peer.client().getPort());
+        peer.tls().ifPresent(t -> {
+            m.put("tls_version", t.version());
+            m.put("tls_cipher", t.cipher());
+        });
         m.put(k1, v1);
         m.put(k2, v2);
         audit.event(event, m);
     }
 
     @Override
-    public void logout(EmailAddress user) {
+    public void logout(Peer peer, EmailAddress user) {
         AtomicInteger n = sessions.get(user.key());
         int left = n == null ? 0 : n.decrementAndGet();
-        Map<String, Object> m = new LinkedHashMap<>();
-        m.put("user", user.toString());
-        m.put("sessions", left);
-        audit.event("imap.logout", m);
+        audit("imap.logout", peer, "user", user.toString(), "sessions", left);
     }
 
     private static MailboxInfo info(Mailboxes.Mailbox m) {

@@ -68,12 +68,19 @@ class ImapQuotaAndAuditTest {
                 assertThat(cmd(c, "l", "LOGIN bob@example.org wrong-password-77").getLast()).startsWith("l NO");
             }
             List<String> lines = server.auditLines();
-            assertThat(lines).anySatisfy(l -> assertThat(l).contains("\"event\":\"imap.login\"")
-                    .contains("\"user\":\"alice@example.org\"").contains("\"client_ip\":\"127.0.0.1\""));
+            // every line names the session, the client and the TLS in use (like pop3.* and smtp.*)
+            String loginLine = lines.stream().filter(l -> l.contains("\"event\":\"imap.login\"")).findFirst().orElseThrow();
+            assertThat(loginLine).contains("\"user\":\"alice@example.org\"").contains("\"client_ip\":\"127.0.0.1\"")
+                    .containsPattern("\"tls_version\":\"TLSv1\\.[23]\"").containsPattern("\"tls_cipher\":\"TLS_[A-Z0-9_]+\"");
+            java.util.regex.Matcher session = java.util.regex.Pattern.compile("\"session\":\"([^\"]+)\"").matcher(loginLine);
+            assertThat(session.find()).as("session id in %s", loginLine).isTrue();
             assertThat(lines).anySatisfy(l -> assertThat(l).contains("\"event\":\"imap.logout\"")
-                    .contains("\"user\":\"alice@example.org\""));
+                    .contains("\"user\":\"alice@example.org\"").contains("\"session\":\"" + session.group(1) + "\"")
+                    .contains("\"tls_version\":\"TLSv1."));
             assertThat(lines).anySatisfy(l -> assertThat(l).contains("\"event\":\"imap.login.failed\"")
-                    .contains("\"username\":\"bob@example.org\"").contains("\"reason\":\"bad_credentials\""));
+                    .contains("\"username\":\"bob@example.org\"").contains("\"reason\":\"bad_credentials\"")
+                    .contains("\"session\":\"").doesNotContain("\"session\":\"" + session.group(1) + "\"")
+                    .contains("\"tls_version\":\"TLSv1."));
             assertThat(String.join("\n", lines)).doesNotContain("wrong-password-77")
                     .doesNotContain(TestServer.ALICE_PASSWORD);
         }
