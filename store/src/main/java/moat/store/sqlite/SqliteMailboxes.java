@@ -275,18 +275,23 @@ final class SqliteMailboxes implements Mailboxes {
     }
 
     @Override
-    public Optional<Mailbox> scan(long mailboxId, RowVisitor visitor) {
+    public Optional<Mailbox> scan(long mailboxId, boolean sizeAndDate, RowVisitor visitor) {
         return db.read(c -> {
             Connections.exec(c, "BEGIN");
             try {
                 Optional<Mailbox> mb = find(c, mailboxId);
                 if (mb.isEmpty()) return mb;
-                try (PreparedStatement ps = c.prepareStatement("SELECT uid, flags, modseq, size, internaldate"
-                        + " FROM messages WHERE mailbox_id = ? ORDER BY uid")) {
+                // both forms run from the covering index messages_view (schema step 11)
+                try (PreparedStatement ps = c.prepareStatement("SELECT uid, flags, modseq"
+                        + (sizeAndDate ? ", size, internaldate" : "") + " FROM messages WHERE mailbox_id = ? ORDER BY uid")) {
                     ps.setLong(1, mailboxId);
                     try (ResultSet rs = ps.executeQuery()) {
-                        while (rs.next())
-                            visitor.row(rs.getLong(1), rs.getString(2), rs.getLong(3), rs.getLong(4), rs.getLong(5));
+                        if (sizeAndDate) {
+                            while (rs.next())
+                                visitor.row(rs.getLong(1), rs.getString(2), rs.getLong(3), rs.getLong(4), rs.getLong(5));
+                        } else {
+                            while (rs.next()) visitor.row(rs.getLong(1), rs.getString(2), rs.getLong(3), 0, 0);
+                        }
                     }
                 }
                 return mb;
