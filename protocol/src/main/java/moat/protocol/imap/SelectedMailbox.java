@@ -219,11 +219,22 @@ final class SelectedMailbox {
         dates = d;
     }
 
+    /** The last stored form interned and its index: a scan hands the same String to neighbours with equal flags. */
+    private String lastStored;
+    private int lastStoredIdx;
+
     private int intern(String stored) {
+        if (stored == lastStored) return lastStoredIdx;
         Integer i = flagsByStored.get(stored);
-        if (i != null) return i;
-        int k = intern(Set.copyOf(stored.isEmpty() ? List.of() : Arrays.asList(stored.split(" "))));
-        flagsByStored.put(stored, k);
+        int k;
+        if (i != null) {
+            k = i;
+        } else {
+            k = intern(Set.copyOf(stored.isEmpty() ? List.of() : Arrays.asList(stored.split(" "))));
+            flagsByStored.put(stored, k);
+        }
+        lastStored = stored;
+        lastStoredIdx = k;
         return k;
     }
 
