@@ -220,6 +220,21 @@ final class MessageCommands {
         return s.send(o, tag, (uid ? "UID " : "") + "FETCH completed");
     }
 
+    private static final byte[] STAR = ascii("* ");
+    private static final byte[] FETCH_OPEN = ascii(" FETCH (");
+    private static final byte[] UID = ascii("UID ");
+    private static final byte[] SP_UID = ascii(" UID ");
+    private static final byte[] FLAGS = ascii("FLAGS ");
+    private static final byte[] SP_FLAGS = ascii(" FLAGS ");
+    private static final byte[] MODSEQ = ascii("MODSEQ (");
+    private static final byte[] SP_MODSEQ = ascii(" MODSEQ (");
+    private static final byte[] CLOSE = ascii(")");
+    private static final byte[] CLOSE_CRLF = ascii(")\r\n");
+
+    private static byte[] ascii(String s) {
+        return s.getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+    }
+
     /**
      * FETCH of only UID, FLAGS and MODSEQ, what a client syncing flags asks for: written from
      * the selected view's arrays after the narrow scan (docs/adr/0018), with no object per
@@ -251,16 +266,15 @@ final class MessageCommands {
                 continue;
             }
             if (changedSince.isPresent() && sel.modseqAt(i) <= since) continue;
-            o.text("* ").number(q).text(" FETCH (");
+            o.raw(STAR).number(q).raw(FETCH_OPEN);
             for (int j = 0; j < kinds.length; j++) {
-                if (j > 0) o.text(" ");
                 switch (kinds[j]) {
-                    case 0 -> o.text("UID ").number(sel.uidAt(q));
-                    case 1 -> o.text("FLAGS ").raw(sel.flagText(k));
-                    default -> o.text("MODSEQ (").number(sel.modseqAt(i)).text(")");
+                    case 0 -> o.raw(j == 0 ? UID : SP_UID).number(sel.uidAt(q));
+                    case 1 -> o.raw(j == 0 ? FLAGS : SP_FLAGS).raw(sel.flagText(k));
+                    default -> o.raw(j == 0 ? MODSEQ : SP_MODSEQ).number(sel.modseqAt(i)).raw(CLOSE);
                 }
             }
-            o.text(")").crlf();
+            o.raw(CLOSE_CRLF);
         }
         o.text(new String(s.updates(uid).bytes(), java.nio.charset.StandardCharsets.UTF_8));
         if (truncated) return s.send(o, tag, "NO", "[LIMIT] Response too large; fetch fewer messages at once");

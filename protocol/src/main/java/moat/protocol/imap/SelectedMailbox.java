@@ -22,7 +22,8 @@ import moat.protocol.imap.ImapBackend.Selection;
  *
  * <p>Compact by design (docs/adr/0018): SELECT reads the mailbox counters and the UIDs only
  * (a {@code long[]}); the per-message details (flags, modseq, size, INTERNALDATE) are parallel
- * arrays loaded by one scan when a command first needs them, and flag sets are interned (a
+ * arrays loaded when a command first needs them (flags and modseq alone first when that is all
+ * it needs, size and INTERNALDATE by a second scan), and flag sets are interned (a
  * mailbox has few distinct ones), so a message costs about 36 bytes of heap, not a record,
  * a set, an Instant and boxed map entries.
  */
@@ -138,9 +139,11 @@ final class SelectedMailbox {
         int[] f = new int[cap];
         Arrays.fill(f, -1);
         long[] m = new long[cap];
+        int[] next = {0}; // rows come in UID order: the next row is most likely the next of our view
         session.backend.scanFlags(id, (uid, flags, modseq, size, date) -> {
-            int i = index(uid);
+            int i = next[0] < n && uids[next[0]] == uid ? next[0] : index(uid);
             if (i < 0) return; // arrived after our view: refresh announces it
+            next[0] = i + 1;
             f[i] = intern(flags);
             m[i] = modseq;
         });
