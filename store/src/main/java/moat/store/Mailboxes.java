@@ -66,7 +66,16 @@ public interface Mailboxes {
      * stored (names separated by one space, "" when none), without an object per message;
      * returns the mailbox read in the same snapshot, or empty when it no longer exists.
      */
-    Optional<Mailbox> scan(long mailboxId, RowVisitor visitor);
+    default Optional<Mailbox> scan(long mailboxId, RowVisitor visitor) {
+        return scan(mailboxId, true, visitor);
+    }
+
+    /**
+     * {@link #scan}, reading size and INTERNALDATE only when {@code sizeAndDate} (else the
+     * visitor gets 0 for both): flags and modseq alone are what a flag sync needs, and every
+     * column read costs a call into the driver per row (docs/adr/0018).
+     */
+    Optional<Mailbox> scan(long mailboxId, boolean sizeAndDate, RowVisitor visitor);
 
     /** One message row of {@link #scan}. */
     @FunctionalInterface

@@ -53,6 +53,9 @@ public interface ImapBackend {
      */
     Optional<MailboxInfo> scan(long mailboxId, RowVisitor visitor);
 
+    /** {@link #scan} without size and INTERNALDATE (the visitor gets 0 for both): cheaper per row. */
+    Optional<MailboxInfo> scanFlags(long mailboxId, RowVisitor visitor);
+
     @FunctionalInterface
     interface RowVisitor {
         void row(long uid, String flags, long modseq, long size, long internalDateMillis);

@@ -56,18 +56,29 @@ final class MessageCommands {
 
     /** The UIDs a set names, in sequence order; empty Optional when a sequence number is out of range. */
     private static Optional<List<Long>> resolve(SequenceSet set, boolean uid, SelectedMailbox sel) {
+        return resolveSeqs(set, uid, sel).map(seqs -> {
+            List<Long> out = new ArrayList<>(seqs.length);
+            for (int q : seqs) out.add(sel.uidAt(q));
+            return out;
+        });
+    }
+
+    /** The sequence numbers a set names, ascending; empty Optional when a sequence number is out of range. */
+    private static Optional<int[]> resolveSeqs(SequenceSet set, boolean uid, SelectedMailbox sel) {
         if (set.searchResult()) return Optional.empty();
-        List<Long> out = new ArrayList<>();
+        int n = sel.size();
+        int[] out = new int[n];
+        int k = 0;
         if (uid) {
             long max = sel.maxUid();
-            for (int i = 1; i <= sel.size(); i++) if (set.contains(sel.uidAt(i), max)) out.add(sel.uidAt(i));
-            return Optional.of(out);
+            for (int i = 1; i <= n; i++) if (set.contains(sel.uidAt(i), max)) out[k++] = i;
+            return Optional.of(java.util.Arrays.copyOf(out, k));
         }
         for (SequenceSet.Range r : set.ranges()) {
-            if (r.hi(sel.size()) > sel.size() || r.lo(sel.size()) < 1) return Optional.empty();
+            if (r.hi(n) > n || r.lo(n) < 1) return Optional.empty();
         }
-        for (int i = 1; i <= sel.size(); i++) if (set.contains(i, sel.size())) out.add(sel.uidAt(i));
-        return Optional.of(out);
+        for (int i = 1; i <= n; i++) if (set.contains(i, n)) out[k++] = i;
+        return Optional.of(java.util.Arrays.copyOf(out, k));
     }
 
     private ImapAction fetch(String tag, boolean uid, Args a, SelectedMailbox sel) throws SyntaxError {
@@ -99,11 +110,17 @@ final class MessageCommands {
         // RFC 7162 section 3.2.6: VANISHED only in UID FETCH, with CHANGEDSINCE, once QRESYNC is enabled
         if (vanished && (!uid || changedSince.isEmpty() || !s.qresync))
             throw new SyntaxError("VANISHED needs UID FETCH, CHANGEDSINCE and ENABLE QRESYNC");
-        Optional<List<Long>> uids = resolve(set, uid, sel);
-        if (uids.isEmpty()) return s.bad(tag, "Invalid message sequence number");
         if (uid && items.stream().noneMatch(i -> i instanceof FetchItem.Uid)) items.addFirst(new FetchItem.Uid());
         if ((changedSince.isPresent() || s.condstore) && items.stream().noneMatch(i -> i instanceof FetchItem.ModSeq))
             if (changedSince.isPresent()) items.add(new FetchItem.ModSeq());
+        if (items.stream().allMatch(i -> i instanceof FetchItem.Uid || i instanceof FetchItem.Flags
+                || i instanceof FetchItem.ModSeq)) {
+            Optional<int[]> seqs = resolveSeqs(set, uid, sel);
+            if (seqs.isEmpty()) return s.bad(tag, "Invalid message sequence number");
+            return fetchFlags(tag, uid, items, seqs.get(), changedSince, vanished ? set : null, sel);
+        }
+        Optional<List<Long>> uids = resolve(set, uid, sel);
+        if (uids.isEmpty()) return s.bad(tag, "Invalid message sequence number");
         boolean setsSeen = !sel.readOnly && items.stream().anyMatch(i -> i instanceof FetchItem.Section sec && !sec.peek()
                 || i instanceof FetchItem.Binary bin && !bin.peek()
                 || i instanceof FetchItem.Rfc822 r && !r.which().equals("RFC822.HEADER"));
@@ -199,6 +216,68 @@ final class MessageCommands {
         o.text(new String(s.updates(uid).bytes(), java.nio.charset.StandardCharsets.UTF_8));
         if (truncated) return s.send(o, tag, "NO", "[LIMIT] Response too large; fetch fewer messages at once");
         if (unknownCte) return s.send(o, tag, "NO", "[UNKNOWN-CTE] Unknown Content-Transfer-Encoding; use BODY[]");
+        if (failed) return s.send(o, tag, "NO", "Some messages could not be fetched");
+        return s.send(o, tag, (uid ? "UID " : "") + "FETCH completed");
+    }
+
+    private static final byte[] STAR = ascii("* ");
+    private static final byte[] FETCH_OPEN = ascii(" FETCH (");
+    private static final byte[] UID = ascii("UID ");
+    private static final byte[] SP_UID = ascii(" UID ");
+    private static final byte[] FLAGS = ascii("FLAGS ");
+    private static final byte[] SP_FLAGS = ascii(" FLAGS ");
+    private static final byte[] MODSEQ = ascii("MODSEQ (");
+    private static final byte[] SP_MODSEQ = ascii(" MODSEQ (");
+    private static final byte[] CLOSE = ascii(")");
+    private static final byte[] CLOSE_CRLF = ascii(")\r\n");
+
+    private static byte[] ascii(String s) {
+        return s.getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+    }
+
+    /**
+     * FETCH of only UID, FLAGS and MODSEQ, what a client syncing flags asks for: written from
+     * the selected view's arrays after the narrow scan (docs/adr/0018), with no object per
+     * message. Nothing here sets \Seen, so no flag changes; the same answers as the general path.
+     */
+    private ImapAction fetchFlags(String tag, boolean uid, List<FetchItem> items, int[] seqs,
+                                  OptionalLong changedSince, SequenceSet vanishedOf, SelectedMailbox sel) {
+        sel.loadFlags();
+        Out o = new Out();
+        if (vanishedOf != null) {
+            String gone = sel.missing(vanishedOf);
+            if (!gone.isEmpty()) o.untagged("VANISHED (EARLIER) " + gone);
+        }
+        int[] kinds = new int[items.size()]; // 0 UID, 1 FLAGS, 2 MODSEQ
+        for (int j = 0; j < kinds.length; j++)
+            kinds[j] = items.get(j) instanceof FetchItem.Uid ? 0 : items.get(j) instanceof FetchItem.Flags ? 1 : 2;
+        long since = changedSince.orElse(Long.MAX_VALUE);
+        boolean failed = false;
+        boolean truncated = false;
+        for (int q : seqs) {
+            if (o.size() > MAX_RESPONSE) {
+                truncated = true;
+                break;
+            }
+            int i = q - 1;
+            int k = sel.flagSetAt(i);
+            if (k < 0) { // expunged by another session before this session read its details
+                failed = true;
+                continue;
+            }
+            if (changedSince.isPresent() && sel.modseqAt(i) <= since) continue;
+            o.raw(STAR).number(q).raw(FETCH_OPEN);
+            for (int j = 0; j < kinds.length; j++) {
+                switch (kinds[j]) {
+                    case 0 -> o.raw(j == 0 ? UID : SP_UID).number(sel.uidAt(q));
+                    case 1 -> o.raw(j == 0 ? FLAGS : SP_FLAGS).raw(sel.flagText(k));
+                    default -> o.raw(j == 0 ? MODSEQ : SP_MODSEQ).number(sel.modseqAt(i)).raw(CLOSE);
+                }
+            }
+            o.raw(CLOSE_CRLF);
+        }
+        o.text(new String(s.updates(uid).bytes(), java.nio.charset.StandardCharsets.UTF_8));
+        if (truncated) return s.send(o, tag, "NO", "[LIMIT] Response too large; fetch fewer messages at once");
         if (failed) return s.send(o, tag, "NO", "Some messages could not be fetched");
         return s.send(o, tag, (uid ? "UID " : "") + "FETCH completed");
     }

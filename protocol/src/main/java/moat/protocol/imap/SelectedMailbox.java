@@ -22,7 +22,8 @@ import moat.protocol.imap.ImapBackend.Selection;
  *
  * <p>Compact by design (docs/adr/0018): SELECT reads the mailbox counters and the UIDs only
  * (a {@code long[]}); the per-message details (flags, modseq, size, INTERNALDATE) are parallel
- * arrays loaded by one scan when a command first needs them, and flag sets are interned (a
+ * arrays loaded when a command first needs them (flags and modseq alone first when that is all
+ * it needs, size and INTERNALDATE by a second scan), and flag sets are interned (a
  * mailbox has few distinct ones), so a message costs about 36 bytes of heap, not a record,
  * a set, an Instant and boxed map entries.
  */
@@ -35,12 +36,18 @@ final class SelectedMailbox {
     /** UIDs in sequence order: {@code uids[0..n)}; the details arrays are aligned with it. */
     private long[] uids;
     private int n;
-    /** Details, null until loaded; flagIdx -1: the message was gone when the details were read. */
+    /**
+     * Details, null until loaded, in two steps (docs/adr/0018): flags and modseq first (what a
+     * flag sync needs), size and INTERNALDATE when a command needs them. flagIdx -1: the
+     * message was gone when the details were read.
+     */
     private int[] flagIdx;
     private long[] modseqs;
     private long[] sizes;
     private long[] dates;
     private final List<Set<String>> flagSets = new ArrayList<>();
+    /** The FETCH form of each interned flag set ({@link Out#flags}), made when first written. */
+    private final List<byte[]> flagTexts = new ArrayList<>();
     private final Map<String, Integer> flagsByStored = new HashMap<>();
     private final Map<Set<String>, Integer> flagsBySet = new HashMap<>();
     /** Our own flag changes while the details are not loaded (uid -> modseq), so refresh does not repeat them. */
@@ -117,13 +124,61 @@ final class SelectedMailbox {
         return i < 0 ? -1 : i;
     }
 
+    /** Flags and modseq are loaded (size and INTERNALDATE may not be: {@link #sizes}). */
     private boolean loaded() {
         return flagIdx != null;
     }
 
+    /**
+     * Flags and modseq only (one narrow scan), for a command that needs nothing else; the
+     * rest, when a later command needs it, is read by {@link #loadDetails}.
+     */
+    void loadFlags() {
+        if (loaded()) return;
+        int cap = Math.max(uids.length, 1);
+        int[] f = new int[cap];
+        Arrays.fill(f, -1);
+        long[] m = new long[cap];
+        int[] next = {0}; // rows come in UID order: the next row is most likely the next of our view
+        session.backend.scanFlags(id, (uid, flags, modseq, size, date) -> {
+            int i = next[0] < n && uids[next[0]] == uid ? next[0] : index(uid);
+            if (i < 0) return; // arrived after our view: refresh announces it
+            next[0] = i + 1;
+            f[i] = intern(flags);
+            m[i] = modseq;
+        });
+        flagIdx = f;
+        modseqs = m;
+        ownChanges.clear(); // the rows read include our own changes
+    }
+
+    /** The flag set index of the message at 0-based position {@code i} (loaded), -1 when it was gone. */
+    int flagSetAt(int i) {
+        return flagIdx[i];
+    }
+
+    long modseqAt(int i) {
+        return modseqs[i];
+    }
+
+    /** The parenthesised FETCH form of flag set {@code k}, made once per set. */
+    byte[] flagText(int k) {
+        while (flagTexts.size() <= k) flagTexts.add(null);
+        byte[] t = flagTexts.get(k);
+        if (t == null) {
+            t = Out.flags(flagSets.get(k)).getBytes(java.nio.charset.StandardCharsets.UTF_8);
+            flagTexts.set(k, t);
+        }
+        return t;
+    }
+
     /** One scan of the mailbox's rows into the details arrays; rows not in our view are skipped. */
     private void loadDetails() {
-        if (loaded()) return;
+        if (sizes != null) return;
+        if (loaded()) {
+            loadSizesAndDates();
+            return;
+        }
         int cap = Math.max(uids.length, 1);
         int[] f = new int[cap];
         Arrays.fill(f, -1);
@@ -145,11 +200,44 @@ final class SelectedMailbox {
         ownChanges.clear(); // the rows read include our own changes
     }
 
+    /**
+     * Size and INTERNALDATE after {@link #loadFlags}: they never change, so only they are read
+     * (the flags the client was told stay as they are; refresh reports changes). A message of
+     * our view without a row now was expunged meanwhile: it is gone, as in the first scan.
+     */
+    private void loadSizesAndDates() {
+        int cap = uids.length;
+        long[] z = new long[cap];
+        long[] d = new long[cap];
+        boolean[] seen = new boolean[cap];
+        session.backend.scan(id, (uid, flags, modseq, size, date) -> {
+            int i = index(uid);
+            if (i < 0) return;
+            z[i] = size;
+            d[i] = date;
+            seen[i] = true;
+        });
+        for (int i = 0; i < n; i++) if (!seen[i]) flagIdx[i] = -1;
+        sizes = z;
+        dates = d;
+    }
+
+    /** The last stored form interned and its index: a scan hands the same String to neighbours with equal flags. */
+    private String lastStored;
+    private int lastStoredIdx;
+
     private int intern(String stored) {
+        if (stored == lastStored) return lastStoredIdx;
         Integer i = flagsByStored.get(stored);
-        if (i != null) return i;
-        int k = intern(Set.copyOf(stored.isEmpty() ? List.of() : Arrays.asList(stored.split(" "))));
-        flagsByStored.put(stored, k);
+        int k;
+        if (i != null) {
+            k = i;
+        } else {
+            k = intern(Set.copyOf(stored.isEmpty() ? List.of() : Arrays.asList(stored.split(" "))));
+            flagsByStored.put(stored, k);
+        }
+        lastStored = stored;
+        lastStoredIdx = k;
         return k;
     }
 
@@ -182,6 +270,8 @@ final class SelectedMailbox {
         if (loaded()) {
             flagIdx[n] = intern(m.flags());
             modseqs[n] = m.modseq();
+        }
+        if (sizes != null) {
             sizes[n] = m.size();
             dates[n] = m.internalDate().toEpochMilli();
         }
@@ -194,6 +284,8 @@ final class SelectedMailbox {
         if (loaded()) {
             flagIdx = Arrays.copyOf(flagIdx, cap);
             modseqs = Arrays.copyOf(modseqs, cap);
+        }
+        if (sizes != null) {
             sizes = Arrays.copyOf(sizes, cap);
             dates = Arrays.copyOf(dates, cap);
         }
@@ -211,6 +303,8 @@ final class SelectedMailbox {
             if (loaded()) {
                 flagIdx[w] = flagIdx[r];
                 modseqs[w] = modseqs[r];
+            }
+            if (sizes != null) {
                 sizes[w] = sizes[r];
                 dates[w] = dates[r];
             }

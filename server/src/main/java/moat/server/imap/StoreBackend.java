@@ -159,7 +159,12 @@ public final class StoreBackend implements ImapBackend {
 
     @Override
     public Optional<MailboxInfo> scan(long mailboxId, RowVisitor visitor) {
-        return mailboxes.scan(mailboxId, visitor::row).map(StoreBackend::info);
+        return mailboxes.scan(mailboxId, true, visitor::row).map(StoreBackend::info);
+    }
+
+    @Override
+    public Optional<MailboxInfo> scanFlags(long mailboxId, RowVisitor visitor) {
+        return mailboxes.scan(mailboxId, false, visitor::row).map(StoreBackend::info);
     }
 
     @Override

@@ -229,64 +229,82 @@ final class SqliteMailboxes implements Mailboxes {
     @Override
     public Optional<UidMap> uidMap(long mailboxId) {
         return db.read(c -> {
-            // one read transaction: the counters and the UIDs agree
-            Connections.exec(c, "BEGIN");
-            try {
-                Optional<Mailbox> mb = find(c, mailboxId);
-                if (mb.isEmpty()) return Optional.<UidMap>empty();
-                long n = mb.get().messages();
-                if (n == 0) return Optional.of(new UidMap(mb.get(), new long[0]));
-                // UIDs are unique (primary key): n of them spanning exactly n values are that range
-                long lo = edgeUid(c, mailboxId, "ASC");
-                long hi = edgeUid(c, mailboxId, "DESC");
-                long[] uids;
-                if (hi - lo + 1 == n) {
-                    uids = new long[(int) n];
-                    for (int i = 0; i < uids.length; i++) uids[i] = lo + i;
-                } else {
-                    // gaps (expunged messages): one pass over the primary-key index, which covers uid
-                    uids = new long[(int) n];
-                    int i = 0;
-                    try (PreparedStatement ps = c.prepareStatement(
-                            "SELECT uid FROM messages WHERE mailbox_id = ? ORDER BY uid")) {
-                        ps.setLong(1, mailboxId);
-                        try (ResultSet rs = ps.executeQuery()) {
-                            while (rs.next() && i < uids.length) uids[i++] = rs.getLong(1);
-                        }
+            // the common case, a mailbox without gaps: one statement (one snapshot) reads the
+            // counters and both edge UIDs, no transaction statements around it
+            try (PreparedStatement ps = c.prepareStatement("SELECT " + MAILBOX_COLUMNS
+                    + ", (SELECT uid FROM messages WHERE mailbox_id = m.id ORDER BY uid ASC LIMIT 1)"
+                    + ", (SELECT uid FROM messages WHERE mailbox_id = m.id ORDER BY uid DESC LIMIT 1)"
+                    + " FROM mailboxes m WHERE m.id = ?")) {
+                ps.setLong(1, mailboxId);
+                try (ResultSet rs = ps.executeQuery()) {
+                    if (!rs.next()) return Optional.<UidMap>empty();
+                    Mailbox mb = mailbox(rs);
+                    long n = mb.messages();
+                    long lo = rs.getLong(11);
+                    long hi = rs.getLong(12);
+                    if (n == 0) return Optional.of(new UidMap(mb, new long[0]));
+                    if (hi - lo + 1 == n && lo > 0) {
+                        long[] uids = new long[(int) n];
+                        for (int i = 0; i < uids.length; i++) uids[i] = lo + i;
+                        return Optional.of(new UidMap(mb, uids));
                     }
-                    if (i != uids.length) uids = Arrays.copyOf(uids, i); // a counter out of step: trust the rows
                 }
-                return Optional.of(new UidMap(mb.get(), uids));
-            } finally {
-                Connections.exec(c, "COMMIT");
             }
+            return uidMapWithGaps(c, mailboxId);
         });
     }
 
-    /** The smallest (ASC) or largest (DESC) UID of a non-empty mailbox: one probe of the primary key. */
-    private static long edgeUid(Connection c, long mailboxId, String order) throws SQLException {
-        try (PreparedStatement ps = c.prepareStatement(
-                "SELECT uid FROM messages WHERE mailbox_id = ? ORDER BY uid " + order + " LIMIT 1")) {
-            ps.setLong(1, mailboxId);
-            try (ResultSet rs = ps.executeQuery()) {
-                return rs.next() ? rs.getLong(1) : 0;
+    /** {@link #uidMap} when the UIDs have gaps: the counters and the UID column in one read transaction. */
+    private static Optional<UidMap> uidMapWithGaps(Connection c, long mailboxId) throws SQLException {
+        // one read transaction: the counters and the UIDs agree
+        Connections.exec(c, "BEGIN");
+        try {
+            Optional<Mailbox> mb = find(c, mailboxId);
+            if (mb.isEmpty()) return Optional.empty();
+            long n = mb.get().messages();
+            if (n == 0) return Optional.of(new UidMap(mb.get(), new long[0]));
+            // gaps (expunged messages): one pass over the primary-key index, which covers uid
+            long[] uids = new long[(int) n];
+            int i = 0;
+            try (PreparedStatement ps = c.prepareStatement("SELECT uid FROM messages WHERE mailbox_id = ? ORDER BY uid")) {
+                ps.setLong(1, mailboxId);
+                try (ResultSet rs = ps.executeQuery()) {
+                    while (rs.next() && i < uids.length) uids[i++] = rs.getLong(1);
+                }
             }
+            if (i != uids.length) uids = Arrays.copyOf(uids, i); // a counter out of step: trust the rows
+            return Optional.of(new UidMap(mb.get(), uids));
+        } finally {
+            Connections.exec(c, "COMMIT");
         }
     }
 
     @Override
-    public Optional<Mailbox> scan(long mailboxId, RowVisitor visitor) {
+    public Optional<Mailbox> scan(long mailboxId, boolean sizeAndDate, RowVisitor visitor) {
         return db.read(c -> {
             Connections.exec(c, "BEGIN");
             try {
                 Optional<Mailbox> mb = find(c, mailboxId);
                 if (mb.isEmpty()) return mb;
-                try (PreparedStatement ps = c.prepareStatement("SELECT uid, flags, modseq, size, internaldate"
-                        + " FROM messages WHERE mailbox_id = ? ORDER BY uid")) {
+                // both forms run from the covering index messages_view (schema step 11)
+                try (PreparedStatement ps = c.prepareStatement("SELECT uid, flags, modseq"
+                        + (sizeAndDate ? ", size, internaldate" : "") + " FROM messages WHERE mailbox_id = ? ORDER BY uid")) {
                     ps.setLong(1, mailboxId);
                     try (ResultSet rs = ps.executeQuery()) {
-                        while (rs.next())
-                            visitor.row(rs.getLong(1), rs.getString(2), rs.getLong(3), rs.getLong(4), rs.getLong(5));
+                        // the flags as octets, and one String per run of equal ones: getString costs
+                        // about twice getBytes in the driver, and neighbours mostly share their flags
+                        byte[] lastRaw = null;
+                        String last = "";
+                        while (rs.next()) {
+                            byte[] raw = rs.getBytes(2);
+                            if (raw == null) raw = new byte[0];
+                            if (!Arrays.equals(raw, lastRaw)) {
+                                last = new String(raw, java.nio.charset.StandardCharsets.UTF_8);
+                                lastRaw = raw;
+                            }
+                            if (sizeAndDate) visitor.row(rs.getLong(1), last, rs.getLong(3), rs.getLong(4), rs.getLong(5));
+                            else visitor.row(rs.getLong(1), last, rs.getLong(3), 0, 0);
+                        }
                     }
                 }
                 return mb;
