@@ -197,6 +197,13 @@ final class Schema {
             // front; readers concatenate (docs/adr/0020-trace-prefix-in-the-index-row.md).
             """
             ALTER TABLE bodies ADD COLUMN prefix BLOB;
+            """,
+            // 13: values that must never repeat after their rows are deleted (Counters): the last
+            // UIDVALIDITY and mailbox id handed out (RFC 9051 section 2.3.1.1).
+            """
+            CREATE TABLE counters (name TEXT PRIMARY KEY, value INTEGER NOT NULL) STRICT;
+            INSERT INTO counters(name, value) SELECT 'uidvalidity', coalesce(max(uidvalidity), 0) FROM mailboxes;
+            INSERT INTO counters(name, value) SELECT 'mailbox_id', coalesce(max(id), 0) FROM mailboxes;
             """);
 
 

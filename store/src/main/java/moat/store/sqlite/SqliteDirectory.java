@@ -104,11 +104,11 @@ final class SqliteDirectory implements Directory {
             userId = count(c, "SELECT id FROM users WHERE address_key = ?", user.key());
             // RFC 3501 section 2.3.1.1: UIDVALIDITY must change if a mailbox name is reused, so
             // never hand out a value lower than one already used.
-            long uidValidity = Math.max(now / 1000, count(c, "SELECT coalesce(max(uidvalidity), 0) FROM mailboxes") + 1);
+            long uidValidity = Counters.nextUidValidity(c, now / 1000);
             try (PreparedStatement ps = c.prepareStatement(
-                    "INSERT INTO mailboxes(user_id, name, uidvalidity, special_use) VALUES (?, ?, ?, nullif(?, ''))")) {
+                    "INSERT INTO mailboxes(id, user_id, name, uidvalidity, special_use) VALUES (?, ?, ?, ?, nullif(?, ''))")) {
                 for (var mb : DEFAULT_MAILBOXES) {
-                    bind(ps, userId, mb.getKey(), uidValidity, mb.getValue());
+                    bind(ps, Counters.nextMailboxId(c), userId, mb.getKey(), uidValidity, mb.getValue());
                     ps.executeUpdate();
                 }
             }

@@ -125,10 +125,9 @@ final class SqliteMailboxes implements Mailboxes {
             if (userId == 0) return new Outcome.NotFound();
             if (find(c, user, n).isPresent()) return new Outcome.AlreadyExists();
             // RFC 9051 section 2.3.1.1: a reused name must get a new UIDVALIDITY.
-            long uidValidity = Math.max(clock.millis() / 1000,
-                    SqliteDirectory.count(c, "SELECT coalesce(max(uidvalidity), 0) FROM mailboxes") + 1);
-            SqliteDirectory.update(c, "INSERT INTO mailboxes(user_id, name, uidvalidity) VALUES (?, ?, ?)",
-                    userId, n, uidValidity);
+            long uidValidity = Counters.nextUidValidity(c, clock.millis() / 1000);
+            SqliteDirectory.update(c, "INSERT INTO mailboxes(id, user_id, name, uidvalidity) VALUES (?, ?, ?, ?)",
+                    Counters.nextMailboxId(c), userId, n, uidValidity);
             return new Outcome.Done();
         });
     }
@@ -175,8 +174,7 @@ final class SqliteMailboxes implements Mailboxes {
             if (find(c, user, t).isPresent()) return new Outcome.AlreadyExists();
             long userId = SqliteDirectory.count(c, "SELECT user_id FROM mailboxes WHERE id = ?", mb.get().id());
             // Children move along (RFC 9051 section 6.3.6); a new UIDVALIDITY keeps clients honest.
-            long uidValidity = Math.max(clock.millis() / 1000,
-                    SqliteDirectory.count(c, "SELECT coalesce(max(uidvalidity), 0) FROM mailboxes") + 1);
+            long uidValidity = Counters.nextUidValidity(c, clock.millis() / 1000);
             SqliteDirectory.update(c, "UPDATE mailboxes SET name = ? || substr(name, ?), uidvalidity = ?"
                     + " WHERE user_id = ? AND (name = ? OR substr(name, 1, ?) = ?)",
                     t, f.length() + 1, uidValidity, userId, f, f.length() + 1, f + DELIMITER);

@@ -312,4 +312,32 @@ class SqliteMailboxesTest {
             return s.filter(java.nio.file.Files::isRegularFile).count();
         }
     }
+
+    @Test
+    void aMailboxRecreatedWithinTheSameSecondGetsANewUidValidityAndId() throws Exception {
+        // a stopped clock: create, delete and create again all happen "in the same second"
+        java.time.Clock stopped = java.time.Clock.fixed(java.time.Instant.parse("2026-11-26T00:00:00Z"), java.time.ZoneOffset.UTC);
+        try (SqliteStore s = SqliteStore.open(dir, StoreFixture.SETTINGS, stopped)) {
+            s.addDomain(Domain.of("example.org"));
+            s.addUser(ALICE, "pw-alice-123".toCharArray());
+            Mailboxes mb = s.mailboxes();
+            assertThat(mb.create(ALICE, "Projects")).isInstanceOf(Mailboxes.Outcome.Done.class);
+            Mailboxes.Mailbox first = mb.find(ALICE, "Projects").orElseThrow();
+            assertThat(mb.delete(ALICE, "Projects")).isInstanceOf(Mailboxes.Outcome.Done.class);
+            assertThat(mb.create(ALICE, "Projects")).isInstanceOf(Mailboxes.Outcome.Done.class);
+            Mailboxes.Mailbox second = mb.find(ALICE, "Projects").orElseThrow();
+            // RFC 9051 section 2.3.1.1: a client's cache of the old mailbox must not survive
+            assertThat(second.uidValidity()).isGreaterThan(first.uidValidity());
+            assertThat(second.id()).isNotEqualTo(first.id());
+
+            // the same for a user removed and added again: every mailbox is new to a client
+            long inboxValidity = mb.find(ALICE, "INBOX").orElseThrow().uidValidity();
+            long inboxId = mb.find(ALICE, "INBOX").orElseThrow().id();
+            assertThat(s.removeUser(ALICE)).isTrue();
+            s.addUser(ALICE, "pw-alice-123".toCharArray());
+            Mailboxes.Mailbox inbox = mb.find(ALICE, "INBOX").orElseThrow();
+            assertThat(inbox.uidValidity()).isGreaterThan(Math.max(inboxValidity, second.uidValidity()));
+            assertThat(inbox.id()).isGreaterThan(inboxId);
+        }
+    }
 }
