@@ -22,6 +22,7 @@
 # check both servers answered for every message.
 #
 # Env: COUNT (10000), RUNS (3), KEEP=1 (keep the temp dir), DOVECOT_PORT (42993), MOAT_PORT (43993),
+#      WARM_CONNECTIONS (200: LOGIN+SELECT+LOGOUT connections to each server before the runs),
 #      BENCH_QUICK=1 (500 messages, 1 run: smoke test of the script).
 set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -30,6 +31,7 @@ RUNS="${RUNS:-3}"
 [ -n "${BENCH_QUICK:-}" ] && { COUNT=500; RUNS=1; }
 DV_PORT="${DOVECOT_PORT:-42993}"
 MOAT_PORT="${MOAT_PORT:-43993}"
+WARM_CONNECTIONS="${WARM_CONNECTIONS:-200}"
 USER_ADDR="bench@bench.example"
 PASS="bench-password-123456"
 
@@ -317,6 +319,14 @@ def timed(f):
 
 def main():
     mode, port, user, pw = sys.argv[1], int(sys.argv[2]), sys.argv[3], sys.argv[4]
+    if mode == "warm":   # N fresh connections: TLS handshake, LOGIN, SELECT, LOGOUT (warms both servers alike)
+        for _ in range(int(sys.argv[5])):
+            c = Conn(port)
+            c.cmd(b'LOGIN "%s" "%s"' % (user.encode(), pw.encode()))
+            c.cmd(b"SELECT INBOX")
+            c.cmd(b"LOGOUT")
+            c.s.close()
+        return
     if mode == "load":   # APPEND every file of a directory, in name order, over W connections
         src, workers = sys.argv[5], 4
         names = sorted(os.listdir(src))
@@ -385,6 +395,11 @@ python3 "$T/client.py" load "$MOAT_PORT" "$USER_ADDR" "$PASS" "$T/msgs" | tee "$
 log "cold round (not counted): Dovecot indexes its Maildir on the first SELECT"
 python3 "$T/client.py" measure "$DV_PORT" "$USER_ADDR" "$PASS" "$T/rss-dovecot.sh" >"$T/dovecot-cold.json"
 python3 "$T/client.py" measure "$MOAT_PORT" "$USER_ADDR" "$PASS" "$T/rss-moat.sh" >"$T/moat-cold.json"
+# Warm caches for both: the JVM compiles Moat's TLS handshake and login paths only after some
+# connections (the load used 4), Dovecot forks a fresh imap process per connection anyway.
+log "warm-up (not counted): $WARM_CONNECTIONS connections with LOGIN + SELECT + LOGOUT to each server"
+python3 "$T/client.py" warm "$MOAT_PORT" "$USER_ADDR" "$PASS" "$WARM_CONNECTIONS"
+python3 "$T/client.py" warm "$DV_PORT" "$USER_ADDR" "$PASS" "$WARM_CONNECTIONS"
 for run in $(seq "$RUNS"); do
   log "run $run (load $(cut -d' ' -f1-3 /proc/loadavg))"
   python3 "$T/client.py" measure "$MOAT_PORT" "$USER_ADDR" "$PASS" "$T/rss-moat.sh" >"$T/moat-$run.json"
