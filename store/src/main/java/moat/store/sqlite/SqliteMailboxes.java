@@ -51,6 +51,7 @@ final class SqliteMailboxes implements Mailboxes {
     private final ChangeNotifier notifier;
     private final Clock clock;
     private final SummaryFiller summaries;
+    private final FlagRowCache flagRows = new FlagRowCache();
 
     SqliteMailboxes(DataDir dir, Connections db, SqliteMailStore mail, ChangeNotifier notifier, Clock clock,
                     SummaryFiller summaries) {
@@ -284,6 +285,21 @@ final class SqliteMailboxes implements Mailboxes {
             try {
                 Optional<Mailbox> mb = find(c, mailboxId);
                 if (mb.isEmpty()) return mb;
+                // flags alone: the rows of the last scan when the mailbox has not changed since
+                var key = new FlagRowCache.Key(mb.get().uidValidity(), mb.get().highestModseq(), mb.get().messages());
+                if (!sizeAndDate) {
+                    FlagRowCache.Rows cached = flagRows.get(mailboxId, key);
+                    if (cached != null) {
+                        cached.replay(visitor);
+                        return mb;
+                    }
+                }
+                long count = mb.get().messages();
+                int cap = count > 0 && count <= FlagRowCache.MAX_ROWS ? (int) count : 0; // 0: not kept
+                long[] uids = new long[cap];
+                String[] flags = new String[cap];
+                long[] modseqs = new long[cap];
+                int n = 0;
                 // both forms run from the covering index messages_view (schema step 11)
                 try (PreparedStatement ps = c.prepareStatement("SELECT uid, flags, modseq"
                         + (sizeAndDate ? ", size, internaldate" : "") + " FROM messages WHERE mailbox_id = ? ORDER BY uid")) {
@@ -300,11 +316,22 @@ final class SqliteMailboxes implements Mailboxes {
                                 last = new String(raw, java.nio.charset.StandardCharsets.UTF_8);
                                 lastRaw = raw;
                             }
-                            if (sizeAndDate) visitor.row(rs.getLong(1), last, rs.getLong(3), rs.getLong(4), rs.getLong(5));
-                            else visitor.row(rs.getLong(1), last, rs.getLong(3), 0, 0);
+                            long uid = rs.getLong(1);
+                            long modseq = rs.getLong(3);
+                            if (sizeAndDate) visitor.row(uid, last, modseq, rs.getLong(4), rs.getLong(5));
+                            else visitor.row(uid, last, modseq, 0, 0);
+                            if (n < cap) {
+                                uids[n] = uid;
+                                flags[n] = last;
+                                modseqs[n] = modseq;
+                            }
+                            n++;
                         }
                     }
                 }
+                // kept only when the rows agree with the counter they are keyed by
+                if (cap > 0 && n == cap && n == count)
+                    flagRows.put(mailboxId, new FlagRowCache.Rows(key, uids, flags, modseqs));
                 return mb;
             } finally {
                 Connections.exec(c, "COMMIT");

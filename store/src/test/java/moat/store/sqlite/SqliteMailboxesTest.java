@@ -126,6 +126,54 @@ class SqliteMailboxesTest {
     }
 
     @Test
+    void aFlagScanAnswersFromTheLastScanOnlyWhileTheMailboxIsUnchanged() throws Exception {
+        try (SqliteStore s = open()) {
+            Mailboxes m = s.mailboxes();
+            long inbox = m.find(ALICE, "INBOX").orElseThrow().id();
+            for (int i = 1; i <= 3; i++)
+                m.append(inbox, ("Subject: " + i + "\r\n\r\nx\r\n").getBytes(StandardCharsets.US_ASCII), Set.of(),
+                        Instant.ofEpochMilli(1000L * i));
+            java.util.function.Supplier<List<String>> flagScan = () -> {
+                List<String> rows = new java.util.ArrayList<>();
+                m.scan(inbox, false, (uid, flags, modseq, size, date) -> rows.add(uid + "|" + flags + "|" + modseq));
+                return rows;
+            };
+            assertThat(flagScan.get()).containsExactly("1||1", "2||2", "3||3");
+            assertThat(flagScan.get()).as("unchanged: the same rows").containsExactly("1||1", "2||2", "3||3");
+            m.store(inbox, Set.of(2L), FlagMode.ADD, Set.of("\\Seen"), OptionalLong.empty());
+            assertThat(flagScan.get()).containsExactly("1||1", "2|\\Seen|4", "3||3");
+            m.store(inbox, Set.of(3L), FlagMode.ADD, Set.of("\\Deleted"), OptionalLong.empty());
+            m.expunge(inbox, Optional.empty());
+            assertThat(flagScan.get()).containsExactly("1||1", "2|\\Seen|4");
+            m.append(inbox, "Subject: 4\r\n\r\nx\r\n".getBytes(StandardCharsets.US_ASCII), Set.of("\\Flagged"),
+                    Instant.ofEpochMilli(4000));
+            assertThat(flagScan.get()).containsExactly("1||1", "2|\\Seen|4", "4|\\Flagged|7");
+            // SMTP delivery (the group committer) and POP3 deletion (MailStore) change the key too
+            StoreFixture.deliver(s, "Subject: 5\r\n\r\nx\r\n", StoreFixture.local(ALICE));
+            assertThat(flagScan.get()).containsExactly("1||1", "2|\\Seen|4", "4|\\Flagged|7", "5||8");
+            s.expunge(ALICE, "INBOX", List.of(1L));
+            assertThat(flagScan.get()).containsExactly("2|\\Seen|4", "4|\\Flagged|7", "5||8");
+            // the full scan still reads size and date (never from the flag rows)
+            List<String> full = new java.util.ArrayList<>();
+            m.scan(inbox, (uid, flags, modseq, size, date) -> full.add(uid + "|" + date));
+            assertThat(full).hasSize(3).startsWith("2|2000", "4|4000");
+            // a mailbox deleted and created again (maybe under the same id, with the same
+            // HIGHESTMODSEQ and count) is not answered from the old one's rows: its UIDVALIDITY differs
+            List<String> seen = new java.util.ArrayList<>();
+            for (Set<String> flags : List.of(Set.<String>of(), Set.of("\\Flagged"))) {
+                assertThat(m.create(ALICE, "Tmp")).isInstanceOf(Outcome.Done.class);
+                long tmp = m.find(ALICE, "Tmp").orElseThrow().id();
+                m.append(tmp, "Subject: a\r\n\r\nx\r\n".getBytes(StandardCharsets.US_ASCII), flags, Instant.ofEpochMilli(1));
+                m.scan(tmp, false, (uid, f, modseq, size, date) -> seen.add(tmp + ":" + uid + "|" + f + "|" + modseq));
+                assertThat(m.delete(ALICE, "Tmp")).isInstanceOf(Outcome.Done.class);
+            }
+            assertThat(seen).hasSize(2);
+            assertThat(seen.get(0)).endsWith(":1||1");
+            assertThat(seen.get(1)).endsWith(":1|\\Flagged|1");
+        }
+    }
+
+    @Test
     void createRenameDeleteSubscribe() throws Exception {
         try (SqliteStore s = open()) {
             Mailboxes m = s.mailboxes();
