@@ -19,14 +19,11 @@ import java.util.Base64;
 import java.util.Date;
 import java.util.HexFormat;
 import java.util.List;
-import java.util.Optional;
 import java.util.concurrent.atomic.AtomicLong;
-import moat.core.EmailAddress;
 import moat.core.dns.StaticZone;
 import moat.core.dns.Tlsa;
 import moat.server.testing.MutableClock;
 import moat.server.testing.TestServer;
-import moat.store.MailStore;
 import org.bouncycastle.asn1.x500.X500Name;
 import org.bouncycastle.asn1.x509.BasicConstraints;
 import org.bouncycastle.asn1.x509.Extension;
@@ -48,7 +45,6 @@ import org.junit.jupiter.api.io.TempDir;
  * anchor defers the mail (DANE forbids plaintext and unauthenticated TLS).
  */
 class DaneTaTest {
-    static final EmailAddress ALICE = EmailAddress.of("alice@example.org");
     static final Instant NOW = Instant.parse("2026-11-25T10:00:00Z");
     static final AtomicLong SERIAL = new AtomicLong(1);
     static PrivatePostfix withCa;
@@ -137,16 +133,11 @@ class DaneTaTest {
     }
 
     TestServer start(StaticZone z, String name) throws Exception {
-        return TestServer.start(dir.resolve(name), z, clock, "delivery.smtp_port = " + port,
-                "delivery.command_timeout = \"5s\"", "delivery.connect_timeout = \"2s\"");
+        return DaneTest.start(dir.resolve(name), z, clock, port);
     }
 
     void enqueue(TestServer s, String subject) throws Exception {
-        MailStore.Draft d = s.store().begin();
-        d.out().write(("From: alice@example.org\r\nSubject: " + subject + "\r\n\r\nhi\r\n").getBytes(StandardCharsets.UTF_8));
-        d.out().close();
-        s.store().commit(d, new MailStore.Delivery(Optional.of(ALICE), List.of(),
-                List.of(EmailAddress.of("zoe@ta.example")), clock.instant(), Optional.of(ALICE)));
+        DaneTest.enqueue(s, subject, "zoe@ta.example", clock.instant());
     }
 
     @Test

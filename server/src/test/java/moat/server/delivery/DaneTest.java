@@ -65,16 +65,26 @@ class DaneTest {
     }
 
     TestServer start(StaticZone z, String name) throws Exception {
-        return TestServer.start(dir.resolve(name), z, clock, "delivery.smtp_port = " + port,
+        return start(dir.resolve(name), z, clock, port);
+    }
+
+    /** A server whose remote MX port is {@code port}, with the short timeouts of the DANE tests. */
+    static TestServer start(Path dir, StaticZone z, java.time.Clock clock, int port) throws Exception {
+        return TestServer.start(dir, z, clock, "delivery.smtp_port = " + port,
                 "delivery.command_timeout = \"5s\"", "delivery.connect_timeout = \"2s\"");
     }
 
     void enqueue(TestServer s, String subject) throws Exception {
+        enqueue(s, subject, "zoe@dane.example", clock.instant());
+    }
+
+    /** Queues a message alice submitted (so a failure reaches her as a DSN) for {@code rcpt}. */
+    static void enqueue(TestServer s, String subject, String rcpt, Instant at) throws Exception {
         MailStore.Draft d = s.store().begin();
         d.out().write(("From: alice@example.org\r\nSubject: " + subject + "\r\n\r\nhi\r\n").getBytes(StandardCharsets.UTF_8));
         d.out().close();
         s.store().commit(d, new MailStore.Delivery(Optional.of(ALICE), List.of(),
-                List.of(EmailAddress.of("zoe@dane.example")), clock.instant(), Optional.of(ALICE)));
+                List.of(EmailAddress.of(rcpt)), at, Optional.of(ALICE)));
     }
 
     @Test
