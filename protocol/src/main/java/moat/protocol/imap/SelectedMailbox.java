@@ -415,7 +415,7 @@ final class SelectedMailbox {
      * VANISHED (EARLIER), or "" when none. UIDs are assigned one after the other, so each gap is
      * an expunged message; with no expunge history this reports every expunge in the set, not
      * only those since the client's modseq, which RFC 7162 accepts for servers that "don't store
-     * extra state" (docs/adr/0010). Linear in the ranges and the UIDs inside them.
+     * extra state" (docs/adr/0016). Linear in the ranges and the UIDs inside them.
      */
     String missing(SequenceSet known) {
         // '*' reaches UIDNEXT-1 here, not the largest UID present: expunged messages at the end

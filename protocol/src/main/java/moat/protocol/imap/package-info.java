@@ -7,7 +7,7 @@
  * <p>Extensions: LITERAL+ (RFC 7888), ID (RFC 2971, answered with NIL), ENABLE (RFC 5161),
  * IDLE (RFC 2177), NAMESPACE (RFC 2342), SASL-IR (RFC 4959), UIDPLUS (RFC 4315), MOVE
  * (RFC 6851), UNSELECT (RFC 3691), CHILDREN (RFC 3348), SPECIAL-USE (RFC 6154), CONDSTORE
- * (RFC 7162) and QRESYNC (RFC 7162 section 3.2; docs/adr/0010: no expunge history, so VANISHED
+ * (RFC 7162) and QRESYNC (RFC 7162 section 3.2; docs/adr/0016: no expunge history, so VANISHED
  * (EARLIER) reports every expunged UID of the known set, not only the recent ones), BINARY (RFC 3516: base64 and quoted-printable undone, literal8 both ways; another
  * encoding is NO [UNKNOWN-CTE]), LIST-EXTENDED (RFC 5258) with LIST-STATUS (RFC 5819), ESEARCH (RFC 4731), UTF8=ACCEPT (RFC 6855), APPENDLIMIT (RFC 7889), QUOTA with
  * the STORAGE resource (RFC 9208; one root "" per user, SETQUOTA refused: the administrator sets
