@@ -43,14 +43,23 @@ sealed interface FetchItem {
     /** BINARY[part]&lt;partial&gt; (RFC 3516): the part with its Content-Transfer-Encoding undone. */
     record Binary(boolean peek, List<Integer> part, Optional<long[]> partial) implements FetchItem {
         String spec() {
-            StringBuilder sb = new StringBuilder();
-            for (int p : part) sb.append(sb.isEmpty() ? "" : ".").append(p);
-            return sb.toString();
+            return path(part);
         }
     }
 
     /** BINARY.SIZE[part] (RFC 3516): the decoded size. */
-    record BinarySize(List<Integer> part) implements FetchItem {}
+    record BinarySize(List<Integer> part) implements FetchItem {
+        String spec() {
+            return path(part);
+        }
+    }
+
+    /** A part number path as in a section spec: "1.2", or "" for the whole message. */
+    private static String path(List<Integer> part) {
+        StringBuilder sb = new StringBuilder();
+        for (int p : part) sb.append(sb.isEmpty() ? "" : ".").append(p);
+        return sb.toString();
+    }
 
     /** Parses the item list after the sequence set: a macro, one item, or a parenthesised list. */
     static List<FetchItem> parse(Args a) throws SyntaxError {

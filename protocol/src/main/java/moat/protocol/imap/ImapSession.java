@@ -4,10 +4,8 @@ import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Arrays;
-import java.util.EnumSet;
 import java.util.Locale;
 import java.util.Optional;
-import java.util.Set;
 import moat.core.EmailAddress;
 import moat.protocol.sasl.Credentials;
 import moat.protocol.sasl.SaslDecoder;
@@ -18,8 +16,11 @@ import moat.protocol.sasl.SaslDecoder;
  * {@link ImapAction}s. Not thread-safe except {@link SelectedMailbox#changed}, which the store's
  * notifier sets from another thread.
  *
- * <p>Preconditions sit in one table ({@link #allowed}); mailbox commands are in
- * {@link MailboxCommands}, message commands in {@link MessageCommands}.
+ * <p>Each command is looked up once in the command table ({@link ImapCommand}: allowed
+ * states, UID prefix, capability, handler); the commands of any state and of the
+ * not-authenticated state are here, mailbox commands in {@link MailboxCommands}, FETCH in
+ * {@link FetchCommand}, SEARCH in {@link SearchCommand}, the other message commands in
+ * {@link MessageCommands}, QUOTA in {@link QuotaCommands}.
  */
 public final class ImapSession {
     /** RFC 9051 section 3. */
@@ -54,9 +55,10 @@ public final class ImapSession {
     private int errors;
     private String pendingAuthTag;
     private String idleTag;
-    private final MailboxCommands mailboxes;
-    private final MessageCommands messages;
-    private final QuotaCommands quotas;
+    final MailboxCommands mailboxes;
+    final MessageCommands messages;
+    final SearchCommand search;
+    final QuotaCommands quotas;
     private volatile Runnable wakeup = () -> { };
 
     /** {@code tls}: present when the connection is TLS from the start (implicit TLS, port 993). */
@@ -70,6 +72,7 @@ public final class ImapSession {
         this.tlsInfo = tls;
         this.mailboxes = new MailboxCommands(this);
         this.messages = new MessageCommands(this);
+        this.search = new SearchCommand(this);
         this.quotas = new QuotaCommands(this);
     }
 
@@ -117,17 +120,15 @@ public final class ImapSession {
         String head = new String(sofar, 0, Math.min(sofar.length, 200), StandardCharsets.US_ASCII);
         String[] words = head.split(" ", 4);
         String tag = words.length > 0 && !words[0].isEmpty() ? words[0] : "*";
-        String verb = words.length > 1 ? words[1].toUpperCase(Locale.ROOT) : "";
-        if (verb.equals("UID") && words.length > 2) verb = words[2].toUpperCase(Locale.ROOT);
-        long max = !authenticated() ? 1024 : verb.equals("APPEND") ? config.limits().maxLiteral()
-                : config.limits().maxOtherLiteral();
+        String verb = words.length > 1 ? words[1] : "";
+        if (verb.equalsIgnoreCase("UID") && words.length > 2) verb = words[2];
+        boolean message = ImapCommand.named(verb).map(ImapCommand::takesMessage).orElse(false);
+        long max = !authenticated() ? 1024 : message ? config.limits().maxLiteral() : config.limits().maxOtherLiteral();
         if (size > max) {
             errors++;
-            String code = verb.equals("APPEND") ? "[TOOBIG] " : "";
-            byte[] reply = new Out().tagged(tag, verb.equals("APPEND") ? "NO" : "BAD",
-                    code + "Literal too large (max " + max + " octets)").bytes();
-            if (nonSync) reply = new Out().text(new String(reply, StandardCharsets.US_ASCII))
-                    .untagged("BYE Literal too large").bytes();
+            byte[] reply = new Out().tagged(tag, message ? "NO" : "BAD",
+                    (message ? "[TOOBIG] " : "") + "Literal too large (max " + max + " octets)").bytes();
+            if (nonSync) reply = new Out().raw(reply).untagged("BYE Literal too large").bytes();
             return new LiteralDecision.Reject(reply, nonSync);
         }
         return new LiteralDecision.Accept(nonSync ? Optional.empty()
@@ -142,101 +143,65 @@ public final class ImapSession {
     /** One complete command: its line(s) with literal octets inline, without the final CRLF. */
     public ImapAction onCommand(byte[] command) {
         if (pendingAuthTag != null) return authResponse(command);
-        Args a = new Args(command, config.limits().maxNesting());
-        String tag;
-        try {
-            tag = a.tag();
-        } catch (SyntaxError e) {
-            errors++;
-            return withErrorLimit(new Out().untagged("BAD Missing or invalid tag").bytes());
-        }
-        String verb;
-        try {
-            a.sp();
-            verb = a.atom().toUpperCase(Locale.ROOT);
-        } catch (SyntaxError e) {
-            errors++;
-            return withErrorLimit(new Out().tagged(tag, "BAD", "Missing command").bytes());
-        }
-        boolean uid = verb.equals("UID");
-        if (uid) {
-            try {
-                a.sp();
-                verb = a.atom().toUpperCase(Locale.ROOT);
-            } catch (SyntaxError e) {
+        return switch (ImapRequest.parse(command, config.limits().maxNesting())) {
+            case ImapRequest.Parsed.Bad b -> {
                 errors++;
-                return withErrorLimit(new Out().tagged(tag, "BAD", "UID needs a command").bytes());
+                Out o = b.tag().isPresent() ? new Out().tagged(b.tag().get(), "BAD", b.text())
+                        : new Out().untagged("BAD " + b.text());
+                yield withErrorLimit(o.bytes());
             }
-            if (!Set.of("FETCH", "STORE", "SEARCH", "COPY", "MOVE", "EXPUNGE").contains(verb))
-                return bad(tag, "Unknown UID command");
-        }
-        Optional<Set<State>> states = allowed(verb);
-        if (states.isEmpty()) return bad(tag, "Unknown command");
-        if (!states.get().contains(state))
-            return new ImapAction.Send(new Out().tagged(tag, "BAD", "Command not allowed now").bytes());
-        try {
-            return dispatch(tag, verb, uid, a);
-        } catch (SyntaxError e) {
-            return bad(tag, e.getMessage());
-        }
-    }
-
-    /** The command table: which states allow each command (RFC 9051 section 6). */
-    private static Optional<Set<State>> allowed(String verb) {
-        Set<State> any = EnumSet.of(State.NOT_AUTHENTICATED, State.AUTHENTICATED, State.SELECTED);
-        Set<State> auth = EnumSet.of(State.AUTHENTICATED, State.SELECTED);
-        Set<State> sel = EnumSet.of(State.SELECTED);
-        return Optional.ofNullable(switch (verb) {
-            case "CAPABILITY", "NOOP", "LOGOUT", "ID" -> any;
-            case "STARTTLS", "LOGIN", "AUTHENTICATE" -> EnumSet.of(State.NOT_AUTHENTICATED);
-            case "SELECT", "EXAMINE", "LIST", "LSUB", "STATUS", "CREATE", "DELETE", "RENAME", "SUBSCRIBE",
-                 "UNSUBSCRIBE", "NAMESPACE", "ENABLE", "IDLE", "APPEND", "GETQUOTA", "GETQUOTAROOT", "SETQUOTA" -> auth;
-            case "FETCH", "STORE", "SEARCH", "COPY", "MOVE", "EXPUNGE", "CLOSE", "UNSELECT", "CHECK" -> sel;
-            default -> null;
-        });
-    }
-
-    private ImapAction dispatch(String tag, String verb, boolean uid, Args a) throws SyntaxError {
-        return switch (verb) {
-            case "CAPABILITY" -> {
-                a.end();
-                yield send(new Out().untagged("CAPABILITY " + capabilities()), tag, "CAPABILITY completed");
-            }
-            case "NOOP", "CHECK" -> { // CHECK: RFC 3501 section 6.4.1, a NOOP here (every change is durable)
-                a.end();
-                yield send(updates(true), tag, verb + " completed");
-            }
-            case "LOGOUT" -> {
-                a.end();
-                state = State.LOGOUT;
-                closeSelected();
-                yield new ImapAction.Close(new Out().untagged("BYE " + config.hostname() + " logging out")
-                        .tagged(tag, "OK", "LOGOUT completed").bytes());
-            }
-            case "ID" -> id(tag, a);
-            case "STARTTLS" -> {
-                a.end();
-                if (tls) yield bad(tag, "TLS already active");
-                if (!config.tlsAvailable()) yield no(tag, "TLS not available");
-                yield new ImapAction.StartTls(new Out().tagged(tag, "OK", "Begin TLS negotiation now").bytes());
-            }
-            case "LOGIN" -> login(tag, a);
-            case "AUTHENTICATE" -> authenticate(tag, a);
-            case "ENABLE" -> enable(tag, a);
-            case "IDLE" -> {
-                a.end();
-                idleTag = tag;
-                Out o = updates(true).text("+ idling").crlf();
-                yield new ImapAction.Idle(o.bytes(), selected == null ? -1 : selected.id);
-            }
-            case "SELECT", "EXAMINE", "LIST", "LSUB", "STATUS", "CREATE", "DELETE", "RENAME", "SUBSCRIBE",
-                 "UNSUBSCRIBE", "NAMESPACE", "APPEND" -> mailboxes.handle(tag, verb, a);
-            case "GETQUOTA", "GETQUOTAROOT", "SETQUOTA" -> quotas.handle(tag, verb, a);
-            default -> messages.handle(tag, verb, uid, a);
+            case ImapRequest.Parsed.Ok ok -> run(ok.request());
         };
     }
 
-    private ImapAction id(String tag, Args a) throws SyntaxError {
+    /** The state precondition from the command table, then the command's handler. */
+    private ImapAction run(ImapRequest r) {
+        if (!r.command().allowedIn(state))
+            return new ImapAction.Send(new Out().tagged(r.tag(), "BAD", "Command not allowed now").bytes());
+        try {
+            return r.command().handler().handle(this, r);
+        } catch (SyntaxError e) {
+            return bad(r.tag(), e.getMessage());
+        }
+    }
+
+    // ---- the commands of any state and of the not-authenticated state (RFC 9051 sections 6.1, 6.2)
+
+    ImapAction capability(ImapRequest r) throws SyntaxError {
+        r.args().end();
+        return send(new Out().untagged("CAPABILITY " + capabilities()), r.tag(), "CAPABILITY completed");
+    }
+
+    /** NOOP, and CHECK (RFC 3501 section 6.4.1), which is a NOOP here: every change is durable. */
+    ImapAction noop(ImapRequest r) throws SyntaxError {
+        r.args().end();
+        return send(updates(new Out(), true), r.tag(), r.verb() + " completed");
+    }
+
+    ImapAction logout(ImapRequest r) throws SyntaxError {
+        r.args().end();
+        state = State.LOGOUT;
+        closeSelected();
+        return new ImapAction.Close(new Out().untagged("BYE " + config.hostname() + " logging out")
+                .tagged(r.tag(), "OK", "LOGOUT completed").bytes());
+    }
+
+    ImapAction startTls(ImapRequest r) throws SyntaxError {
+        r.args().end();
+        if (tls) return bad(r.tag(), "TLS already active");
+        if (!config.tlsAvailable()) return no(r.tag(), "TLS not available");
+        return new ImapAction.StartTls(new Out().tagged(r.tag(), "OK", "Begin TLS negotiation now").bytes());
+    }
+
+    ImapAction idle(ImapRequest r) throws SyntaxError {
+        r.args().end();
+        idleTag = r.tag();
+        Out o = updates(new Out(), true).text("+ idling").crlf();
+        return new ImapAction.Idle(o.bytes(), selected == null ? -1 : selected.id);
+    }
+
+    ImapAction id(ImapRequest r) throws SyntaxError {
+        Args a = r.args();
         a.sp();
         if (!a.nil()) {
             a.open();
@@ -252,10 +217,11 @@ public final class ImapSession {
         }
         a.end();
         // RFC 2971 allows NIL: we name no software and no version.
-        return send(new Out().untagged("ID NIL"), tag, "ID completed");
+        return send(new Out().untagged("ID NIL"), r.tag(), "ID completed");
     }
 
-    private ImapAction enable(String tag, Args a) throws SyntaxError {
+    ImapAction enable(ImapRequest r) throws SyntaxError {
+        Args a = r.args();
         StringBuilder enabled = new StringBuilder();
         do {
             a.sp();
@@ -282,10 +248,12 @@ public final class ImapSession {
                 default -> { } // RFC 5161: unknown capabilities are ignored
             }
         } while (!a.atEnd());
-        return send(new Out().untagged("ENABLED" + enabled), tag, "ENABLE completed");
+        return send(new Out().untagged("ENABLED" + enabled), r.tag(), "ENABLE completed");
     }
 
-    private ImapAction login(String tag, Args a) throws SyntaxError {
+    ImapAction login(ImapRequest r) throws SyntaxError {
+        Args a = r.args();
+        String tag = r.tag();
         a.sp();
         String username = a.astring();
         a.sp();
@@ -300,7 +268,9 @@ public final class ImapSession {
         return finishLogin(tag, username, password);
     }
 
-    private ImapAction authenticate(String tag, Args a) throws SyntaxError {
+    ImapAction authenticate(ImapRequest r) throws SyntaxError {
+        Args a = r.args();
+        String tag = r.tag();
         a.sp();
         String mech = a.atom().toUpperCase(Locale.ROOT);
         Optional<String> initial = Optional.empty();
@@ -364,8 +334,7 @@ public final class ImapSession {
     }
 
     /** Untagged updates of the selected mailbox (RFC 9051 section 7): EXISTS, EXPUNGE, FETCH FLAGS. */
-    Out updates(boolean allowExpunge) {
-        Out o = new Out();
+    Out updates(Out o, boolean allowExpunge) {
         if (selected != null) selected.refresh(o, allowExpunge);
         return o;
     }
@@ -385,7 +354,7 @@ public final class ImapSession {
     /** While idling: the news since the last call (empty when none). */
     public byte[] idleUpdates() {
         if (selected == null || !selected.consumeChanged()) return new byte[0];
-        return updates(true).bytes();
+        return updates(new Out(), true).bytes();
     }
 
     /** The line the client sent while idling: DONE ends IDLE; anything else is an error. */
@@ -394,7 +363,7 @@ public final class ImapSession {
         idleTag = null;
         String text = new String(line, StandardCharsets.US_ASCII);
         if (!text.equalsIgnoreCase("DONE")) return bad(tag, "Expected DONE");
-        return send(updates(true), tag, "IDLE terminated");
+        return send(updates(new Out(), true), tag, "IDLE terminated");
     }
 
     /** The selected mailbox's id to watch while idling, or -1. */
@@ -436,8 +405,7 @@ public final class ImapSession {
     private ImapAction withErrorLimit(byte[] reply) {
         if (errors >= config.limits().maxErrors()) {
             state = State.LOGOUT;
-            return new ImapAction.Close(new Out().text(new String(reply, StandardCharsets.UTF_8))
-                    .untagged("BYE Too many errors").bytes());
+            return new ImapAction.Close(new Out().raw(reply).untagged("BYE Too many errors").bytes());
         }
         return new ImapAction.Send(reply);
     }

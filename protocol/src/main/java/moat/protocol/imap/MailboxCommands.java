@@ -30,24 +30,9 @@ final class MailboxCommands {
         this.s = s;
     }
 
-    ImapAction handle(String tag, String verb, Args a) throws SyntaxError {
-        return switch (verb) {
-            case "SELECT", "EXAMINE" -> select(tag, a, verb.equals("EXAMINE"));
-            case "CREATE" -> change(tag, a, "CREATE");
-            case "DELETE" -> change(tag, a, "DELETE");
-            case "SUBSCRIBE" -> change(tag, a, "SUBSCRIBE");
-            case "UNSUBSCRIBE" -> change(tag, a, "UNSUBSCRIBE");
-            case "RENAME" -> rename(tag, a);
-            case "LIST" -> list(tag, a, false);
-            case "LSUB" -> list(tag, a, true);
-            case "NAMESPACE" -> {
-                a.end();
-                yield s.send(new Out().untagged("NAMESPACE ((\"\" \"/\")) NIL NIL"), tag, "NAMESPACE completed");
-            }
-            case "STATUS" -> status(tag, a);
-            case "APPEND" -> append(tag, a);
-            default -> throw new SyntaxError("Unknown command");
-        };
+    ImapAction namespace(ImapRequest r) throws SyntaxError {
+        r.args().end();
+        return s.send(new Out().untagged("NAMESPACE ((\"\" \"/\")) NIL NIL"), r.tag(), "NAMESPACE completed");
     }
 
     /** A mailbox name argument, decoded; empty (and the caller answers NO) when invalid. */
@@ -63,7 +48,10 @@ final class MailboxCommands {
         return s.no(tag, "[CANNOT] Invalid mailbox name");
     }
 
-    private ImapAction select(String tag, Args a, boolean readOnly) throws SyntaxError {
+    /** SELECT, or EXAMINE when {@code readOnly}. */
+    ImapAction select(ImapRequest r, boolean readOnly) throws SyntaxError {
+        Args a = r.args();
+        String tag = r.tag();
         a.sp();
         Optional<String> name = name(a);
         Optional<long[]> resync = Optional.empty(); // uidvalidity, modseq
@@ -142,21 +130,26 @@ final class MailboxCommands {
                 + " completed");
     }
 
-    private ImapAction change(String tag, Args a, String verb) throws SyntaxError {
+    /** CREATE, DELETE, SUBSCRIBE, UNSUBSCRIBE: one mailbox name, one change. */
+    ImapAction change(ImapRequest r) throws SyntaxError {
+        Args a = r.args();
+        String tag = r.tag();
+        String verb = r.verb();
         a.sp();
         Optional<String> name = name(a);
         a.end();
         if (name.isEmpty()) return invalidName(tag);
-        Change c = switch (verb) {
-            case "CREATE" -> s.backend.create(s.user, name.get());
-            case "DELETE" -> {
+        Change c = switch (r.command()) {
+            case CREATE -> s.backend.create(s.user, name.get());
+            case DELETE -> {
                 if (s.selected != null && s.selected.name.equals(name.get())) {
                     yield Change.REFUSED;
                 }
                 yield s.backend.delete(s.user, name.get());
             }
-            case "SUBSCRIBE" -> s.backend.subscribe(s.user, name.get(), true);
-            default -> s.backend.subscribe(s.user, name.get(), false);
+            case SUBSCRIBE -> s.backend.subscribe(s.user, name.get(), true);
+            case UNSUBSCRIBE -> s.backend.subscribe(s.user, name.get(), false);
+            default -> throw new IllegalArgumentException("not a mailbox change: " + verb);
         };
         return outcome(tag, verb, c);
     }
@@ -170,7 +163,9 @@ final class MailboxCommands {
         };
     }
 
-    private ImapAction rename(String tag, Args a) throws SyntaxError {
+    ImapAction rename(ImapRequest r) throws SyntaxError {
+        Args a = r.args();
+        String tag = r.tag();
         a.sp();
         Optional<String> from = name(a);
         a.sp();
@@ -187,7 +182,9 @@ final class MailboxCommands {
      * STATUS (RFC 5819: a STATUS response after each selectable mailbox's LIST line).
      * CHILDREN and SPECIAL-USE attributes are always returned (RFC 5258 section 4 allows it).
      */
-    private ImapAction list(String tag, Args a, boolean lsub) throws SyntaxError {
+    ImapAction list(ImapRequest r, boolean lsub) throws SyntaxError {
+        Args a = r.args();
+        String tag = r.tag();
         a.sp();
         boolean subscribedOnly = lsub;
         boolean specialUseOnly = false;
@@ -334,7 +331,9 @@ final class MailboxCommands {
         return Pattern.compile(re.toString(), Pattern.DOTALL);
     }
 
-    private ImapAction status(String tag, Args a) throws SyntaxError {
+    ImapAction status(ImapRequest r) throws SyntaxError {
+        Args a = r.args();
+        String tag = r.tag();
         a.sp();
         Optional<String> name = name(a);
         a.sp();
@@ -348,7 +347,9 @@ final class MailboxCommands {
         return s.send(o, tag, "STATUS completed");
     }
 
-    private ImapAction append(String tag, Args a) throws SyntaxError {
+    ImapAction append(ImapRequest r) throws SyntaxError {
+        Args a = r.args();
+        String tag = r.tag();
         a.sp();
         Optional<String> name = name(a);
         a.sp();
@@ -375,13 +376,14 @@ final class MailboxCommands {
         if (mb.isEmpty()) return s.no(tag, "[TRYCREATE] No such mailbox");
         Optional<ImapAction> over = QuotaCommands.refuseOver(s, tag, message.length);
         if (over.isPresent()) return over.get();
-        ImapBackend.AppendResult r;
+        ImapBackend.AppendResult appended;
         try {
-            r = s.backend.append(mb.get().id(), message, flags, date);
+            appended = s.backend.append(mb.get().id(), message, flags, date);
         } catch (IOException e) {
             return s.no(tag, "[SERVERBUG] Could not store the message");
         }
-        return s.send(s.updates(true), tag, "[APPENDUID " + r.uidValidity() + " " + r.uid() + "] APPEND completed");
+        return s.send(s.updates(new Out(), true), tag,
+                "[APPENDUID " + appended.uidValidity() + " " + appended.uid() + "] APPEND completed");
     }
 
     /** A flag list: system flags (canonical case) and keywords; \Recent and unknown \flags are refused. */

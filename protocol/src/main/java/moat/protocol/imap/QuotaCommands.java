@@ -19,43 +19,45 @@ final class QuotaCommands {
         this.s = s;
     }
 
-    ImapAction handle(String tag, String verb, Args a) throws SyntaxError {
-        return switch (verb) {
-            case "GETQUOTA" -> {
-                a.sp();
-                String root = a.astring();
-                a.end();
-                if (!root.equals(ROOT)) yield s.no(tag, "[NONEXISTENT] No such quota root");
-                yield s.send(new Out().untagged(quota()), tag, "GETQUOTA completed");
-            }
-            case "GETQUOTAROOT" -> {
-                a.sp();
-                String wire = a.astring();
-                a.end();
-                Optional<String> name = MailboxName.fromWire(wire, s.utf8);
-                if (name.isEmpty()) yield s.no(tag, "[CANNOT] Invalid mailbox name");
-                Optional<MailboxInfo> mb = s.backend.find(s.user, name.get());
-                if (mb.isEmpty()) yield s.no(tag, "[NONEXISTENT] No such mailbox");
-                Out o = new Out().text("* QUOTAROOT ").string(MailboxName.toWire(mb.get().name(), s.utf8))
-                        .text(" ").string(ROOT).crlf();
-                yield s.send(o.untagged(quota()), tag, "GETQUOTAROOT completed");
-            }
-            default -> { // SETQUOTA
-                a.sp();
-                a.astring();
-                a.sp();
-                a.open();
-                while (!a.peekIs(')')) {
-                    a.atom();
-                    a.sp();
-                    a.number();
-                    a.skip(' ');
-                }
-                a.close();
-                a.end();
-                yield s.no(tag, "[NOPERM] Quotas are set by the administrator");
-            }
-        };
+    ImapAction getQuota(ImapRequest r) throws SyntaxError {
+        Args a = r.args();
+        a.sp();
+        String root = a.astring();
+        a.end();
+        if (!root.equals(ROOT)) return s.no(r.tag(), "[NONEXISTENT] No such quota root");
+        return s.send(new Out().untagged(quota()), r.tag(), "GETQUOTA completed");
+    }
+
+    ImapAction getQuotaRoot(ImapRequest r) throws SyntaxError {
+        Args a = r.args();
+        a.sp();
+        String wire = a.astring();
+        a.end();
+        Optional<String> name = MailboxName.fromWire(wire, s.utf8);
+        if (name.isEmpty()) return s.no(r.tag(), "[CANNOT] Invalid mailbox name");
+        Optional<MailboxInfo> mb = s.backend.find(s.user, name.get());
+        if (mb.isEmpty()) return s.no(r.tag(), "[NONEXISTENT] No such mailbox");
+        Out o = new Out().text("* QUOTAROOT ").string(MailboxName.toWire(mb.get().name(), s.utf8))
+                .text(" ").string(ROOT).crlf();
+        return s.send(o.untagged(quota()), r.tag(), "GETQUOTAROOT completed");
+    }
+
+    /** Parsed for its syntax (a malformed one is BAD), then refused. */
+    ImapAction setQuota(ImapRequest r) throws SyntaxError {
+        Args a = r.args();
+        a.sp();
+        a.astring();
+        a.sp();
+        a.open();
+        while (!a.peekIs(')')) {
+            a.atom();
+            a.sp();
+            a.number();
+            a.skip(' ');
+        }
+        a.close();
+        a.end();
+        return s.no(r.tag(), "[NOPERM] Quotas are set by the administrator");
     }
 
     private String quota() {

@@ -25,7 +25,11 @@ final class SearchCommand {
         this.s = s;
     }
 
-    ImapAction search(String tag, boolean uid, Args a, SelectedMailbox sel) throws SyntaxError {
+    ImapAction search(ImapRequest req) throws SyntaxError {
+        String tag = req.tag();
+        boolean uid = req.uid();
+        Args a = req.args();
+        SelectedMailbox sel = s.selected;
         a.sp();
         Optional<Set<String>> ret = Optional.empty();
         if (a.peekName().equals("RETURN")) {
@@ -128,7 +132,7 @@ final class SearchCommand {
             if (modseqKey && !hits.isEmpty()) sb.append(" MODSEQ ").append(maxModseq);
             o.untagged(sb.toString());
         }
-        o.text(new String(s.updates(uid).bytes(), java.nio.charset.StandardCharsets.UTF_8));
+        s.updates(o, uid);
         if (failed) return s.send(o, tag, "NO", "Some messages could not be read");
         return s.send(o, tag, (uid ? "UID " : "") + "SEARCH completed");
     }
