@@ -2,7 +2,12 @@
  * IMAP server sessions (RFC 9051 IMAP4rev2, also serving RFC 3501 IMAP4rev1 clients), with no
  * I/O: {@link moat.protocol.imap.ImapSession} takes complete commands (literals inline) and
  * returns {@link moat.protocol.imap.ImapAction}s; mail comes through the
- * {@link moat.protocol.imap.ImapBackend} the server implements over the store.
+ * {@link moat.protocol.imap.ImapBackend} the server implements over the store. A command is
+ * parsed once ({@code ImapRequest}) against one table ({@code ImapCommand}: the states that allow
+ * it, whether UID may prefix it, the capability that advertises it, its handler); the handlers
+ * are grouped by family ({@code MailboxCommands}, {@code MessageCommands}, {@code FetchCommand},
+ * {@code SearchCommand}, {@code QuotaCommands}). {@code ImapSessionTest} drives the session
+ * directly, state by command, over an in-memory backend.
  *
  * <p>Extensions: LITERAL+ (RFC 7888), ID (RFC 2971, answered with NIL), ENABLE (RFC 5161),
  * IDLE (RFC 2177), NAMESPACE (RFC 2342), SASL-IR (RFC 4959), UIDPLUS (RFC 4315), MOVE
