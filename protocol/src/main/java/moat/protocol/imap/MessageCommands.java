@@ -13,7 +13,7 @@ import moat.protocol.imap.ImapBackend.MailboxInfo;
 import moat.protocol.imap.ImapBackend.MessageInfo;
 
 /**
- * Selected-state commands (RFC 9051 sections 6.4.2-6.4.8) other than FETCH ({@link FetchCommand})
+ * Selected-state commands (RFC 9051 section 6.4) other than FETCH ({@link FetchCommand})
  * and SEARCH ({@link SearchCommand}): STORE, COPY and MOVE (RFC 6851) with RFC 4315 COPYUID,
  * EXPUNGE and UID EXPUNGE, CLOSE, UNSELECT (RFC 3691); the RFC 7162 CONDSTORE modifier
  * UNCHANGEDSINCE. Also how a sequence set resolves against the selected mailbox, which they
