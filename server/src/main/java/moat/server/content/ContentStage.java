@@ -52,7 +52,8 @@ public final class ContentStage {
                 implements Decision {}
     }
 
-    private static final Decision.Deliver UNCHECKED = new Decision.Deliver(Optional.empty(), "", Map.of());
+    /** Deliver unchanged: what the stage decides when no check applies to the session. */
+    public static final Decision.Deliver UNCHECKED = new Decision.Deliver(Optional.empty(), "", Map.of());
 
     private final List<Policy.Rule> rules;
     private final int rejectScore;
