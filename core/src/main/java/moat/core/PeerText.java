@@ -18,9 +18,9 @@ package moat.core;
  *   <li>{@link #asciiLine}: free text in a header field without RFC 6532 (Authentication-Results
  *       reasons, DKIM and ARC failure reasons): printable ASCII, each run of anything else
  *       (and of spaces) one space, trimmed.</li>
- *   <li>{@link #line}: free text that may stay UTF-8 (a log field, a DSN's diagnostic line): each
- *       run of controls, line or paragraph separators and invisible format characters one
- *       space. The JSON encoder of the audit log escapes what remains.</li>
+ *   <li>{@link #line}: free text that may stay UTF-8 (a log field such as a user name as
+ *       typed, a DSN's diagnostic line): each run of controls, line or paragraph separators and
+ *       invisible format characters one space. The JSON encoder of the audit log escapes what remains.</li>
  *   <li>{@link #token}: an identifier copied into a header field or result (a domain, a selector):
  *       whitespace, controls, format characters and {@code ;} are dropped, not replaced.</li>
  * </ul>

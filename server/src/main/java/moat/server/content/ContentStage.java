@@ -13,6 +13,7 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.regex.Pattern;
+import moat.core.Event;
 import moat.core.Reason;
 import moat.core.Reply;
 import moat.policy.CheckState;
@@ -161,7 +162,7 @@ public final class ContentStage {
         m.put("reason", Reason.CONTENT_CHECK_FAILED.id());
         m.put("error", error);
         m.put("action", failOpen ? "accept" : "defer");
-        audit.event("content.check_failed", m);
+        audit.event(Event.CONTENT_CHECK_FAILED, m);
         if (failOpen) return new Decision.Deliver(Optional.empty(), "", Map.of("content", "unchecked"));
         return new Decision.Refuse(Reply.of(Reason.CONTENT_CHECK_FAILED), Map.of("content", "defer " + Reason.CONTENT_CHECK_FAILED.id()));
     }
@@ -169,7 +170,7 @@ public final class ContentStage {
     private void log(SessionInfo s, String queueId, Map<String, Object> verdict) {
         Map<String, Object> m = session(s, queueId);
         m.putAll(verdict);
-        audit.event("content.verdict", m);
+        audit.event(Event.CONTENT_VERDICT, m);
     }
 
     private static Map<String, Object> session(SessionInfo s, String queueId) {

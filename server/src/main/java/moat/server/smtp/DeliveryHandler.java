@@ -13,6 +13,8 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.function.Predicate;
 import moat.core.EmailAddress;
+import moat.core.Event;
+import moat.core.PeerText;
 import moat.core.Reason;
 import moat.core.Reply;
 import moat.policy.CheckState;
@@ -204,7 +206,7 @@ public final class DeliveryHandler implements SmtpHandler.Factory {
             try {
                 ending = sink.finish();
             } catch (IOException | RuntimeException e) {
-                audit.internal("mailauth.failed", e);
+                audit.internal(Event.MAILAUTH_FAILED, e);
                 return new Ending.Refuse(Reply.of(Reason.STORE_FAILED), Map.of());
             }
             record(ending.audit());
@@ -243,7 +245,7 @@ public final class DeliveryHandler implements SmtpHandler.Factory {
                 return new Commit.Stored(id);
             } catch (IOException | RuntimeException e) {
                 sink.discard();
-                audit.internal("store.commit_failed", e);
+                audit.internal(Event.STORE_COMMIT_FAILED, e);
                 return new Commit.Failed();
             }
         }
@@ -360,15 +362,15 @@ public final class DeliveryHandler implements SmtpHandler.Factory {
      * UTF8SMTP* of RFC 6531) and the TLS details as a comment as RFC 8314 section 7 suggests.
      */
     String received(SessionInfo s, Transaction t, String queueId) {
-        String helo = s.helo().map(DeliveryHandler::clean).orElse("unknown");
+        String helo = s.helo().map(PeerText::headerWord).orElse("unknown");
         String ip = s.client().getAddress().getHostAddress();
         String proto = (t.smtpUtf8() ? "UTF8SMTP" : "ESMTP") + (s.tls().isPresent() ? "S" : "") + (s.authUser().isPresent() ? "A" : "");
         StringBuilder sb = new StringBuilder("Received: from ").append(helo).append(" ([").append(ip.contains(":") ? "IPv6:" + ip : ip).append("])\r\n");
         s.tls().ifPresent(tls -> sb.append("\t(using ").append(tls.protocol()).append(" with cipher ").append(tls.cipherSuite()).append(")\r\n"));
-        s.authUser().ifPresent(u -> sb.append("\t(authenticated as ").append(clean(u.toString())).append(")\r\n"));
+        s.authUser().ifPresent(u -> sb.append("\t(authenticated as ").append(PeerText.headerWord(u.toString())).append(")\r\n"));
         sb.append("\tby ").append(hostname).append(" with ").append(proto).append(" id ").append(queueId);
         List<EmailAddress> acc = t.accepted();
-        if (acc.size() == 1) sb.append("\r\n\tfor <").append(clean(acc.getFirst().toString())).append(">");
+        if (acc.size() == 1) sb.append("\r\n\tfor <").append(PeerText.headerWord(acc.getFirst().toString())).append(">");
         sb.append(";\r\n\t").append(date(clock.instant())).append("\r\n");
         return sb.toString();
     }
@@ -386,12 +388,5 @@ public final class DeliveryHandler implements SmtpHandler.Factory {
         byte[] out = java.util.Arrays.copyOf(a, a.length + b.length);
         System.arraycopy(b, 0, out, a.length, b.length);
         return out;
-    }
-
-    /** Keeps client-chosen text from breaking the header's structure. */
-    private static String clean(String s) {
-        StringBuilder sb = new StringBuilder(s.length());
-        for (char c : s.toCharArray()) sb.append(c < 0x21 || c == 0x7f || c == '(' || c == ')' || c == ';' || c == '\\' ? '_' : c);
-        return sb.toString();
     }
 }
