@@ -95,6 +95,10 @@ public enum Reason {
     CONTENT_CHECK_FAILED("content.check_failed", 451, "4.3.0", "Message content could not be checked, try again later", "A content check threw or ran longer than content.timeout: deferred (content.on_error = defer) so the sender keeps the message and retries."),
     // storage
     STORE_FAILED("store.failed", 451, "4.3.0", "Local error in processing, message not accepted", "The message could not be written durably; the client keeps it and retries."),
+    STORE_EXPUNGE_FAILED("store.expunge_failed", 451, "4.3.0", "Deleted messages could not be removed", "POP3 QUIT: the messages marked for deletion could not be expunged; they stay in the maildrop (RFC 1939 section 6 -ERR)."),
+    // IMAP and POP3 logins (the SMTP reply columns give the equivalent; IMAP answers NO, POP3 -ERR)
+    SESSIONS_PER_USER("limit.sessions_per_user", 421, "4.7.0", "Too many connections for this user", "IMAP: the user already holds imap.max_connections_per_user sessions; the login is refused, the password was right."),
+    MAILDROP_IN_USE("pop3.maildrop_in_use", 450, "4.2.1", "Maildrop is in use by another session", "POP3: another session holds this user's maildrop (RFC 1939 section 8: one session per maildrop; RFC 2449 IN-USE)."),
     ;
 
     private final String code;

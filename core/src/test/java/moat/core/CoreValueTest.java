@@ -50,4 +50,31 @@ class CoreValueTest {
         if (!actual.equals(expected)) Files.writeString(doc, expected); // regenerate, but still fail: commit it
         assertThat(actual).as("docs/reasons.md was stale and has been regenerated; commit it").isEqualTo(expected);
     }
+
+    @Test
+    void eventNamesAreUniqueAndDocumented() throws Exception {
+        assertThat(java.util.Arrays.stream(Event.values()).map(Event::id).distinct().count()).isEqualTo(Event.values().length);
+        for (Event e : Event.values()) {
+            assertThat(e.id()).as(e.name()).matches("[a-z0-9_]+(\\.[a-z0-9_]+)+");
+            assertThat(e.fields().stream().map(Event.Field::name).distinct().count()).as(e.id()).isEqualTo(e.fields().size());
+            assertThat(e.fields()).as(e.id()).noneMatch(f -> f.name().equals("ts") || f.name().equals("event") || f.name().contains("password"));
+        }
+        // docs/events.md is generated from the enum, as docs/reasons.md is; this keeps it current.
+        Path doc = Path.of("..", "docs", "events.md");
+        String expected = Event.markdown();
+        String actual = Files.exists(doc) ? Files.readString(doc) : "";
+        if (!actual.equals(expected)) Files.writeString(doc, expected); // regenerate, but still fail: commit it
+        assertThat(actual).as("docs/events.md was stale and has been regenerated; commit it").isEqualTo(expected);
+    }
+
+    @Test
+    void eventFieldsAreCheckedAgainstTheCatalogue() {
+        assertThat(Event.DELIVERY_CONNECT_FAILED.problems(java.util.List.of("queue_id", "mx", "error"))).isEmpty();
+        assertThat(Event.DELIVERY_CONNECT_FAILED.problems(java.util.List.of("queue_id", "mx", "ip", "error"))).isEmpty();
+        assertThat(Event.DELIVERY_CONNECT_FAILED.problems(java.util.List.of("queue_id", "error", "password")))
+                .containsExactly("delivery.connect_failed: missing field mx", "delivery.connect_failed: field password not in the catalogue");
+        assertThat(Event.SMTP_CONNECT.fields().stream().map(Event.Field::name))
+                .startsWith("session", "listener", "client_ip", "client_port");
+        assertThat(Event.byId("smtp.transaction")).contains(Event.SMTP_TRANSACTION);
+    }
 }

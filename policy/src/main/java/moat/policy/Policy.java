@@ -5,6 +5,7 @@ import java.util.Objects;
 import java.util.Optional;
 import moat.core.EmailAddress;
 import moat.core.EnhancedStatus;
+import moat.core.PeerText;
 import moat.core.Reason;
 import moat.core.Reply;
 
@@ -158,27 +159,17 @@ public final class Policy {
         return Verdict.noOpinion();
     }
 
-    /** The SMTP reply for a refusing verdict; empty for the others. */
+    /** The SMTP reply for a refusing verdict; empty for the others. Client-chosen text (a HELO name) in the detail must not break the reply line. */
     public static Optional<Reply> reply(Verdict v) {
         return switch (v) {
-            case Verdict.Reject r -> Optional.of(Reply.of(r.reason(), printable(r.detail())));
-            case Verdict.Defer d -> Optional.of(deferral(d.reason(), printable(d.detail())));
+            case Verdict.Reject r -> Optional.of(Reply.of(r.reason(), PeerText.reply(r.detail())));
+            case Verdict.Defer d -> Optional.of(deferral(d.reason(), PeerText.reply(d.detail())));
             case Verdict.NoOpinion n -> Optional.empty();
             case Verdict.Accept a -> Optional.empty();
             case Verdict.Score sc -> Optional.empty();
             case Verdict.Quarantine q -> Optional.empty();
             case Verdict.AddHeader h -> Optional.empty();
         };
-    }
-
-    /** Client-chosen text (a HELO name) must not break the reply line. */
-    private static String printable(String s) {
-        StringBuilder sb = new StringBuilder(Math.min(s.length(), 200));
-        for (int i = 0; i < s.length() && sb.length() < 200; i++) {
-            char c = s.charAt(i);
-            sb.append(c < 0x20 || c == 0x7f ? '?' : c);
-        }
-        return sb.toString();
     }
 
     /** A 4xx form of any reason: 451 (450 for mailbox-class 4.x codes is not needed here) with 4.s.d. */

@@ -14,6 +14,7 @@ import java.util.Set;
 import java.util.function.Consumer;
 import java.util.stream.Collectors;
 import moat.core.Domain;
+import moat.core.Event;
 import moat.core.IpPrefix;
 import moat.core.Reason;
 import moat.core.Reply;
@@ -120,7 +121,7 @@ public final class MoatServer implements AutoCloseable {
             List<IpPrefix> trusted = config.get(ServerSettings.TRUSTED_NETWORKS).stream().map(IpPrefix::parse).toList();
             // One gate and one throttle for every listener (SMTP now, IMAP and POP3 the same way).
             ConnectionGate gate = new ConnectionGate(LimitSettings.gate(config), clock);
-            AuthThrottle throttle = new AuthThrottle(LimitSettings.auth(config), clock, l -> audit.event("auth.lockout",
+            AuthThrottle throttle = new AuthThrottle(LimitSettings.auth(config), clock, l -> audit.event(Event.AUTH_LOCKOUT,
                     lockoutFields(l)));
             Policy perimeter = Perimeter.build(config, dns, clock,
                     d -> d.ascii().equalsIgnoreCase(hostname) || store.isLocalDomain(d), Perimeter.greylistStore(config, store),
@@ -177,7 +178,7 @@ public final class MoatServer implements AutoCloseable {
             throws IOException, StartupException {
         try {
             return SmtpListener.start(bind, port, role, hostname, SmtpSettings.limits(config), handler,
-                    tls::wrapServerSide, e -> audit.internal("server.error", e), guard);
+                    tls::wrapServerSide, e -> audit.internal(Event.SERVER_ERROR, e), guard);
         } catch (BindException e) {
             throw new StartupException(bindAdvice(bind, port, role, e), e);
         }
@@ -198,7 +199,7 @@ public final class MoatServer implements AutoCloseable {
                 try {
                     ImapListener l = ImapListener.start(addr, port, implicit, hostname, ImapSettings.limits(config),
                             backend, tls::wrapServerSide, otherListenerLimits(config, gate, audit),
-                            e -> audit.internal("server.error", e));
+                            e -> audit.internal(Event.SERVER_ERROR, e));
                     out.add(l);
                     opened.add(l);
                 } catch (BindException e) {
@@ -248,7 +249,7 @@ public final class MoatServer implements AutoCloseable {
 
     private static ListenerLimits limits(Config config, java.time.Duration delay, ConnectionGate gate, AuditLog audit) {
         return new ListenerLimits(gate, delay, LimitSettings.dataRate(config), (listener, client, reason) ->
-                audit.event("connection.refused", Map.of(
+                audit.event(Event.CONNECTION_REFUSED, Map.of(
                         "listener", listener.toLowerCase(java.util.Locale.ROOT),
                         "client_ip", client.getAddress().getHostAddress(),
                         "client_port", client.getPort(),

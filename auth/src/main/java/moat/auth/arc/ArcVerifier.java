@@ -24,6 +24,7 @@ import moat.auth.dkim.HeaderHash;
 import moat.auth.dkim.KeyRecord;
 import moat.auth.dkim.MessageSplit;
 import moat.auth.dkim.TagList;
+import moat.core.PeerText;
 import moat.core.dns.DnsResult;
 import moat.core.dns.Resolver;
 
@@ -299,7 +300,6 @@ public final class ArcVerifier {
     }
 
     private static ArcResult fail(int instances, String why) {
-        String t = why.replaceAll("[^\\x20-\\x7e]+", " ");
-        return new ArcResult(Code.FAIL, instances, t.length() > MAX_REASON ? t.substring(0, MAX_REASON) : t, Optional.empty());
+        return new ArcResult(Code.FAIL, instances, PeerText.asciiLine(why, MAX_REASON), Optional.empty());
     }
 }

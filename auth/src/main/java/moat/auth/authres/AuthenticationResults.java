@@ -10,6 +10,7 @@ import moat.auth.dkim.DkimResult;
 import moat.auth.dmarc.DmarcPolicy;
 import moat.auth.dmarc.DmarcResult;
 import moat.auth.spf.SpfResult;
+import moat.core.PeerText;
 
 /**
  * Builds one Authentication-Results header field (RFC 8601) from the results of this host's
@@ -218,21 +219,6 @@ public final class AuthenticationResults {
 
     /** Printable ASCII and single spaces only, at most 100 characters: no CR/LF can reach the header. */
     private static String printable(String v) {
-        // One pass instead of two regexes compiled per call (end-of-DATA CPU, bench 2026-11-25):
-        // runs of spaces and non-printables become one space, none at either end.
-        StringBuilder sb = new StringBuilder(Math.min(v.length(), MAX_TEXT + 1));
-        boolean gap = false;
-        for (int i = 0; i < v.length() && sb.length() < MAX_TEXT; i++) {
-            char c = v.charAt(i);
-            if (c > 0x20 && c < 0x7f) {
-                if (gap && !sb.isEmpty()) sb.append(' ');
-                gap = false;
-                sb.append(c);
-            } else {
-                gap = true;
-            }
-        }
-        String t = sb.toString();
-        return t.length() > MAX_TEXT ? t.substring(0, MAX_TEXT) : t;
+        return PeerText.asciiLine(v, MAX_TEXT);
     }
 }

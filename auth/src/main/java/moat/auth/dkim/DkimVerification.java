@@ -14,6 +14,7 @@ import java.util.Optional;
 import java.util.OptionalLong;
 import moat.auth.dkim.DkimResult.BodyCoverage;
 import moat.auth.dkim.DkimResult.Code;
+import moat.core.PeerText;
 import moat.core.dns.DnsResult;
 import moat.core.dns.Resolver;
 
@@ -212,13 +213,11 @@ public final class DkimVerification {
 
     /** Reasons quote tag values, which may hold folding: keep them to one printable line. */
     private static String clean(String reason) {
-        String t = reason.replaceAll("[^\\x20-\\x7e]+", " ");
-        return t.length() > MAX_REASON ? t.substring(0, MAX_REASON) : t;
+        return PeerText.asciiLine(reason, MAX_REASON);
     }
 
     /** Tag values go into Authentication-Results: keep them short and free of folding. */
     private static String printable(String s) {
-        String t = s.replaceAll("[\\s;]", "");
-        return t.length() > 255 ? t.substring(0, 255) : t;
+        return PeerText.token(s, 255);
     }
 }

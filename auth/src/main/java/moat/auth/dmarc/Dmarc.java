@@ -11,6 +11,7 @@ import moat.auth.dkim.DkimResult;
 import moat.auth.dmarc.DmarcResult.Code;
 import moat.auth.psl.PublicSuffixList;
 import moat.auth.spf.SpfResult;
+import moat.core.PeerText;
 import moat.core.dns.DnsName;
 import moat.core.dns.DnsResult;
 import moat.core.dns.Resolver;
@@ -153,7 +154,6 @@ public final class Dmarc {
     }
 
     private static String printable(String s) {
-        String t = s.replaceAll("[^\\x21-\\x7e]", "");
-        return t.length() > 255 ? t.substring(0, 255) : t;
+        return PeerText.token(s, 255);
     }
 }

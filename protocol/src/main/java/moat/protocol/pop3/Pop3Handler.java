@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.util.Optional;
 import moat.core.EmailAddress;
+import moat.core.Reason;
 
 /**
  * What a POP3 session asks of the rest of the server. The server module implements it over the
@@ -47,7 +48,7 @@ public interface Pop3Handler {
         record LoginSucceeded(EmailAddress user, String mechanism) implements AuditEvent {}
 
         /** {@code username} as the client sent it (bounded by the line length), never the password. */
-        record LoginFailed(String username, String mechanism, String reason) implements AuditEvent {}
+        record LoginFailed(String username, String mechanism, Reason reason) implements AuditEvent {}
 
         /** The UPDATE state ran: what was retrieved, deleted and left. */
         record Quit(int retrieved, int deleted, int left, boolean deletionFailed) implements AuditEvent {}

@@ -13,6 +13,7 @@ import java.util.Locale;
 import java.util.Optional;
 import java.util.OptionalLong;
 import moat.core.EmailAddress;
+import moat.core.Reason;
 import moat.protocol.pop3.Pop3Handler.AuditEvent;
 import moat.protocol.pop3.Pop3Handler.AuthResult;
 import moat.protocol.pop3.Pop3Handler.MaildropResult;
@@ -172,7 +173,7 @@ public final class Pop3Session {
 
     private Action plain(String response) {
         Optional<Credentials> creds = SaslDecoder.plain(response);
-        if (creds.isEmpty()) return authFailed("(unparsable)", "PLAIN", "malformed", Response.err(Code.AUTH, "Malformed PLAIN response"));
+        if (creds.isEmpty()) return authFailed("(unparsable)", "PLAIN", Reason.SYNTAX_PARAMETER, Response.err(Code.AUTH, "Malformed PLAIN response"));
         return login(creds.get().username(), creds.get().password(), "PLAIN");
     }
 
@@ -185,12 +186,12 @@ public final class Pop3Session {
         }
         return switch (result) {
             case AuthResult.Success s -> openMaildrop(s.user(), mechanism);
-            case AuthResult.Failure f -> authFailed(name, mechanism, "bad_credentials",
+            case AuthResult.Failure f -> authFailed(name, mechanism, Reason.AUTH_FAILED,
                     Response.err(Code.AUTH, "Authentication failed"));
-            case AuthResult.Throttled t -> authFailed(name, mechanism, "throttled",
+            case AuthResult.Throttled t -> authFailed(name, mechanism, Reason.AUTH_LOCKED,
                     Response.err(Code.AUTH, "Too many failed logins; try again later"));
             case AuthResult.TemporaryFailure t -> {
-                handler.audit(info(), new AuditEvent.LoginFailed(name, mechanism, "temporary"));
+                handler.audit(info(), new AuditEvent.LoginFailed(name, mechanism, Reason.AUTH_TEMP));
                 yield error(mechanism, Response.err(Code.SYS_TEMP, "Cannot check credentials now; try again later"));
             }
         };
@@ -199,11 +200,11 @@ public final class Pop3Session {
     private Action openMaildrop(EmailAddress who, String mechanism) {
         switch (handler.openMaildrop(info(), who)) {
             case MaildropResult.InUse u -> {
-                handler.audit(info(), new AuditEvent.LoginFailed(who.toString(), mechanism, "in_use"));
+                handler.audit(info(), new AuditEvent.LoginFailed(who.toString(), mechanism, Reason.MAILDROP_IN_USE));
                 return error(mechanism, Response.err(Code.IN_USE, "Maildrop is in use by another session"));
             }
             case MaildropResult.Failed f -> {
-                handler.audit(info(), new AuditEvent.LoginFailed(who.toString(), mechanism, "store"));
+                handler.audit(info(), new AuditEvent.LoginFailed(who.toString(), mechanism, Reason.STORE_FAILED));
                 return error(mechanism, Response.err(Code.SYS_TEMP, "Maildrop unavailable; try again later"));
             }
             case MaildropResult.Opened o -> {
@@ -212,7 +213,7 @@ public final class Pop3Session {
                     list = List.copyOf(o.maildrop().entries());
                 } catch (IOException e) {
                     o.maildrop().release();
-                    handler.audit(info(), new AuditEvent.LoginFailed(who.toString(), mechanism, "store"));
+                    handler.audit(info(), new AuditEvent.LoginFailed(who.toString(), mechanism, Reason.STORE_FAILED));
                     return error(mechanism, Response.err(Code.SYS_TEMP, "Maildrop unavailable; try again later"));
                 }
                 maildrop = o.maildrop();
@@ -226,7 +227,7 @@ public final class Pop3Session {
         }
     }
 
-    private Action authFailed(String name, String mechanism, String reason, Response r) {
+    private Action authFailed(String name, String mechanism, Reason reason, Response r) {
         authFailures++;
         handler.audit(info(), new AuditEvent.LoginFailed(name, mechanism, reason));
         if (authFailures >= config.limits().maxAuthFailures()) {

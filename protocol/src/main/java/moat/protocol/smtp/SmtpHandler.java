@@ -11,8 +11,26 @@ import moat.core.Reply;
  * What an SMTP session asks of the rest of the server, one method per stage. The server module
  * implements it by running policy and then the store; the session never sees either.
  * Returning {@code Optional.empty()} from a stage means "accepted".
+ *
+ * <p>One handler serves one connection: a {@link Factory} opens it at accept, so the handler may
+ * keep that connection's state (policy findings, the message being written) in plain fields, and
+ * it is dropped with the connection. Calls come from the connection's one thread.
  */
 public interface SmtpHandler {
+
+    /** Opens the handler of one new connection. */
+    @FunctionalInterface
+    interface Factory {
+        SmtpHandler open();
+    }
+
+    /**
+     * The connection was accepted, before the greeting: connect-stage policy. A reply here is
+     * sent instead of the greeting and the connection is closed.
+     */
+    default Optional<Reply> connected(SessionInfo session) {
+        return Optional.empty();
+    }
 
     /** HELO/EHLO policy; empty accepts the name. */
     default Optional<Reply> helo(SessionInfo session, String name) {
@@ -29,7 +47,10 @@ public interface SmtpHandler {
     /** Opens storage for a message body. The sink may already hold trace headers (Received). */
     MessageSink beginMessage(SessionInfo session, Transaction transaction) throws IOException;
 
-    /** Makes the message durable and returns the final reply (250 with the queue id, or 451). */
+    /**
+     * Makes the message durable and returns the final reply (250 with the queue id, or 451).
+     * {@code sink} is the one {@link #beginMessage} returned on this handler.
+     */
     Outcome endMessage(SessionInfo session, Transaction transaction, MessageSink sink);
 
     /** The end-of-data reply and, when the message was accepted, its queue id. */

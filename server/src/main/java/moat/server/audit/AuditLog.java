@@ -1,42 +1,49 @@
 package moat.server.audit;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.BufferedWriter;
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.io.Writer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.time.Clock;
-import java.time.format.DateTimeFormatter;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.locks.ReentrantLock;
+import moat.core.Event;
+import moat.core.EventSink;
 import moat.core.Reason;
 import moat.core.Reply;
 import moat.protocol.smtp.SessionInfo;
 import moat.protocol.smtp.SmtpHandler.AuditEvent;
 import moat.protocol.smtp.SmtpHandler.RcptResult;
 
-/** Writes audit events as JSON lines. Thread-safe; each line is flushed when written. */
+/**
+ * The event stream: builds each event's fields from what the caller knows (an SMTP session, a
+ * queue row), checks them against the catalogue ({@link Event}) and hands them to every
+ * {@link EventSink}: the JSON lines file today, metrics and a syslog shipper later. Thread-safe
+ * when its sinks are.
+ */
 public final class AuditLog implements AutoCloseable {
-    private static final DateTimeFormatter TS = DateTimeFormatter.ISO_INSTANT;
-    private static final ObjectMapper JSON = new ObjectMapper();
-
-    private final Writer out;
     private final Clock clock;
-    private final ReentrantLock lock = new ReentrantLock();
+    private final List<EventSink> sinks;
 
+    /** The stream with one sink, JSON lines into {@code out}. */
     public AuditLog(Writer out, Clock clock) {
-        this.out = out;
-        this.clock = clock;
+        this(clock, List.of(new JsonLinesSink(out)));
     }
 
+    public AuditLog(Clock clock, List<EventSink> sinks) {
+        this.clock = clock;
+        this.sinks = List.copyOf(sinks);
+    }
+
+    /** The stream with the audit log file as its sink (appended to, created when missing). */
     public static AuditLog toFile(Path file, Clock clock) throws IOException {
         if (file.getParent() != null) Files.createDirectories(file.getParent());
         BufferedWriter w = Files.newBufferedWriter(file, StandardCharsets.UTF_8,
@@ -45,7 +52,7 @@ public final class AuditLog implements AutoCloseable {
     }
 
     public void connect(SessionInfo s) {
-        write(base("smtp.connect", s));
+        emit(Event.SMTP_CONNECT, base(s));
     }
 
     public void event(SessionInfo s, AuditEvent event) {
@@ -54,10 +61,9 @@ public final class AuditLog implements AutoCloseable {
 
     /** As {@link #event(SessionInfo, AuditEvent)} with {@code extra} fields at the end (SPF/DKIM/DMARC results). */
     public void event(SessionInfo s, AuditEvent event, Map<String, ?> extra) {
-        Map<String, Object> m;
-        switch (event) {
+        Map<String, Object> m = base(s);
+        Event name = switch (event) {
             case AuditEvent.TransactionEnded t -> {
-                m = base("smtp.transaction", s);
                 m.put("mail_from", t.transaction().sender().map(Object::toString).orElse(""));
                 List<Map<String, Object>> rcpts = new ArrayList<>();
                 for (RcptResult r : t.transaction().rcpts()) {
@@ -70,61 +76,54 @@ public final class AuditLog implements AutoCloseable {
                 m.put("size", t.size());
                 t.queueId().ifPresent(q -> m.put("queue_id", q));
                 reply(m, t.finalReply());
+                yield Event.SMTP_TRANSACTION;
             }
             case AuditEvent.Refused r -> {
-                m = base("smtp.rejected", s);
                 m.put("command", r.command());
                 reply(m, r.reply());
+                yield Event.SMTP_REJECTED;
             }
             case AuditEvent.AuthSucceeded a -> {
-                m = base("smtp.auth", s);
                 m.put("mechanism", a.mechanism());
+                yield Event.SMTP_AUTH;
             }
             case AuditEvent.Disconnected d -> {
-                m = base("smtp.disconnect", s);
                 m.put("why", d.why());
+                yield Event.SMTP_DISCONNECT;
             }
-        }
+        };
         m.putAll(extra);
-        write(m);
+        emit(name, m);
     }
 
     /**
-     * An event of a protocol without its own method here (POP3...): a stable dotted name and flat
-     * fields, written after "ts" and "event". Callers never put a password in {@code fields}.
+     * An event of a protocol without its own method here (POP3, delivery...): flat fields, the
+     * ones the catalogue lists for it. Callers never put a password in {@code fields}.
      */
-    public void event(String name, Map<String, ?> fields) {
-        Map<String, Object> m = new LinkedHashMap<>();
-        m.put("ts", TS.format(clock.instant().truncatedTo(java.time.temporal.ChronoUnit.MILLIS)));
-        m.put("event", name);
-        m.putAll(fields);
-        write(m);
+    public void event(Event event, Map<String, ?> fields) {
+        emit(event, new LinkedHashMap<>(fields));
     }
 
     /** A policy check scored points (it did not refuse by itself); {@code total} is the session's score now. */
     public void policyScore(SessionInfo s, String check, Reason reason, int points, int total, String detail) {
-        Map<String, Object> m = base("policy.score", s);
+        Map<String, Object> m = base(s);
         m.put("check", check);
         m.put("reason", reason.id());
         m.put("points", points);
         m.put("score", total);
         m.put("detail", detail);
-        write(m);
+        emit(Event.POLICY_SCORE, m);
     }
 
     /** A server-side failure that the admin must see. */
-    public void internal(String event, Throwable t) {
+    public void internal(Event event, Throwable t) {
         Map<String, Object> m = new LinkedHashMap<>();
-        m.put("ts", TS.format(clock.instant().truncatedTo(java.time.temporal.ChronoUnit.MILLIS)));
-        m.put("event", event);
         m.put("error", String.valueOf(t));
-        write(m);
+        emit(event, m);
     }
 
-    private Map<String, Object> base(String event, SessionInfo s) {
+    private static Map<String, Object> base(SessionInfo s) {
         Map<String, Object> m = new LinkedHashMap<>();
-        m.put("ts", TS.format(clock.instant().truncatedTo(java.time.temporal.ChronoUnit.MILLIS)));
-        m.put("event", event);
         m.put("session", s.sessionId());
         m.put("listener", s.listener().name().toLowerCase(java.util.Locale.ROOT));
         m.put("client_ip", s.client().getAddress().getHostAddress());
@@ -144,28 +143,31 @@ public final class AuditLog implements AutoCloseable {
         r.reason().ifPresent(reason -> m.put("reason", reason.id()));
     }
 
-    private void write(Map<String, Object> m) {
-        String line;
-        try {
-            line = JSON.writeValueAsString(m);
-        } catch (JsonProcessingException e) {
-            throw new UncheckedIOException(e);
-        }
-        lock.lock();
-        try {
-            out.write(line);
-            out.write('\n');
-            out.flush();
-        } catch (IOException e) {
-            // The log must not take mail down; report on stderr, which the service manager keeps.
-            System.err.println("audit log write failed: " + e);
-        } finally {
-            lock.unlock();
-        }
+    /**
+     * Hands the event to every sink. An event off the catalogue is a bug: it is still written
+     * (the log must not lose it), reported on stderr, and fails the tests (they run with -ea).
+     */
+    private void emit(Event event, Map<String, Object> fields) {
+        List<String> problems = event.problems(fields.keySet());
+        if (!problems.isEmpty()) System.err.println("audit event off the catalogue: " + problems);
+        Instant at = clock.instant().truncatedTo(ChronoUnit.MILLIS);
+        Map<String, Object> view = Collections.unmodifiableMap(fields);
+        for (EventSink sink : sinks) sink.accept(at, event, view);
+        assert problems.isEmpty() : problems;
     }
 
     @Override
     public void close() throws IOException {
-        out.close();
+        for (EventSink sink : sinks) {
+            if (sink instanceof AutoCloseable c) {
+                try {
+                    c.close();
+                } catch (IOException | RuntimeException e) {
+                    throw e;
+                } catch (Exception e) {
+                    throw new IOException(e);
+                }
+            }
+        }
     }
 }

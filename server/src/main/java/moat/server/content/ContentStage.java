@@ -13,6 +13,7 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.regex.Pattern;
+import moat.core.Event;
 import moat.core.Reason;
 import moat.core.Reply;
 import moat.policy.CheckState;
@@ -52,7 +53,8 @@ public final class ContentStage {
                 implements Decision {}
     }
 
-    private static final Decision.Deliver UNCHECKED = new Decision.Deliver(Optional.empty(), "", Map.of());
+    /** Deliver unchanged: what the stage decides when no check applies to the session. */
+    public static final Decision.Deliver UNCHECKED = new Decision.Deliver(Optional.empty(), "", Map.of());
 
     private final List<Policy.Rule> rules;
     private final int rejectScore;
@@ -160,7 +162,7 @@ public final class ContentStage {
         m.put("reason", Reason.CONTENT_CHECK_FAILED.id());
         m.put("error", error);
         m.put("action", failOpen ? "accept" : "defer");
-        audit.event("content.check_failed", m);
+        audit.event(Event.CONTENT_CHECK_FAILED, m);
         if (failOpen) return new Decision.Deliver(Optional.empty(), "", Map.of("content", "unchecked"));
         return new Decision.Refuse(Reply.of(Reason.CONTENT_CHECK_FAILED), Map.of("content", "defer " + Reason.CONTENT_CHECK_FAILED.id()));
     }
@@ -168,7 +170,7 @@ public final class ContentStage {
     private void log(SessionInfo s, String queueId, Map<String, Object> verdict) {
         Map<String, Object> m = session(s, queueId);
         m.putAll(verdict);
-        audit.event("content.verdict", m);
+        audit.event(Event.CONTENT_VERDICT, m);
     }
 
     private static Map<String, Object> session(SessionInfo s, String queueId) {

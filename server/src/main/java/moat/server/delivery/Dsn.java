@@ -6,6 +6,7 @@ import java.time.format.DateTimeFormatter;
 import java.util.List;
 import java.util.Locale;
 import moat.core.EmailAddress;
+import moat.core.PeerText;
 import moat.core.Reply;
 
 /**
@@ -77,8 +78,6 @@ final class Dsn {
 
     /** Remote text is untrusted: no CR/LF (header injection), no control characters. */
     private static String oneLine(String s) {
-        StringBuilder sb = new StringBuilder();
-        for (char c : s.toCharArray()) sb.append(c < 0x20 || c == 0x7f ? ' ' : c);
-        return sb.length() > 900 ? sb.substring(0, 900) : sb.toString();
+        return PeerText.line(s, 900);
     }
 }

@@ -9,6 +9,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import moat.core.EmailAddress;
+import moat.core.Event;
 import moat.server.audit.AuditLog;
 import moat.store.MailStore;
 import moat.store.OutboundQueue;
@@ -43,7 +44,7 @@ final class DsnSender {
         if (first.authUser().isEmpty()) {
             m.put("result", "suppressed");
             m.put("why", "not submitted by an authenticated local user (no backscatter)");
-            audit.event("delivery.dsn", m);
+            audit.event(Event.DELIVERY_DSN, m);
             return;
         }
         EmailAddress owner = first.authUser().get();
@@ -67,6 +68,6 @@ final class DsnSender {
             m.put("result", "not_stored");
             m.put("error", String.valueOf(e.getMessage()));
         }
-        audit.event("delivery.dsn", m);
+        audit.event(Event.DELIVERY_DSN, m);
     }
 }

@@ -9,6 +9,7 @@ import java.util.Optional;
 import java.util.function.Consumer;
 import moat.core.Domain;
 import moat.core.EmailAddress;
+import moat.core.Event;
 import moat.core.Reason;
 import moat.core.Reply;
 import moat.core.dns.Resolver;
@@ -82,7 +83,7 @@ final class MessageSender {
         try (InputStream in = queue.openBody(first.bodyId())) {
             info = BodyInfo.read(in);
         } catch (IOException e) {
-            audit.internal("delivery.body_unreadable", e);
+            audit.internal(Event.DELIVERY_BODY_UNREADABLE, e);
             finisher.accept(all(rcpts, Reply.of(Reason.STORE_FAILED)));
             return;
         }
@@ -110,7 +111,7 @@ final class MessageSender {
                 ? mtaSts.flatMap(m -> m.policyFor(domain)) : Optional.empty();
         boolean enforce = sts.isPresent() && sts.get().mode() == MtaStsPolicy.Mode.ENFORCE;
         if (sts.isPresent() && sts.get().mode() != MtaStsPolicy.Mode.NONE) {
-            audit.event("delivery.mta_sts", Map.of("queue_id", first.queueId(), "domain", domain.ascii(),
+            audit.event(Event.DELIVERY_MTA_STS, Map.of("queue_id", first.queueId(), "domain", domain.ascii(),
                     "mode", sts.get().mode().name().toLowerCase(java.util.Locale.ROOT), "mx", sts.get().mx()));
         }
         if (enforce && route instanceof MxResolver.Route.Hosts h) {
@@ -152,7 +153,7 @@ final class MessageSender {
         } catch (IOException | RuntimeException e) {
             m.put("not_sealed", "error: " + ResultRecorder.clean(String.valueOf(e.getMessage())));
         }
-        audit.event("delivery.arc", m);
+        audit.event(Event.DELIVERY_ARC, m);
         return out;
     }
 
@@ -174,11 +175,11 @@ final class MessageSender {
                 scope.dnssecInvalid(tlsRpt, host.name());
                 lastError = t.why();
                 lastHost = host.name();
-                audit.event("delivery.connect_failed", Map.of("queue_id", queueId, "mx", host.name(), "error", t.why()));
+                audit.event(Event.DELIVERY_CONNECT_FAILED, Map.of("queue_id", queueId, "mx", host.name(), "error", t.why()));
                 continue;
             }
             if (!(dane instanceof Dane.Requirement.None)) {
-                audit.event("delivery.dane", Map.of("queue_id", queueId, "mx", host.name(), "requirement",
+                audit.event(Event.DELIVERY_DANE, Map.of("queue_id", queueId, "mx", host.name(), "requirement",
                         dane instanceof Dane.Requirement.Authenticate ? "authenticate" : "tls_only"));
             }
             for (java.net.InetAddress ip : host.addresses()) {
@@ -234,7 +235,7 @@ final class MessageSender {
                 session = idle.get();
                 break;
             }
-            audit.event("delivery.reuse_stale", Map.of("queue_id", queueId, "mx", t.host(), "ip", t.ip().getHostAddress(),
+            audit.event(Event.DELIVERY_REUSE_STALE, Map.of("queue_id", queueId, "mx", t.host(), "ip", t.ip().getHostAddress(),
                     "transactions", idle.get().transactions()));
         }
         if (session == null) {
@@ -287,7 +288,7 @@ final class MessageSender {
         m.put("mx", f.mxHost());
         m.put("ip", f.ip().getHostAddress());
         m.put("error", why);
-        audit.event("delivery.connect_failed", m);
+        audit.event(Event.DELIVERY_CONNECT_FAILED, m);
     }
 
     private static Map<EmailAddress, Attempt> all(List<EmailAddress> rcpts, Reply r) {

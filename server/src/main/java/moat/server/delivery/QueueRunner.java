@@ -19,6 +19,7 @@ import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.random.RandomGenerator;
 import moat.core.Domain;
+import moat.core.Event;
 import moat.core.dns.Resolver;
 import moat.server.audit.AuditLog;
 import moat.store.MailStore;
@@ -85,7 +86,7 @@ public final class QueueRunner implements AutoCloseable {
         this.tlsRpt = TlsRpt.of(cfg, dns, clock, store, audit, hostname, arc);
         Optional<MtaSts> mtaSts = cfg.mtaSts() && smartHost.isEmpty()
                 ? Optional.of(new MtaSts(dns, clock, cfg.mtaStsPort(), anchors, cfg.timeouts().connect(),
-                        new MtaStsCache(cfg.mtaStsCache(), e -> audit.internal("delivery.mta_sts_cache_failed", e)),
+                        new MtaStsCache(cfg.mtaStsCache(), e -> audit.internal(Event.DELIVERY_MTA_STS_CACHE_FAILED, e)),
                         (d, type) -> tlsRpt.ifPresent(r -> r.policyFailure(d, type))))
                 : Optional.empty();
         this.cache = new ConnectionCache(cfg.connectionCache(), watchdog);
@@ -105,7 +106,7 @@ public final class QueueRunner implements AutoCloseable {
      */
     public int start() throws IOException {
         int requeued = queue.requeueAbandoned(clock.instant());
-        if (requeued > 0) audit.event("delivery.recovered", Map.of("rows", requeued));
+        if (requeued > 0) audit.event(Event.DELIVERY_RECOVERED, Map.of("rows", requeued));
         if (cfg.enabled()) loop = Thread.ofPlatform().daemon().name("moat-delivery").start(this::run);
         return requeued;
     }
@@ -127,7 +128,7 @@ public final class QueueRunner implements AutoCloseable {
                 tlsRpt.ifPresent(TlsRpt::tick); // yesterday's reports once the UTC day is over; counts to disk
                 dispatch(false);
             } catch (IOException | RuntimeException e) {
-                audit.internal("delivery.scan_failed", e);
+                audit.internal(Event.DELIVERY_SCAN_FAILED, e);
             }
             lock.lock();
             try {
@@ -204,7 +205,7 @@ public final class QueueRunner implements AutoCloseable {
                 if (!closed && !Thread.currentThread().isInterrupted()) deliverGroup(g, deadline);
             } catch (RuntimeException e) {
                 // The rows stay 'sending' until their lease ends or the next start: never lost.
-                audit.internal("delivery.failed_unexpectedly", e);
+                audit.internal(Event.DELIVERY_FAILED_UNEXPECTEDLY, e);
             } finally {
                 inFlight.addAndGet(-g.size());
             }
@@ -243,9 +244,9 @@ public final class QueueRunner implements AutoCloseable {
             for (Entry row : rows) queue.postpone(row.queueId(), row.recipient(), clock.instant(),
                     "not attempted within half of delivery.lease; queued again");
         } catch (IOException e) {
-            audit.internal("delivery.queue_update_failed", e); // the rows stay leased; retried after the lease
+            audit.internal(Event.DELIVERY_QUEUE_UPDATE_FAILED, e); // the rows stay leased; retried after the lease
         }
-        audit.event("delivery.requeued", Map.of("queue_id", rows.getFirst().queueId(), "recipients", rows.size()));
+        audit.event(Event.DELIVERY_REQUEUED, Map.of("queue_id", rows.getFirst().queueId(), "recipients", rows.size()));
     }
 
     /** Holds the group in the queue when a sending rate is used up; true when it did. */
@@ -260,7 +261,7 @@ public final class QueueRunner implements AutoCloseable {
         try {
             for (Entry row : rows) queue.postpone(row.queueId(), row.recipient(), until.get(), note);
         } catch (IOException e) {
-            audit.internal("delivery.queue_update_failed", e); // the rows stay leased; retried after the lease
+            audit.internal(Event.DELIVERY_QUEUE_UPDATE_FAILED, e); // the rows stay leased; retried after the lease
         }
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("queue_id", first.queueId());
@@ -268,7 +269,7 @@ public final class QueueRunner implements AutoCloseable {
         m.put("domain", domain.ascii());
         first.authUser().ifPresent(u -> m.put("auth_user", u.toString()));
         m.put("until", until.get().toString());
-        audit.event("delivery.rate_held", m);
+        audit.event(Event.DELIVERY_RATE_HELD, m);
         return true;
     }
 

@@ -11,6 +11,8 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.random.RandomGenerator;
 import moat.core.EmailAddress;
+import moat.core.Event;
+import moat.core.PeerText;
 import moat.core.Reason;
 import moat.core.Reply;
 import moat.server.audit.AuditLog;
@@ -91,7 +93,7 @@ final class ResultRecorder {
             }
         } catch (IOException e) {
             // The rows not yet updated stay 'sending' and are retried after their lease or a restart.
-            audit.internal("delivery.queue_update_failed", e);
+            audit.internal(Event.DELIVERY_QUEUE_UPDATE_FAILED, e);
         }
     }
 
@@ -127,13 +129,11 @@ final class ResultRecorder {
         m.put("text", String.join(" / ", reply.lines()));
         reply.reason().ifPresent(r -> m.put("reason", r.id()));
         m.put("result", result);
-        audit.event("delivery.attempt", m);
+        audit.event(Event.DELIVERY_ATTEMPT, m);
     }
 
     /** Remote text for a DSN or the log: control characters replaced, at most 400 characters. */
     static String clean(String s) {
-        StringBuilder sb = new StringBuilder();
-        for (char c : s.toCharArray()) sb.append(c < 0x20 || c == 0x7f ? ' ' : c);
-        return sb.length() > 400 ? sb.substring(0, 400) : sb.toString();
+        return PeerText.line(s, 400);
     }
 }

@@ -14,6 +14,7 @@ import java.util.Optional;
 import java.util.concurrent.locks.ReentrantLock;
 import moat.core.Domain;
 import moat.core.EmailAddress;
+import moat.core.Event;
 import moat.core.dns.DnsResult;
 import moat.core.dns.Resolver;
 import moat.server.audit.AuditLog;
@@ -148,13 +149,13 @@ final class TlsRpt {
         if (!r.enabled()) return Optional.empty();
         Optional<EmailAddress> sender = EmailAddress.parse(r.sender().isEmpty() ? "tlsrpt-noreply@" + hostname : r.sender());
         if (sender.isEmpty()) {
-            audit.event("delivery.tlsrpt", Map.of("result", "disabled", "why", "no valid delivery.tlsrpt_sender"));
+            audit.event(Event.DELIVERY_TLSRPT, Map.of("result", "disabled", "why", "no valid delivery.tlsrpt_sender"));
             return Optional.empty();
         }
         return Optional.of(new TlsRpt(dns, clock, store, audit, sender.get(),
                 r.organization().isEmpty() ? hostname : r.organization(), hostname,
                 arc.keys().getOrDefault(sender.get().domain(), List.of()),
-                new TlsRptState(r.state(), e -> audit.internal("delivery.tlsrpt_state_failed", e))));
+                new TlsRptState(r.state(), e -> audit.internal(Event.DELIVERY_TLSRPT_STATE_FAILED, e))));
     }
 
     /** What TLS-RPT needs to know of an attempt by MX look-up: the recipient domain and its MTA-STS policy. */
@@ -335,7 +336,7 @@ final class TlsRpt {
         if (!unsupported.isEmpty()) m.put("not_supported", unsupported);
         if (to.isEmpty()) {
             m.put("result", "no_usable_rua");
-            audit.event("delivery.tlsrpt", m);
+            audit.event(Event.DELIVERY_TLSRPT, m);
             return 0;
         }
         TlsRptReport report = new TlsRptReport(organization, submitter, sender, domain, day, policies);
@@ -343,7 +344,7 @@ final class TlsRpt {
         try {
             d = store.begin();
         } catch (IOException e) {
-            audit.internal("delivery.tlsrpt_failed", e);
+            audit.internal(Event.DELIVERY_TLSRPT_FAILED, e);
             return 0;
         }
         try {
@@ -361,11 +362,11 @@ final class TlsRpt {
             m.put("queue_id", id);
             m.put("to", to.stream().map(EmailAddress::toString).toList());
             m.put("report_id", report.reportId());
-            audit.event("delivery.tlsrpt", m);
+            audit.event(Event.DELIVERY_TLSRPT, m);
             return 1;
         } catch (IOException | RuntimeException e) {
             d.discard();
-            audit.internal("delivery.tlsrpt_failed", e);
+            audit.internal(Event.DELIVERY_TLSRPT_FAILED, e);
             return 0;
         }
     }

@@ -16,6 +16,9 @@ import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
 import moat.core.EmailAddress;
+import moat.core.Event;
+import moat.core.PeerText;
+import moat.core.Reason;
 import moat.protocol.imap.ImapBackend;
 import moat.server.audit.AuditLog;
 import moat.server.quota.StorageQuota;
@@ -59,23 +62,23 @@ public final class StoreBackend implements ImapBackend {
         InetSocketAddress client = peer.client();
         Optional<String> refused = gate.check(client, username);
         if (refused.isPresent()) {
-            audit("imap.login.failed", peer, "username", username, "reason", "throttled");
+            audit(Event.IMAP_LOGIN_FAILED, peer, "username", PeerText.line(username, PeerText.WORD_MAX), "reason", Reason.AUTH_LOCKED.id());
             return new LoginResult.Refused(refused.get());
         }
         Optional<EmailAddress> user = directory.authenticate(username, password);
         if (user.isEmpty()) {
             gate.failed(client, username);
-            audit("imap.login.failed", peer, "username", username, "reason", "bad_credentials");
+            audit(Event.IMAP_LOGIN_FAILED, peer, "username", PeerText.line(username, PeerText.WORD_MAX), "reason", Reason.AUTH_FAILED.id());
             return new LoginResult.Failure();
         }
         gate.succeeded(client, user.get());
         AtomicInteger n = sessions.computeIfAbsent(user.get().key(), k -> new AtomicInteger());
         if (n.incrementAndGet() > maxPerUser) {
             n.decrementAndGet();
-            audit("imap.login.failed", peer, "username", username, "reason", "too_many_sessions");
-            return new LoginResult.Refused("Too many connections for this user");
+            audit(Event.IMAP_LOGIN_FAILED, peer, "username", PeerText.line(username, PeerText.WORD_MAX), "reason", Reason.SESSIONS_PER_USER.id());
+            return new LoginResult.Refused(Reason.SESSIONS_PER_USER.text());
         }
-        audit("imap.login", peer, "user", user.get().toString(), "sessions", n.get());
+        audit(Event.IMAP_LOGIN, peer, "user", user.get().toString(), "sessions", n.get());
         return new LoginResult.Success(user.get());
     }
 
@@ -83,7 +86,7 @@ public final class StoreBackend implements ImapBackend {
      * imap.* audit lines: flat fields like pop3.* (session id, client, TLS version and cipher),
      * never a password.
      */
-    private void audit(String event, Peer peer, String k1, Object v1, String k2, Object v2) {
+    private void audit(Event event, Peer peer, String k1, Object v1, String k2, Object v2) {
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("session", peer.sessionId());
         m.put("client_ip", peer.client().getAddress().getHostAddress());
@@ -101,7 +104,7 @@ public final class StoreBackend implements ImapBackend {
     public void logout(Peer peer, EmailAddress user) {
         AtomicInteger n = sessions.get(user.key());
         int left = n == null ? 0 : n.decrementAndGet();
-        audit("imap.logout", peer, "user", user.toString(), "sessions", left);
+        audit(Event.IMAP_LOGOUT, peer, "user", user.toString(), "sessions", left);
     }
 
     private static MailboxInfo info(Mailboxes.Mailbox m) {

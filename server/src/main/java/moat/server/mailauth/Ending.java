@@ -7,8 +7,8 @@ import moat.core.Reply;
 public sealed interface Ending {
     Map<String, Object> audit();
 
-    /** Store it: {@code prefix} (trace and authentication fields) goes before the message, local users get it in {@code mailbox}. */
-    record Deliver(String mailbox, byte[] prefix, Map<String, Object> audit) implements Ending {
+    /** Store it: {@code prefix} (trace and authentication fields) goes before the message, local users get it in {@code folder}. */
+    record Deliver(Folder folder, byte[] prefix, Map<String, Object> audit) implements Ending {
         public Deliver {
             audit = Map.copyOf(audit);
         }

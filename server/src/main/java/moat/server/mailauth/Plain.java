@@ -26,6 +26,6 @@ final class Plain implements Treatment {
 
     @Override
     public Ending end(StagedSink sink) {
-        return new Ending.Deliver("INBOX", new byte[0], Map.of());
+        return new Ending.Deliver(Folder.INBOX, new byte[0], Map.of());
     }
 }

@@ -101,7 +101,7 @@ final class Receipt implements Treatment {
             if (from.kind() == HeaderSection.FromKind.SEVERAL && config.requireSingleFrom() && !trusted) {
                 return new Ending.Refuse(Reply.of(Reason.FROM_INVALID), audit);
             }
-            return deliver("INBOX", ar, audit);
+            return deliver(Folder.INBOX, ar, audit);
         }
         Domain fromDomain = from.address().orElseThrow().domain();
         DmarcResult dmarc = config.dmarc().evaluate(fromDomain.ascii(), spf, dkim);
@@ -110,7 +110,7 @@ final class Receipt implements Treatment {
         audit.put("dmarc_from", dmarc.fromDomain());
         audit.put("dmarc_disposition", dmarc.disposition().name().toLowerCase(java.util.Locale.ROOT));
         audit.put("dmarc_reason", dmarc.reason());
-        if (trusted) return deliver("INBOX", ar, audit);
+        if (trusted) return deliver(Folder.INBOX, ar, audit);
 
         // spf.fail_action = reject_without_dmarc: a domain with a DMARC policy has said what it wants.
         if (config.spfAction() == SpfAction.REJECT_WITHOUT_DMARC && spf != null && spf.result() == SpfResult.Code.FAIL
@@ -119,7 +119,7 @@ final class Receipt implements Treatment {
                     + spf.explanation().orElse(spf.domain())), audit);
         }
         if (!config.enforceDmarc() || dmarc.result() != DmarcResult.Code.FAIL || dmarc.disposition() == DmarcPolicy.NONE) {
-            return deliver("INBOX", ar, audit);
+            return deliver(Folder.INBOX, ar, audit);
         }
         Optional<ArcResult> arc = trustedArc(sink);
         arc.ifPresent(a -> {
@@ -130,13 +130,13 @@ final class Receipt implements Treatment {
         if (arc.isPresent() && arc.get().cv() == ArcResult.Code.PASS) {
             // RFC 7489 section 10.1 / RFC 8617 section 7.2: a local policy exception for a sealer we trust.
             audit.put("dmarc_override", "arc: " + header.newestArcSealer().orElse(""));
-            return deliver("INBOX", ar, audit);
+            return deliver(Folder.INBOX, ar, audit);
         }
         return switch (dmarc.disposition()) {
             case REJECT -> new Ending.Refuse(Reply.of(Reason.DMARC_REJECT,
                     Reason.DMARC_REJECT.text() + " " + dmarc.fromDomain()), audit);
-            case QUARANTINE -> deliver("Junk", ar, audit);
-            case NONE -> deliver("INBOX", ar, audit);
+            case QUARANTINE -> deliver(Folder.JUNK, ar, audit);
+            case NONE -> deliver(Folder.INBOX, ar, audit);
         };
     }
 
@@ -157,9 +157,9 @@ final class Receipt implements Treatment {
         return Optional.of(config.arc().verify(all.toByteArray()));
     }
 
-    private Ending deliver(String mailbox, AuthenticationResults ar, Map<String, Object> audit) {
-        audit.put("mailbox", mailbox);
+    private Ending deliver(Folder folder, AuthenticationResults ar, Map<String, Object> audit) {
+        audit.put("mailbox", folder.mailbox());
         byte[] prefix = (received + ar.header()).getBytes(StandardCharsets.UTF_8);
-        return new Ending.Deliver(mailbox, prefix, audit);
+        return new Ending.Deliver(folder, prefix, audit);
     }
 }

@@ -72,9 +72,9 @@ final class Signing implements Treatment {
 
     @Override
     public Ending end(StagedSink sink) {
-        if (signings.isEmpty()) return new Ending.Deliver("INBOX", new byte[0], audit);
+        if (signings.isEmpty()) return new Ending.Deliver(Folder.INBOX, new byte[0], audit);
         StringBuilder prefix = new StringBuilder(received);
         for (DkimSigning s : signings) prefix.append(s.finish());
-        return new Ending.Deliver("INBOX", prefix.toString().getBytes(StandardCharsets.UTF_8), audit);
+        return new Ending.Deliver(Folder.INBOX, prefix.toString().getBytes(StandardCharsets.UTF_8), audit);
     }
 }

@@ -6,6 +6,9 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import moat.core.EmailAddress;
+import moat.core.Event;
+import moat.core.PeerText;
+import moat.core.Reason;
 import moat.protocol.pop3.Pop3Handler;
 import moat.server.audit.AuditLog;
 import moat.store.Directory;
@@ -63,41 +66,41 @@ final class Pop3Backend implements Pop3Handler {
     @Override
     public void audit(SessionInfo s, AuditEvent event) {
         Map<String, Object> m = base(s);
-        String name = switch (event) {
+        Event name = switch (event) {
             case AuditEvent.LoginSucceeded e -> {
                 m.put("mechanism", e.mechanism());
-                yield "pop3.login";
+                yield Event.POP3_LOGIN;
             }
             case AuditEvent.LoginFailed e -> {
-                m.put("username", e.username());
+                m.put("username", PeerText.line(e.username(), PeerText.WORD_MAX)); // as typed: no line breaker, bounded
                 m.put("mechanism", e.mechanism());
-                m.put("reason", e.reason());
-                yield "pop3.login.failed";
+                m.put("reason", e.reason().id());
+                yield Event.POP3_LOGIN_FAILED;
             }
             case AuditEvent.Quit e -> {
                 m.put("retrieved", e.retrieved());
                 m.put("deleted", e.deleted());
                 m.put("left", e.left());
-                if (e.deletionFailed()) m.put("reason", "store.expunge_failed");
-                yield "pop3.quit";
+                if (e.deletionFailed()) m.put("reason", Reason.STORE_EXPUNGE_FAILED.id());
+                yield Event.POP3_QUIT;
             }
             case AuditEvent.Disconnected e -> {
                 m.put("why", e.why());
                 m.put("retrieved", e.retrieved());
                 m.put("marked_not_deleted", e.markedButKept());
-                yield "pop3.disconnect";
+                yield Event.POP3_DISCONNECT;
             }
             case AuditEvent.Refused e -> {
                 m.put("command", e.command());
                 m.put("response", e.response());
-                yield "pop3.rejected";
+                yield Event.POP3_REJECTED;
             }
         };
         audit.event(name, m);
     }
 
     void connected(SessionInfo s) {
-        audit.event("pop3.connect", base(s));
+        audit.event(Event.POP3_CONNECT, base(s));
     }
 
     private static Map<String, Object> base(SessionInfo s) {

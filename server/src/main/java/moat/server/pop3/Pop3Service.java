@@ -6,6 +6,7 @@ import java.net.InetAddress;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.function.Consumer;
+import moat.core.Event;
 import moat.server.limits.ListenerLimits;
 import moat.protocol.pop3.Pop3Limits;
 import moat.protocol.pop3.Pop3Session;
@@ -41,7 +42,7 @@ public final class Pop3Service implements AutoCloseable {
             throws IOException {
         Pop3Limits limits = Pop3Settings.limits(config);
         Pop3Backend backend = new Pop3Backend(directory, store, gate, audit);
-        Consumer<Throwable> errors = e -> audit.internal("server.error", e);
+        Consumer<Throwable> errors = e -> audit.internal(Event.SERVER_ERROR, e);
         List<Pop3Listener> started = new ArrayList<>();
         int[] ports = {-1, -1};
         try {

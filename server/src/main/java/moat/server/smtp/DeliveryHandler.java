@@ -1,6 +1,7 @@
 package moat.server.smtp;
 
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
@@ -11,8 +12,9 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.function.Predicate;
-import java.util.concurrent.ConcurrentHashMap;
 import moat.core.EmailAddress;
+import moat.core.Event;
+import moat.core.PeerText;
 import moat.core.Reason;
 import moat.core.Reply;
 import moat.policy.CheckState;
@@ -20,10 +22,13 @@ import moat.policy.Policy;
 import moat.policy.Verdict;
 import moat.protocol.smtp.SessionInfo;
 import moat.protocol.smtp.SmtpHandler;
+import moat.protocol.smtp.SmtpHandler.AuthResult;
+import moat.protocol.smtp.SmtpHandler.Transaction;
 import moat.server.audit.AuditLog;
 import moat.server.content.ContentStage;
 import moat.server.limits.AuthThrottle;
 import moat.server.mailauth.Ending;
+import moat.server.mailauth.Folder;
 import moat.server.mailauth.MailAuth;
 import moat.server.mailauth.StagedSink;
 import moat.store.Directory;
@@ -36,8 +41,11 @@ import moat.store.MailStore;
  * authentication, docs/adr/0019), durable commit, and the audit log.
  * Everything that can refuse a message refuses it here, during the dialogue, so Moat never has to
  * bounce (no backscatter).
+ *
+ * <p>This object holds what all sessions share (directory, store, policy, relay rules) and opens
+ * one {@link Session} per connection, which keeps that connection's state in plain fields.
  */
-public final class DeliveryHandler implements SmtpHandler {
+public final class DeliveryHandler implements SmtpHandler.Factory {
     private static final DateTimeFormatter DATE =
             DateTimeFormatter.ofPattern("EEE, d MMM yyyy HH:mm:ss Z", Locale.ROOT).withZone(ZoneOffset.UTC);
 
@@ -55,12 +63,8 @@ public final class DeliveryHandler implements SmtpHandler {
     private final Policy policy;
     /** True for a local user with no storage left (moat.server.quota): RCPT gets 452 4.2.2. */
     private final Predicate<EmailAddress> mailboxFull;
-    /** Policy state of each live port-25 session, by session id; removed in {@link #disconnected}. */
-    private final Map<String, CheckState> perimeter = new ConcurrentHashMap<>();
     private final MailAuth mailAuth;
     private final ContentStage content;
-    /** SPF/DKIM/DMARC fields of the transaction that just ended, for its smtp.transaction event. */
-    private final Map<String, Map<String, Object>> authFields = new ConcurrentHashMap<>();
 
     /**
      * {@code throttle} guards AUTH (lockout, back-off); {@code policy} runs on port 25 at connect,
@@ -82,43 +86,199 @@ public final class DeliveryHandler implements SmtpHandler {
         this.policy = policy;
     }
 
-    /** Logs the connection and runs the connect-stage policy; a reply here replaces the greeting (then close). */
-    Optional<Reply> connected(SessionInfo s) {
-        audit.connect(s);
-        if (s.listener().isSubmission()) return Optional.empty(); // submission: authentication is the gate
-        CheckState state = new CheckState(s.client().getAddress());
-        // Trusted networks may relay; judging their reputation would make no sense.
-        if (relay.isTrusted(s.client().getAddress())) state.trustConnection("trusted network");
-        perimeter.put(s.sessionId(), state);
-        Optional<Reply> refused = judge(s, state, policy.connect(state)).map(r -> r.isTransient()
-                // RFC 5321 section 3.1/4.2.2: a temporary refusal instead of the greeting is 421, then close.
-                ? new Reply(421, r.status(), r.lines(), r.reason()) : r);
-        refused.ifPresent(r -> audit.event(s, new AuditEvent.Refused("CONNECT", r)));
-        return refused;
-    }
-
-    /** The connection is gone: forget its policy state. */
-    void disconnected(SessionInfo s) {
-        perimeter.remove(s.sessionId());
-        authFields.remove(s.sessionId());
-    }
-
-    /** The policy state of a port-25 session without authentication; empty when policy does not apply. */
-    private Optional<CheckState> perimeterState(SessionInfo s) {
-        if (s.listener().isSubmission() || s.authUser().isPresent()) return Optional.empty();
-        return Optional.ofNullable(perimeter.get(s.sessionId()));
-    }
-
+    /** Opens the handler of one connection; its state lives and dies with it. */
     @Override
-    public Optional<Reply> helo(SessionInfo session, String name) {
-        Optional<CheckState> state = perimeterState(session);
-        if (state.isEmpty()) return Optional.empty();
-        state.get().helo(name);
-        return judge(session, state.get(), policy.helo(state.get()));
+    public SmtpHandler open() {
+        return new Session();
     }
 
-    @Override
-    public AuthResult authenticate(SessionInfo session, String username, char[] password) {
+    /**
+     * One connection's side of the dialogue. Its state is plain fields: the port-25 policy state
+     * and the fields of the transaction that just ended, for its smtp.transaction event.
+     */
+    private final class Session implements SmtpHandler {
+        /** Policy state of a port-25 session; empty on submission (authentication is the gate). */
+        private Optional<CheckState> perimeter = Optional.empty();
+        /** SPF/DKIM/DMARC and content fields of the transaction that just ended, for its smtp.transaction event. */
+        private Map<String, Object> transactionFields = Map.of();
+        /** The sink {@link #beginMessage} opened; handed back to {@link #endMessage}. */
+        private StagedSink open;
+
+        /** Logs the connection and runs the connect-stage policy; a reply here replaces the greeting (then close). */
+        @Override
+        public Optional<Reply> connected(SessionInfo s) {
+            audit.connect(s);
+            if (s.listener().isSubmission()) return Optional.empty(); // submission: authentication is the gate
+            CheckState state = new CheckState(s.client().getAddress());
+            // Trusted networks may relay; judging their reputation would make no sense.
+            if (relay.isTrusted(s.client().getAddress())) state.trustConnection("trusted network");
+            perimeter = Optional.of(state);
+            Optional<Reply> refused = judge(s, state, policy.connect(state)).map(r -> r.isTransient()
+                    // RFC 5321 section 3.1/4.2.2: a temporary refusal instead of the greeting is 421, then close.
+                    ? new Reply(421, r.status(), r.lines(), r.reason()) : r);
+            refused.ifPresent(r -> audit.event(s, new AuditEvent.Refused("CONNECT", r)));
+            return refused;
+        }
+
+        /** The policy state of a port-25 session without authentication; empty when policy does not apply. */
+        private Optional<CheckState> perimeterState(SessionInfo s) {
+            if (s.listener().isSubmission() || s.authUser().isPresent()) return Optional.empty();
+            return perimeter;
+        }
+
+        @Override
+        public Optional<Reply> helo(SessionInfo session, String name) {
+            Optional<CheckState> state = perimeterState(session);
+            if (state.isEmpty()) return Optional.empty();
+            state.get().helo(name);
+            return judge(session, state.get(), policy.helo(state.get()));
+        }
+
+        @Override
+        public AuthResult authenticate(SessionInfo session, String username, char[] password) {
+            return DeliveryHandler.this.authenticate(session, username, password);
+        }
+
+        @Override
+        public Optional<Reply> mailFrom(SessionInfo session, Optional<EmailAddress> sender) {
+            if (session.listener().isSubmission()) {
+                EmailAddress user = session.authUser().orElseThrow();
+                if (sender.isEmpty() || !directory.owns(user, sender.get())) return Optional.of(Reply.of(Reason.SENDER_NOT_OWNED));
+            }
+            Optional<CheckState> state = perimeterState(session);
+            if (state.isEmpty()) return Optional.empty();
+            state.get().newTransaction(sender);
+            return judge(session, state.get(), policy.mailFrom(state.get()));
+        }
+
+        @Override
+        public Optional<Reply> rcptTo(SessionInfo session, Optional<EmailAddress> sender, EmailAddress rcpt) {
+            Optional<Reply> refused = relayAndRecipient(session, rcpt);
+            if (refused.isPresent()) return refused;
+            Optional<CheckState> state = perimeterState(session);
+            if (state.isEmpty()) return Optional.empty();
+            return judge(session, state.get(), policy.rcptTo(state.get(), rcpt));
+        }
+
+        @Override
+        public MessageSink beginMessage(SessionInfo session, Transaction t) throws IOException {
+            MailStore.Draft draft = store.begin();
+            // docs/adr/0009: the Received field is written with the header section, or put on top
+            // with Authentication-Results / DKIM-Signature once the body has streamed.
+            open = mailAuth.sink(session, draft, received(session, t, draft.id()), perimeterState(session));
+            return open;
+        }
+
+        /**
+         * End of data, in the order of docs/adr/0019: mail authentication, content checks, the
+         * recipients' routes, the durable commit, then the reply. A refusal at any step discards
+         * the message before "250": nothing is stored, nobody gets a bounce.
+         */
+        @Override
+        public Outcome endMessage(SessionInfo session, Transaction t, MessageSink given) {
+            StagedSink sink = open;
+            open = null;
+            if (sink != given) throw new IllegalStateException("endMessage without its beginMessage");
+            transactionFields = Map.of();
+            Ending.Deliver deliver;
+            switch (authenticate(sink)) {
+                case Ending.Refuse r -> {
+                    sink.discard();
+                    return new Outcome(r.reply(), Optional.empty());
+                }
+                case Ending.Deliver d -> deliver = d;
+            }
+            ContentStage.Decision.Deliver scanned;
+            switch (scan(session, t, sink, deliver)) {
+                case ContentStage.Decision.Refuse r -> {
+                    sink.discard();
+                    return new Outcome(r.reply(), Optional.empty());
+                }
+                case ContentStage.Decision.Deliver d -> scanned = d;
+            }
+            return reply(commit(session, t, sink, deliver, scanned, route(session, t)));
+        }
+
+        /** Step 1: finishes the staged body and runs SPF/DKIM/DMARC (port 25) or DKIM signing (submission). */
+        private Ending authenticate(StagedSink sink) {
+            if (sink.failure() != null) return new Ending.Refuse(Reply.of(Reason.STORE_FAILED), Map.of());
+            Ending ending;
+            try {
+                ending = sink.finish();
+            } catch (IOException | RuntimeException e) {
+                audit.internal(Event.MAILAUTH_FAILED, e);
+                return new Ending.Refuse(Reply.of(Reason.STORE_FAILED), Map.of());
+            }
+            record(ending.audit());
+            return ending;
+        }
+
+        /** Step 2, the data stage (docs/adr/0019): after mail authentication, before "250". */
+        private ContentStage.Decision scan(SessionInfo session, Transaction t, StagedSink sink, Ending.Deliver deliver) {
+            if (!content.applies(session)) return ContentStage.UNCHECKED;
+            ContentStage.Decision decided = content.run(session, sink.draft().id(),
+                    perimeterState(session).map(CheckState::score).orElse(0),
+                    ContentView.of(session, t, deliver, sink, content.scanLimit()));
+            record(decided.audit());
+            return decided;
+        }
+
+        /**
+         * Step 4: the body and its rows durable in one commit. Quarantine: Junk for local users,
+         * held queue rows for remote ones (released by an admin).
+         */
+        private Commit commit(SessionInfo session, Transaction t, StagedSink sink, Ending.Deliver deliver,
+                              ContentStage.Decision.Deliver scanned, Route route) {
+            boolean quarantined = scanned.quarantine().isPresent();
+            Folder folder = quarantined ? Folder.JUNK : deliver.folder();
+            byte[] prefix = scanned.headers().isEmpty() ? deliver.prefix()
+                    : concat(deliver.prefix(), scanned.headers().getBytes(StandardCharsets.US_ASCII));
+            MailStore.Draft draft = sink.draft();
+            try {
+                if (prefix.length > 0) draft.prepend(prefix);
+                draft.out().close();
+                if (route.isEmpty()) throw new IOException("recipients vanished during the transaction");
+                String id = store.commit(draft,
+                        new MailStore.Delivery(t.sender(), List.copyOf(route.local().values()), route.remote(),
+                                clock.instant(), folder.mailbox(), session.authUser(), route.forwardedBy(),
+                                quarantined && !route.remote().isEmpty()));
+                return new Commit.Stored(id);
+            } catch (IOException | RuntimeException e) {
+                sink.discard();
+                audit.internal(Event.STORE_COMMIT_FAILED, e);
+                return new Commit.Failed();
+            }
+        }
+
+        /** Step 5: the end-of-data reply. */
+        private static Outcome reply(Commit c) {
+            return switch (c) {
+                case Commit.Stored s -> new Outcome(Reply.of(250, "2.0.0", "Ok: queued as " + s.queueId()), Optional.of(s.queueId()));
+                case Commit.Failed f -> new Outcome(Reply.of(Reason.STORE_FAILED), Optional.empty());
+            };
+        }
+
+        /** Adds audit fields to the transaction's smtp.transaction event. */
+        private void record(Map<String, Object> fields) {
+            if (fields.isEmpty()) return;
+            Map<String, Object> all = new LinkedHashMap<>(transactionFields);
+            all.putAll(fields);
+            transactionFields = all;
+        }
+
+        @Override
+        public void audit(SessionInfo session, AuditEvent event) {
+            Map<String, Object> extra = Map.of();
+            if (event instanceof AuditEvent.TransactionEnded) {
+                extra = transactionFields;
+                transactionFields = Map.of();
+            }
+            audit.event(session, event, extra);
+        }
+    }
+
+    /** AUTH: the lockout and back-off of docs/adr/0005, then the directory. */
+    private AuthResult authenticate(SessionInfo session, String username, char[] password) {
         // docs/adr/0005-auth-lockout.md: while locked the password is never looked at, so the
         // reply cannot tell a right guess from a wrong one.
         try {
@@ -131,27 +291,6 @@ public final class DeliveryHandler implements SmtpHandler {
         } catch (RuntimeException e) {
             return new AuthResult.TemporaryFailure();
         }
-    }
-
-    @Override
-    public Optional<Reply> mailFrom(SessionInfo session, Optional<EmailAddress> sender) {
-        if (session.listener().isSubmission()) {
-            EmailAddress user = session.authUser().orElseThrow();
-            if (sender.isEmpty() || !directory.owns(user, sender.get())) return Optional.of(Reply.of(Reason.SENDER_NOT_OWNED));
-        }
-        Optional<CheckState> state = perimeterState(session);
-        if (state.isEmpty()) return Optional.empty();
-        state.get().newTransaction(sender);
-        return judge(session, state.get(), policy.mailFrom(state.get()));
-    }
-
-    @Override
-    public Optional<Reply> rcptTo(SessionInfo session, Optional<EmailAddress> sender, EmailAddress rcpt) {
-        Optional<Reply> refused = relayAndRecipient(session, rcpt);
-        if (refused.isPresent()) return refused;
-        Optional<CheckState> state = perimeterState(session);
-        if (state.isEmpty()) return Optional.empty();
-        return judge(session, state.get(), policy.rcptTo(state.get(), rcpt));
     }
 
     /** Logs what the checks scored (refusals are logged by the session with their reason) and gives the reply. */
@@ -183,53 +322,22 @@ public final class DeliveryHandler implements SmtpHandler {
         return mayRelay ? Optional.empty() : Optional.of(Reply.of(Reason.RELAY_DENIED));
     }
 
-    @Override
-    public MessageSink beginMessage(SessionInfo session, Transaction t) throws IOException {
-        MailStore.Draft draft = store.begin();
-        // docs/adr/0009: the Received field is written with the header section, or put on top
-        // with Authentication-Results / DKIM-Signature once the body has streamed.
-        return mailAuth.sink(session, draft, received(session, t, draft.id()), perimeterState(session));
+    /** The local users (by key, each once) and remote addresses a transaction's recipients resolve to. */
+    record Route(Map<String, EmailAddress> local, List<EmailAddress> remote, Map<EmailAddress, EmailAddress> forwardedBy) {
+        boolean isEmpty() {
+            return local.isEmpty() && remote.isEmpty();
+        }
     }
 
-    @Override
-    public Outcome endMessage(SessionInfo session, Transaction t, MessageSink messageSink) {
-        StagedSink sink = (StagedSink) messageSink;
-        if (sink.failure() != null) {
-            sink.discard();
-            return new Outcome(Reply.of(Reason.STORE_FAILED), Optional.empty());
-        }
-        Ending ending;
-        try {
-            ending = sink.finish();
-        } catch (IOException | RuntimeException e) {
-            sink.discard();
-            audit.internal("mailauth.failed", e);
-            return new Outcome(Reply.of(Reason.STORE_FAILED), Optional.empty());
-        }
-        Map<String, Object> txFields = new LinkedHashMap<>(ending.audit());
-        if (!txFields.isEmpty()) authFields.put(session.sessionId(), txFields);
-        if (ending instanceof Ending.Refuse r) {
-            sink.discard(); // refused before "250": nothing is stored, nobody gets a bounce
-            return new Outcome(r.reply(), Optional.empty());
-        }
-        Ending.Deliver deliver = (Ending.Deliver) ending;
-        // The data stage (docs/adr/0019): after mail authentication, before "250".
-        ContentStage.Decision decided = content.applies(session)
-                ? content.run(session, sink.draft().id(), perimeterState(session).map(CheckState::score).orElse(0),
-                        ContentView.of(session, t, deliver, sink, content.scanLimit()))
-                : null;
-        if (decided != null && !decided.audit().isEmpty()) {
-            txFields.putAll(decided.audit());
-            authFields.put(session.sessionId(), txFields);
-        }
-        if (decided instanceof ContentStage.Decision.Refuse r) {
-            sink.discard();
-            return new Outcome(r.reply(), Optional.empty());
-        }
-        boolean quarantined = decided instanceof ContentStage.Decision.Deliver d && d.quarantine().isPresent();
-        byte[] prefix = decided instanceof ContentStage.Decision.Deliver d && !d.headers().isEmpty()
-                ? concat(deliver.prefix(), d.headers().getBytes(java.nio.charset.StandardCharsets.US_ASCII))
-                : deliver.prefix();
+    /** What step 4 of end of data did: the queue id, or a failure already logged. */
+    private sealed interface Commit {
+        record Stored(String queueId) implements Commit {}
+
+        record Failed() implements Commit {}
+    }
+
+    /** Step 3 of end of data: where each accepted recipient goes, resolved again at commit time. */
+    private Route route(SessionInfo session, Transaction t) {
         Map<String, EmailAddress> local = new LinkedHashMap<>();
         List<EmailAddress> remote = new ArrayList<>();
         // Remote targets of aliases, on port 25: the queue runner ARC-seals them for the alias's
@@ -246,28 +354,7 @@ public final class DeliveryHandler implements SmtpHandler {
                 remote.add(rcpt);
             }
         }
-        MailStore.Draft draft = sink.draft();
-        try {
-            if (prefix.length > 0) draft.prepend(prefix);
-            draft.out().close();
-            if (local.isEmpty() && remote.isEmpty()) throw new IOException("recipients vanished during the transaction");
-            // Quarantine: Junk for local users, held queue rows for remote ones (released by an admin).
-            String id = store.commit(draft,
-                    new MailStore.Delivery(t.sender(), List.copyOf(local.values()), remote, clock.instant(),
-                            quarantined ? "Junk" : deliver.mailbox(), session.authUser(), forwardedBy,
-                            quarantined && !remote.isEmpty()));
-            return new Outcome(Reply.of(250, "2.0.0", "Ok: queued as " + id), Optional.of(id));
-        } catch (IOException | RuntimeException e) {
-            sink.discard();
-            audit.internal("store.commit_failed", e);
-            return new Outcome(Reply.of(Reason.STORE_FAILED), Optional.empty());
-        }
-    }
-
-    @Override
-    public void audit(SessionInfo session, AuditEvent event) {
-        Map<String, Object> extra = event instanceof AuditEvent.TransactionEnded ? authFields.remove(session.sessionId()) : null;
-        audit.event(session, event, extra == null ? Map.of() : extra);
+        return new Route(local, remote, forwardedBy);
     }
 
     /**
@@ -275,15 +362,15 @@ public final class DeliveryHandler implements SmtpHandler {
      * UTF8SMTP* of RFC 6531) and the TLS details as a comment as RFC 8314 section 7 suggests.
      */
     String received(SessionInfo s, Transaction t, String queueId) {
-        String helo = s.helo().map(DeliveryHandler::clean).orElse("unknown");
+        String helo = s.helo().map(PeerText::headerWord).orElse("unknown");
         String ip = s.client().getAddress().getHostAddress();
         String proto = (t.smtpUtf8() ? "UTF8SMTP" : "ESMTP") + (s.tls().isPresent() ? "S" : "") + (s.authUser().isPresent() ? "A" : "");
         StringBuilder sb = new StringBuilder("Received: from ").append(helo).append(" ([").append(ip.contains(":") ? "IPv6:" + ip : ip).append("])\r\n");
         s.tls().ifPresent(tls -> sb.append("\t(using ").append(tls.protocol()).append(" with cipher ").append(tls.cipherSuite()).append(")\r\n"));
-        s.authUser().ifPresent(u -> sb.append("\t(authenticated as ").append(clean(u.toString())).append(")\r\n"));
+        s.authUser().ifPresent(u -> sb.append("\t(authenticated as ").append(PeerText.headerWord(u.toString())).append(")\r\n"));
         sb.append("\tby ").append(hostname).append(" with ").append(proto).append(" id ").append(queueId);
         List<EmailAddress> acc = t.accepted();
-        if (acc.size() == 1) sb.append("\r\n\tfor <").append(clean(acc.getFirst().toString())).append(">");
+        if (acc.size() == 1) sb.append("\r\n\tfor <").append(PeerText.headerWord(acc.getFirst().toString())).append(">");
         sb.append(";\r\n\t").append(date(clock.instant())).append("\r\n");
         return sb.toString();
     }
@@ -301,12 +388,5 @@ public final class DeliveryHandler implements SmtpHandler {
         byte[] out = java.util.Arrays.copyOf(a, a.length + b.length);
         System.arraycopy(b, 0, out, a.length, b.length);
         return out;
-    }
-
-    /** Keeps client-chosen text from breaking the header's structure. */
-    private static String clean(String s) {
-        StringBuilder sb = new StringBuilder(s.length());
-        for (char c : s.toCharArray()) sb.append(c < 0x21 || c == 0x7f || c == '(' || c == ')' || c == ';' || c == '\\' ? '_' : c);
-        return sb.toString();
     }
 }

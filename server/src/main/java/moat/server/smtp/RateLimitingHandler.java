@@ -28,6 +28,11 @@ final class RateLimitingHandler implements SmtpHandler {
     }
 
     @Override
+    public Optional<Reply> connected(SessionInfo session) {
+        return inner.connected(session);
+    }
+
+    @Override
     public Optional<Reply> helo(SessionInfo session, String name) {
         return inner.helo(session, name);
     }

@@ -15,6 +15,7 @@ import moat.core.Reason;
 import moat.core.Reply;
 import moat.protocol.smtp.Action;
 import moat.protocol.smtp.SessionInfo.TlsInfo;
+import moat.protocol.smtp.SmtpHandler;
 import moat.protocol.smtp.SmtpSession;
 import moat.server.connection.ClientInput;
 import moat.server.limits.DataRate;
@@ -78,9 +79,10 @@ final class SmtpConnection implements Runnable {
             }
             out = new BufferedOutputStream(socket.getOutputStream(), REPLY_BUFFER);
             input = new ClientInput(socket.getInputStream(), out, IDLE_BUFFER);
-            session = new SmtpSession(ctx.sessionConfig(), ctx.sessionHandler(), ctx.nextSessionId(),
+            SmtpHandler handler = ctx.handlers().open();
+            session = new SmtpSession(ctx.sessionConfig(), handler, ctx.nextSessionId(),
                     (InetSocketAddress) plain.getRemoteSocketAddress(), tls);
-            Optional<Reply> refused = ctx.handler().connected(session.info());
+            Optional<Reply> refused = handler.connected(session.info());
             if (refused.isPresent()) { // policy at connect (deny list, DNSBL): answer instead of the greeting, close
                 sendQuietly(refused.get());
                 why = "refused at connect";
@@ -104,7 +106,6 @@ final class SmtpConnection implements Runnable {
             sendQuietly(Reply.of(421, "4.3.0", "Internal error, closing connection"));
         } finally {
             if (session != null) session.connectionLost(why);
-            if (session != null) ctx.handler().disconnected(session.info());
             if (socket != plain) {
                 try {
                     socket.close();

@@ -27,9 +27,8 @@ public final class SmtpListener implements AutoCloseable {
     }
 
     /** What every connection of this listener shares. */
-    record Context(SmtpSession.Config sessionConfig, SmtpLimits limits, DeliveryHandler handler, TlsWrapper tls,
-                   AtomicLong sessions, String idPrefix, Consumer<Throwable> errors, ListenerLimits guard,
-                   SmtpHandler sessionHandler) {
+    record Context(SmtpSession.Config sessionConfig, SmtpLimits limits, SmtpHandler.Factory handlers, TlsWrapper tls,
+                   AtomicLong sessions, String idPrefix, Consumer<Throwable> errors, ListenerLimits guard) {
         String nextSessionId() {
             return idPrefix + Long.toString(sessions.incrementAndGet(), 36);
         }
@@ -61,8 +60,8 @@ public final class SmtpListener implements AutoCloseable {
         ServerSocket ss = Doorman.bind(bind, port);
         SmtpSession.Config cfg = new SmtpSession.Config(hostname, role, limits, true);
         String prefix = Doorman.sessionPrefix(role.name().charAt(0));
-        Context ctx = new Context(cfg, limits, handler, tls, new AtomicLong(), prefix, errors, guard,
-                new RateLimitingHandler(handler, guard.gate()));
+        SmtpHandler.Factory handlers = () -> new RateLimitingHandler(handler.open(), guard.gate());
+        Context ctx = new Context(cfg, limits, handlers, tls, new AtomicLong(), prefix, errors, guard);
         SmtpListener l = new SmtpListener(ss, ctx, role == Listener.SUBMISSIONS);
         l.acceptor.start();
         return l;

@@ -78,7 +78,7 @@ class ImapQuotaAndAuditTest {
                     .contains("\"user\":\"alice@example.org\"").contains("\"session\":\"" + session.group(1) + "\"")
                     .contains("\"tls_version\":\"TLSv1."));
             assertThat(lines).anySatisfy(l -> assertThat(l).contains("\"event\":\"imap.login.failed\"")
-                    .contains("\"username\":\"bob@example.org\"").contains("\"reason\":\"bad_credentials\"")
+                    .contains("\"username\":\"bob@example.org\"").contains("\"reason\":\"auth.failed\"")
                     .contains("\"session\":\"").doesNotContain("\"session\":\"" + session.group(1) + "\"")
                     .contains("\"tls_version\":\"TLSv1."));
             assertThat(String.join("\n", lines)).doesNotContain("wrong-password-77")

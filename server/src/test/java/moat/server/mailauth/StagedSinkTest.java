@@ -49,7 +49,7 @@ class StagedSinkTest {
 
         @Override
         public Ending end(StagedSink sink) {
-            return new Ending.Deliver("INBOX", new byte[0], java.util.Map.of());
+            return new Ending.Deliver(Folder.INBOX, new byte[0], java.util.Map.of());
         }
     }
 

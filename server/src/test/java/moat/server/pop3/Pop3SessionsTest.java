@@ -174,7 +174,7 @@ class Pop3SessionsTest {
         }
         List<String> log = server.auditLines();
         assertThat(log).noneMatch(l -> l.contains("not-the-password-xyz") || l.contains(TestServer.ALICE_PASSWORD));
-        assertThat(log).anyMatch(l -> l.contains("\"event\":\"pop3.login.failed\"") && l.contains("\"reason\":\"bad_credentials\"")
+        assertThat(log).anyMatch(l -> l.contains("\"event\":\"pop3.login.failed\"") && l.contains("\"reason\":\"auth.failed\"")
                 && l.contains("\"username\":\"alice@example.org\""));
         assertThat(log).anyMatch(l -> l.contains("\"event\":\"pop3.login\"") && l.contains("\"user\":\"alice@example.org\"")
                 && l.contains("\"listener\":\"pop3s\"") && l.contains("\"tls_version\":\"TLSv1.3\""));
