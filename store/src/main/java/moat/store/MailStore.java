@@ -25,7 +25,7 @@ public interface MailStore {
      */
     String commit(Draft draft, Delivery delivery) throws IOException;
 
-    /** Every message in a user's mailbox (INBOX for now), in UID order. */
+    /** Every message in one of a user's mailboxes (POP3 reads INBOX), in UID order. */
     List<StoredMessage> messages(EmailAddress user, String mailbox) throws IOException;
 
     /**
@@ -38,7 +38,7 @@ public interface MailStore {
     /** Reads a stored message body. */
     InputStream open(StoredMessage message) throws IOException;
 
-    /** Messages waiting in the outbound queue (delivery itself is not built yet). */
+    /** Every row of the outbound queue, oldest first ({@link OutboundQueue#list} has their delivery state). */
     List<QueuedMessage> outbound() throws IOException;
 
     /** A body being written. {@link #discard()} deletes it; it is idempotent and safe after commit. */

@@ -1,7 +1,12 @@
 /**
- * The store SPI: {@link moat.store.Directory} (domains, users, aliases) and
- * {@link moat.store.MailStore} (durable message bodies, mailboxes, outbound queue) and
- * {@link moat.store.Mailboxes} (the IMAP view: folders, UIDs, flags, modseq, change notification).
+ * The store SPI: {@link moat.store.Directory} (domains, users, aliases, quotas),
+ * {@link moat.store.MailStore} (durable message bodies, delivery to mailboxes and the outbound
+ * queue), {@link moat.store.Mailboxes} (the IMAP view: folders, UIDs, flags, modseq, change
+ * notification), {@link moat.store.OutboundQueue} (the delivery runner's and {@code moat queue}'s
+ * view), {@link moat.store.UserLists} (per-user allow and block lists) and
+ * {@link moat.store.Greylist} (greylisting state). The embedded implementation is
+ * {@code moat.store.sqlite}; the contract tests every implementation passes are the abstract
+ * classes of {@code moat.store.contract} in this module's tests.
  *
  * <p>Durability contract: {@code MailStore.commit} returns only after the body file, its
  * directory and the index transaction are on stable storage; many concurrent commits share one

@@ -22,17 +22,17 @@ final class Counters {
 
     /** A mailbox id never used before, so nothing keyed by an old id can meet a new mailbox. */
     static long nextMailboxId(Connection c) throws SQLException {
-        long next = Math.max(last(c, "mailbox_id"), SqliteDirectory.count(c, "SELECT coalesce(max(id), 0) FROM mailboxes")) + 1;
+        long next = Math.max(last(c, "mailbox_id"), Sql.count(c, "SELECT coalesce(max(id), 0) FROM mailboxes")) + 1;
         set(c, "mailbox_id", next);
         return next;
     }
 
     private static long last(Connection c, String name) throws SQLException {
-        return SqliteDirectory.count(c, "SELECT value FROM counters WHERE name = ?", name);
+        return Sql.count(c, "SELECT value FROM counters WHERE name = ?", name);
     }
 
     private static void set(Connection c, String name, long value) throws SQLException {
-        SqliteDirectory.update(c, "INSERT INTO counters(name, value) VALUES (?, ?)"
+        Sql.update(c, "INSERT INTO counters(name, value) VALUES (?, ?)"
                 + " ON CONFLICT(name) DO UPDATE SET value = excluded.value", name, value);
     }
 }

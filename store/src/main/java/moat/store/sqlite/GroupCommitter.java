@@ -2,13 +2,10 @@ package moat.store.sqlite;
 
 import java.io.IOException;
 import java.sql.Connection;
-import java.sql.PreparedStatement;
-import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
-import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.BlockingQueue;
@@ -65,24 +62,15 @@ final class GroupCommitter implements AutoCloseable {
 
     /** Blocks until the batch carrying this draft is durable; returns the queue id. */
     String commit(SqliteDraft draft, Delivery delivery) throws IOException {
+        // Body on stable storage before its row can exist (Bodies.commit), then the rows.
+        return Bodies.commit(draft, () -> enqueueAndWait(draft, delivery));
+    }
+
+    private String enqueueAndWait(SqliteDraft draft, Delivery delivery) throws IOException {
         CompletableFuture<String> done = new CompletableFuture<>();
-        // Body on stable storage before its row can exist. Done here, in parallel across
-        // sessions, rather than one file after another in the committer (measured: the serial
-        // fsyncs made the committer the bottleneck at 10-50 sessions).
-        draft.prepareCommit();
-        try {
-            draft.force();
-            DataDir.fsyncDir(draft.path.getParent());
-        } catch (IOException e) {
-            draft.failed();
-            throw e;
-        }
         enqueueLock.lock();
         try {
-            if (closed) {
-                draft.failed();
-                throw new IOException("store closed");
-            }
+            if (closed) throw new IOException("store closed");
             queue.add(new Request(draft, delivery, done));
         } finally {
             enqueueLock.unlock();
@@ -171,10 +159,7 @@ final class GroupCommitter implements AutoCloseable {
             for (Request r : ready) fail(r, new IOException("index commit failed: " + e.getMessage(), e));
             return;
         }
-        for (Request r : written) {
-            r.draft().committed();
-            r.done().complete(r.draft().id);
-        }
+        for (Request r : written) r.done().complete(r.draft().id); // the waiter marks its draft committed
         touched.forEach(notifier::fire); // IMAP IDLE: after COMMIT, so the news is readable
         // IMAP summaries of delivered messages: queued for a background thread, off the 250 path
         for (Request r : written) if (!r.delivery().localUsers().isEmpty()) summaries.offer(r.draft().id, r.draft().path, r.draft().prefix());
@@ -198,45 +183,21 @@ final class GroupCommitter implements AutoCloseable {
         Delivery del = r.delivery();
         long received = del.received().toEpochMilli();
         long size = d.size();
-        byte[] prefix = d.prefix();
-        SqliteDirectory.update(writer, "INSERT INTO bodies(id, path, size, created, prefix) VALUES (?, ?, ?, ?, ?)",
-                d.id, d.relativePath, size, received, prefix.length == 0 ? null : prefix);
+        Bodies.insert(writer, d, size, received);
         Map<String, EmailAddress> users = new LinkedHashMap<>();
         del.localUsers().forEach(u -> users.putIfAbsent(u.key(), u));
         for (EmailAddress u : users.values()) {
-            long mailbox, uid, modseq;
             // The delivery's mailbox (Junk for quarantine), else INBOX if the user deleted it.
-            try (PreparedStatement ps = writer.prepareStatement("SELECT m.id, m.uidnext, m.highestmodseq FROM mailboxes m"
-                    + " JOIN users u ON u.id = m.user_id WHERE u.address_key = ? AND m.name IN (?, 'INBOX')"
-                    + " ORDER BY m.name = 'INBOX' LIMIT 1")) {
-                ps.setString(1, u.key());
-                ps.setString(2, del.mailbox());
-                try (ResultSet rs = ps.executeQuery()) {
-                    if (!rs.next()) throw new RecipientGone(u);
-                    mailbox = rs.getLong(1);
-                    uid = rs.getLong(2);
-                    modseq = rs.getLong(3) + 1;
-                }
-            }
-            SqliteDirectory.update(writer, "UPDATE mailboxes SET uidnext = ?, highestmodseq = ? WHERE id = ?",
-                    uid + 1, modseq, mailbox);
-            touched.add(mailbox);
-            SqliteDirectory.update(writer, "INSERT INTO messages(mailbox_id, uid, body_id, size, internaldate, flags, modseq)"
-                    + " VALUES (?, ?, ?, ?, ?, '', ?)", mailbox, uid, d.id, size, received, modseq);
+            MailboxRows.Slot slot = MailboxRows.deliverySlot(writer, u.key(), del.mailbox())
+                    .orElseThrow(() -> new RecipientGone(u));
+            MailboxRows.addMessage(writer, slot, d.id, size, received, "");
+            touched.add(slot.mailbox());
         }
-        // Remote duplicates by exact address: a remote local part may be case-sensitive (RFC 5321 section 2.4).
-        String sender = del.sender().map(EmailAddress::toString).orElse("");
-        for (EmailAddress a : new LinkedHashSet<>(del.remote())) {
-            SqliteDirectory.update(writer, "INSERT INTO outbound(queue_id, body_id, sender, recipient, next_attempt, queued,"
-                    + " auth_user, forwarded_by, state) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)", d.id, d.id, sender, a.toString(), received,
-                    received, del.authUser().map(EmailAddress::toString).orElse(""),
-                    java.util.Optional.ofNullable(del.forwardedBy().get(a)).map(EmailAddress::toString).orElse(""),
-                    del.holdRemote() ? "held" : "queued");
-        }
+        SqliteOutboundQueue.insert(writer, d.id, del);
     }
 
+    /** The waiter puts its draft back to OPEN (Bodies.commit) and may discard it. */
     private static void fail(Request r, IOException e) {
-        r.draft().failed();
         r.done().completeExceptionally(e);
     }
 

@@ -1,5 +1,9 @@
 package moat.store.sqlite;
 
+import static moat.store.sqlite.Sql.bind;
+import static moat.store.sqlite.Sql.count;
+import static moat.store.sqlite.Sql.update;
+
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -23,7 +27,10 @@ import moat.store.password.Argon2id;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-/** Domains, users and aliases in {@code index.db}. */
+/**
+ * Domains, users and aliases in {@code index.db}, and the only writer of those three tables; a new
+ * user's mailboxes are rows of {@link MailboxRows}.
+ */
 final class SqliteDirectory implements Directory {
     private static final Logger log = LoggerFactory.getLogger(SqliteDirectory.class);
 
@@ -105,13 +112,7 @@ final class SqliteDirectory implements Directory {
             // RFC 3501 section 2.3.1.1: UIDVALIDITY must change if a mailbox name is reused, so
             // never hand out a value lower than one already used.
             long uidValidity = Counters.nextUidValidity(c, now / 1000);
-            try (PreparedStatement ps = c.prepareStatement(
-                    "INSERT INTO mailboxes(id, user_id, name, uidvalidity, special_use) VALUES (?, ?, ?, ?, nullif(?, ''))")) {
-                for (var mb : DEFAULT_MAILBOXES) {
-                    bind(ps, Counters.nextMailboxId(c), userId, mb.getKey(), uidValidity, mb.getValue());
-                    ps.executeUpdate();
-                }
-            }
+            for (var mb : DEFAULT_MAILBOXES) MailboxRows.insertMailbox(c, userId, mb.getKey(), uidValidity, mb.getValue());
             return null;
         });
     }
@@ -145,7 +146,8 @@ final class SqliteDirectory implements Directory {
 
     @Override
     public boolean removeUser(EmailAddress user) {
-        // Mailboxes and message rows cascade; body files stay until a body collector exists.
+        // Mailboxes, message rows and list entries cascade; bodies (rows and files) stay until a
+        // body collector exists (package-info LIMITATION).
         return db.write(c -> update(c, "DELETE FROM users WHERE address_key = ?", user.key()) == 1);
     }
 
@@ -300,28 +302,5 @@ final class SqliteDirectory implements Directory {
             }
         }
         return out;
-    }
-
-    // ---- JDBC helpers
-
-    static void bind(PreparedStatement ps, Object... args) throws SQLException {
-        for (int i = 0; i < args.length; i++) ps.setObject(i + 1, args[i]);
-    }
-
-    static int update(Connection c, String sql, Object... args) throws SQLException {
-        try (PreparedStatement ps = c.prepareStatement(sql)) {
-            bind(ps, args);
-            return ps.executeUpdate();
-        }
-    }
-
-    /** First column of the first row as a long (0 when there is no row). */
-    static long count(Connection c, String sql, Object... args) throws SQLException {
-        try (PreparedStatement ps = c.prepareStatement(sql)) {
-            bind(ps, args);
-            try (ResultSet rs = ps.executeQuery()) {
-                return rs.next() ? rs.getLong(1) : 0;
-            }
-        }
     }
 }

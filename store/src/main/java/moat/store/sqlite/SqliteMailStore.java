@@ -3,7 +3,6 @@ package moat.store.sqlite;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.channels.FileChannel;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.sql.PreparedStatement;
@@ -12,7 +11,6 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collection;
-import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
@@ -21,7 +19,11 @@ import moat.core.EmailAddress;
 import moat.store.MailStore;
 import moat.store.StoreException;
 
-/** Body files, mailbox rows and the outbound queue; commits go through the {@link GroupCommitter}. */
+/**
+ * {@link MailStore}: drafts are body files begun here; commits go through the
+ * {@link GroupCommitter}; POP3's expunge changes rows through {@link MailboxRows} and frees
+ * bodies through {@link Bodies}.
+ */
 final class SqliteMailStore implements MailStore {
     private final DataDir dir;
     private final Connections db;
@@ -93,39 +95,11 @@ final class SqliteMailStore implements MailStore {
                     mailboxId = rs.getLong(1);
                 }
             }
-            Set<String> bodies = new LinkedHashSet<>();
-            int removed = 0;
-            for (long uid : new LinkedHashSet<>(uids)) {
-                try (PreparedStatement ps = c.prepareStatement(
-                        "DELETE FROM messages WHERE mailbox_id = ? AND uid = ? RETURNING body_id")) {
-                    ps.setLong(1, mailboxId);
-                    ps.setLong(2, uid);
-                    try (ResultSet rs = ps.executeQuery()) {
-                        while (rs.next()) {
-                            bodies.add(rs.getString(1));
-                            removed++;
-                        }
-                    }
-                }
-            }
-            if (removed > 0)
-                SqliteDirectory.update(c, "UPDATE mailboxes SET highestmodseq = highestmodseq + 1 WHERE id = ?", mailboxId);
-            List<String> paths = new ArrayList<>();
-            for (String body : bodies) {
-                if (SqliteDirectory.count(c, "SELECT count(*) FROM messages WHERE body_id = ?", body) > 0
-                        || SqliteDirectory.count(c, "SELECT count(*) FROM outbound WHERE body_id = ?", body) > 0) continue;
-                try (PreparedStatement ps = c.prepareStatement("DELETE FROM bodies WHERE id = ? RETURNING path")) {
-                    ps.setString(1, body);
-                    try (ResultSet rs = ps.executeQuery()) {
-                        if (rs.next()) paths.add(rs.getString(1));
-                    }
-                }
-            }
-            return paths;
+            return Bodies.dropUnreferenced(c, MailboxRows.deleteMessages(c, mailboxId, uids));
         }));
         // Only after the commit: a crash in between leaves an orphan file, which start-up
         // recovery deletes; never an index row pointing at a missing file.
-        for (String rel : freed) Files.deleteIfExists(dir.bodyPath(rel));
+        Bodies.deleteFiles(dir.messages, freed);
     }
 
     @Override

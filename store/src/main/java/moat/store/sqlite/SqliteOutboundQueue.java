@@ -14,13 +14,16 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import moat.core.EmailAddress;
+import moat.store.MailStore;
 import moat.store.OutboundQueue;
 import moat.store.StoreException;
 
 /**
- * {@link OutboundQueue} on the {@code outbound} table. Writes go through the store's admin
- * connection ({@link Connections#write}: one IMMEDIATE transaction each), so a claim is atomic
- * against the group committer and against another claimer.
+ * {@link OutboundQueue} on the {@code outbound} table, and the only writer of that table: the
+ * group committer adds a delivery's rows through {@link #insert} inside its own transaction. The
+ * other writes go through the store's admin connection ({@link Connections#write}: one IMMEDIATE
+ * transaction each), so a claim is atomic against the group committer and against another
+ * claimer. A body is freed ({@link Bodies#dropUnreferenced}) with the last row that needs it.
  *
  * <p>Opened by {@link SqliteStore#outboundQueue()} inside the server, or by {@link #openAdmin} for
  * the {@code moat queue} command while the server runs (no data-directory lock, like
@@ -58,6 +61,23 @@ public final class SqliteOutboundQueue implements OutboundQueue, AutoCloseable {
         }
     }
 
+    /**
+     * The rows of a delivery's remote recipients, written by the group committer inside its
+     * transaction ({@code HELD} for a quarantined message); the queue id is the body id.
+     */
+    static void insert(Connection c, String bodyId, MailStore.Delivery del) throws SQLException {
+        long received = del.received().toEpochMilli();
+        String sender = del.sender().map(EmailAddress::toString).orElse("");
+        // Remote duplicates by exact address: a remote local part may be case-sensitive (RFC 5321 section 2.4).
+        for (EmailAddress a : new java.util.LinkedHashSet<>(del.remote())) {
+            Sql.update(c, "INSERT INTO outbound(queue_id, body_id, sender, recipient, next_attempt, queued,"
+                    + " auth_user, forwarded_by, state) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)", bodyId, bodyId, sender,
+                    a.toString(), received, received, del.authUser().map(EmailAddress::toString).orElse(""),
+                    Optional.ofNullable(del.forwardedBy().get(a)).map(EmailAddress::toString).orElse(""),
+                    del.holdRemote() ? "held" : "queued");
+        }
+    }
+
     @Override
     public List<Entry> claim(Instant now, Duration lease, int max) throws IOException {
         if (max <= 0) return List.of();
@@ -79,7 +99,7 @@ public final class SqliteOutboundQueue implements OutboundQueue, AutoCloseable {
 
     @Override
     public int requeueAbandoned(Instant now) throws IOException {
-        return io(() -> db.write(c -> SqliteDirectory.update(c,
+        return io(() -> db.write(c -> Sql.update(c,
                 "UPDATE outbound SET state = 'queued', lease_until = 0, next_attempt = min(next_attempt, ?)"
                         + " WHERE state = 'sending'", now.toEpochMilli())));
     }
@@ -156,11 +176,9 @@ public final class SqliteOutboundQueue implements OutboundQueue, AutoCloseable {
                             }
                         }
                     }
-                    List<String> paths = new ArrayList<>();
-                    for (String body : bodies) paths.addAll(freeBody(c, body));
-                    return paths;
+                    return Bodies.dropUnreferenced(c, bodies);
                 }));
-                deleteFiles(freed);
+                Bodies.deleteFiles(messages, freed);
                 for (Removal r : batch) r.done().complete(null);
             } catch (IOException | RuntimeException e) {
                 for (Removal r : batch) r.done().completeExceptionally(e);
@@ -173,21 +191,21 @@ public final class SqliteOutboundQueue implements OutboundQueue, AutoCloseable {
 
     @Override
     public void defer(String queueId, EmailAddress recipient, Instant next, String lastReply) throws IOException {
-        io(() -> db.write(c -> SqliteDirectory.update(c, "UPDATE outbound SET state = CASE state WHEN 'held' THEN"
+        io(() -> db.write(c -> Sql.update(c, "UPDATE outbound SET state = CASE state WHEN 'held' THEN"
                 + " 'held' ELSE 'queued' END, lease_until = 0, attempts = attempts + 1, next_attempt = ?, last_reply = ?"
                 + " WHERE queue_id = ? AND recipient = ?", next.toEpochMilli(), lastReply, queueId, recipient.toString())));
     }
 
     @Override
     public void postpone(String queueId, EmailAddress recipient, Instant until, String note) throws IOException {
-        io(() -> db.write(c -> SqliteDirectory.update(c, "UPDATE outbound SET state = CASE state WHEN 'held' THEN"
+        io(() -> db.write(c -> Sql.update(c, "UPDATE outbound SET state = CASE state WHEN 'held' THEN"
                 + " 'held' ELSE 'queued' END, lease_until = 0, next_attempt = ?, last_reply = ?"
                 + " WHERE queue_id = ? AND recipient = ?", until.toEpochMilli(), note, queueId, recipient.toString())));
     }
 
     @Override
     public void markWarned(String queueId, EmailAddress recipient) throws IOException {
-        io(() -> db.write(c -> SqliteDirectory.update(c, "UPDATE outbound SET warned = 1 WHERE queue_id = ? AND recipient = ?",
+        io(() -> db.write(c -> Sql.update(c, "UPDATE outbound SET warned = 1 WHERE queue_id = ? AND recipient = ?",
                 queueId, recipient.toString())));
     }
 
@@ -232,20 +250,20 @@ public final class SqliteOutboundQueue implements OutboundQueue, AutoCloseable {
 
     @Override
     public int hold(String queueId) throws IOException {
-        return io(() -> db.write(c -> SqliteDirectory.update(c,
+        return io(() -> db.write(c -> Sql.update(c,
                 "UPDATE outbound SET state = 'held' WHERE queue_id = ? AND state = 'queued'", queueId)));
     }
 
     @Override
     public int release(String queueId, Instant now) throws IOException {
-        return io(() -> db.write(c -> SqliteDirectory.update(c,
+        return io(() -> db.write(c -> Sql.update(c,
                 "UPDATE outbound SET state = 'queued', next_attempt = ? WHERE queue_id = ? AND state = 'held'",
                 now.toEpochMilli(), queueId)));
     }
 
     @Override
     public int retryNow(String queueId, Instant now) throws IOException {
-        return io(() -> db.write(c -> SqliteDirectory.update(c,
+        return io(() -> db.write(c -> Sql.update(c,
                 "UPDATE outbound SET next_attempt = ? WHERE queue_id = ? AND state = 'queued'", now.toEpochMilli(), queueId)));
     }
 
@@ -253,29 +271,12 @@ public final class SqliteOutboundQueue implements OutboundQueue, AutoCloseable {
     public int delete(String queueId) throws IOException {
         int[] removed = new int[1];
         List<String> freed = io(() -> db.write(c -> {
-            removed[0] = SqliteDirectory.update(c, "DELETE FROM outbound WHERE queue_id = ? AND state <> 'sending'", queueId);
+            removed[0] = Sql.update(c, "DELETE FROM outbound WHERE queue_id = ? AND state <> 'sending'", queueId);
             // A message's rows share one body, named like the queue id.
-            return removed[0] == 0 ? List.<String>of() : freeBody(c, queueId);
+            return removed[0] == 0 ? List.<String>of() : Bodies.dropUnreferenced(c, List.of(queueId));
         }));
-        deleteFiles(freed);
+        Bodies.deleteFiles(messages, freed);
         return removed[0];
-    }
-
-    /** Deletes the body row when nothing refers to it; returns the file to delete after COMMIT. */
-    private static List<String> freeBody(Connection c, String body) throws SQLException {
-        if (SqliteDirectory.count(c, "SELECT count(*) FROM messages WHERE body_id = ?", body) > 0
-                || SqliteDirectory.count(c, "SELECT count(*) FROM outbound WHERE body_id = ?", body) > 0) return List.of();
-        try (PreparedStatement ps = c.prepareStatement("DELETE FROM bodies WHERE id = ? RETURNING path")) {
-            ps.setString(1, body);
-            try (ResultSet rs = ps.executeQuery()) {
-                return rs.next() ? List.of(rs.getString(1)) : List.of();
-            }
-        }
-    }
-
-    /** After COMMIT only (as in expunge): a crash in between leaves an orphan that recovery deletes. */
-    private void deleteFiles(List<String> rels) throws IOException {
-        for (String rel : rels) Files.deleteIfExists(messages.resolve(rel));
     }
 
     private static List<Entry> entries(PreparedStatement ps) throws SQLException {

@@ -23,9 +23,9 @@ final class SqliteUserLists implements UserLists {
     @Override
     public boolean addEntry(EmailAddress user, Kind kind, Entry entry) {
         return db.write(c -> {
-            long id = SqliteDirectory.count(c, "SELECT id FROM users WHERE address_key = ?", user.key());
+            long id = Sql.count(c, "SELECT id FROM users WHERE address_key = ?", user.key());
             if (id == 0) throw new StoreException("no such user: " + user);
-            return SqliteDirectory.update(c, "INSERT INTO user_lists(user_id, kind, entry) VALUES (?, ?, ?) ON CONFLICT DO NOTHING",
+            return Sql.update(c, "INSERT INTO user_lists(user_id, kind, entry) VALUES (?, ?, ?) ON CONFLICT DO NOTHING",
                     id, kind.spelling(), entry.text()) == 1;
         });
     }
@@ -33,9 +33,9 @@ final class SqliteUserLists implements UserLists {
     @Override
     public boolean removeEntry(EmailAddress user, Kind kind, Entry entry) {
         return db.write(c -> {
-            long id = SqliteDirectory.count(c, "SELECT id FROM users WHERE address_key = ?", user.key());
+            long id = Sql.count(c, "SELECT id FROM users WHERE address_key = ?", user.key());
             if (id == 0) throw new StoreException("no such user: " + user);
-            return SqliteDirectory.update(c, "DELETE FROM user_lists WHERE user_id = ? AND kind = ? AND entry = ?",
+            return Sql.update(c, "DELETE FROM user_lists WHERE user_id = ? AND kind = ? AND entry = ?",
                     id, kind.spelling(), entry.text()) == 1;
         });
     }

@@ -3,7 +3,6 @@ package moat.store.sqlite;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.sql.PreparedStatement;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ArrayBlockingQueue;
@@ -126,28 +125,7 @@ final class SummaryFiller implements AutoCloseable {
         if (ids.isEmpty()) return;
         try {
             db.write(c -> {
-                // the body may be gone (EXPUNGE) since: insert only while its row exists; a
-                // summary a reader wrote meanwhile is as good as this one
-                try (PreparedStatement ps = c.prepareStatement("INSERT OR IGNORE INTO body_summaries"
-                        + "(body_id, format, envelope, body, bodystructure, header)"
-                        + " SELECT id, ?, ?, ?, ?, ? FROM bodies WHERE id = ?");
-                     PreparedStatement fs = c.prepareStatement("INSERT OR IGNORE INTO body_search(body_id, format, fields)"
-                        + " SELECT id, ?, ? FROM bodies WHERE id = ?")) {
-                    for (int i = 0; i < ids.size(); i++) {
-                        Mailboxes.Summary m = sums.get(i);
-                        ps.setInt(1, m.format());
-                        ps.setBytes(2, m.envelope());
-                        ps.setBytes(3, m.body());
-                        ps.setBytes(4, m.bodyStructure());
-                        ps.setBytes(5, m.header());
-                        ps.setString(6, ids.get(i));
-                        ps.executeUpdate();
-                        fs.setInt(1, m.format());
-                        fs.setBytes(2, m.fields());
-                        fs.setString(3, ids.get(i));
-                        fs.executeUpdate();
-                    }
-                }
+                MessageSummaries.saveArrivals(c, ids, sums);
                 return null;
             });
             filled.addAndGet(ids.size());

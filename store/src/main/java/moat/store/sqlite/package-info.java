@@ -1,8 +1,9 @@
 /**
- * The embedded store: {@link moat.store.sqlite.SqliteStore} implements the Directory and the
- * MailStore on one data directory; {@link moat.store.sqlite.SqliteStore#mailboxes()} gives the
- * IMAP {@link moat.store.Mailboxes} view of the same index ({@code SqliteMailboxes}), whose
- * changes and the committer's deliveries fire the in-process {@code ChangeNotifier} after COMMIT.
+ * The embedded store: {@link moat.store.sqlite.SqliteStore} implements the Directory, the
+ * MailStore and the UserLists on one data directory and hands out the OutboundQueue, the
+ * Greylist and ({@link moat.store.sqlite.SqliteStore#mailboxes()}) the IMAP
+ * {@link moat.store.Mailboxes} view ({@code SqliteMailboxes}) of the same index; IMAP changes and
+ * the committer's deliveries fire the in-process {@code ChangeNotifier} after COMMIT.
  *
  * <pre>
  * dataDir/index.db          SQLite, journal_mode=WAL, synchronous=FULL, foreign_keys=ON
@@ -12,8 +13,9 @@
  * dataDir/store.lock        exclusive lock: one store per data directory
  * </pre>
  *
- * <p>Durability (the "250" promise): a body is written straight into its final path; the group
- * committer fsyncs the file, then its directory, then commits the index rows in one transaction.
+ * <p>Durability (the "250" promise): a body is written straight into its final path; the session
+ * thread fsyncs the file, then its directory, then the group committer commits the index rows of
+ * many messages in one transaction ({@code Bodies.commit}, the same routine for IMAP APPEND).
  * A row therefore never points at a missing file; a file without a row is an orphan from a crash
  * before "250", deleted by recovery at open. Concurrent commits share one round of fsyncs.
  *
@@ -39,9 +41,20 @@
  * hash so login timing does not reveal who exists. Alias expansion is depth-bounded
  * ({@code store.max_alias_depth}) and cycle-safe.
  *
- * <p>LIMITATION: bodies are never deleted once committed (no expunge or body collector yet;
- * {@code removeUser} leaves the files). LIMITATION: directory fsync relies on Linux semantics
- * (fsync on a directory descriptor). LIMITATION: only INBOX receives mail; flags are stored as
- * a space-separated text column until IMAP needs better.
+ * <p>One writer per table, so each rule about a table lives in one class: {@code SqliteDirectory}
+ * (domains, users, aliases), {@code MailboxRows} (mailboxes, messages), {@code Bodies} (bodies,
+ * and the body files), {@code SqliteOutboundQueue} (outbound), {@code MessageSummaries}
+ * (body_summaries, body_search), {@code Counters}, {@code SqliteUserLists}, {@code SqliteGreylist};
+ * others call them inside their own transaction. {@code Sql} holds the JDBC shapes they share;
+ * {@code Schema} alone creates and migrates tables.
+ *
+ * <p>Freeing: a body's row and file go when the last message row (EXPUNGE, POP3 DELE, mailbox
+ * DELETE) and the last outbound row (delivered, failed for good, deleted by an
+ * admin) referring to it have gone; the row in the same transaction, the file right after COMMIT.
+ *
+ * <p>LIMITATION: {@code removeUser} drops the user's mailboxes and message rows (cascade) but
+ * not their bodies: rows and files stay until a body collector exists. LIMITATION: directory
+ * fsync relies on Linux semantics (fsync on a directory descriptor). LIMITATION: flags are stored
+ * as a space-separated text column.
  */
 package moat.store.sqlite;

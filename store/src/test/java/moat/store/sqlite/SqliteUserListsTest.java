@@ -6,19 +6,17 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import java.net.InetAddress;
 import java.nio.file.Path;
 import java.util.Optional;
-import moat.core.Domain;
 import moat.core.EmailAddress;
-import moat.store.StoreException;
 import moat.store.UserLists.Entry;
-import moat.store.UserLists.Kind;
+import moat.store.contract.Backend;
+import moat.store.contract.UserListsContract;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-class SqliteUserListsTest {
+/** The store contract's {@link UserListsContract} on the SQLite store, and the entry syntax. */
+class SqliteUserListsTest extends UserListsContract {
     @TempDir
     Path dir;
-
-    static final EmailAddress ALICE = EmailAddress.of("alice@example.org");
 
     @Test
     void parsesTheThreeEntryKindsWithoutDns() throws Exception {
@@ -41,27 +39,8 @@ class SqliteUserListsTest {
         assertThat(Entry.parse("192.0.2.0/24").matches(Optional.empty(), client)).isTrue();
     }
 
-    @Test
-    void addsRemovesListsAndCascadesWithTheUser() throws Exception {
-        try (SqliteStore store = StoreFixture.open(dir)) {
-            store.addDomain(Domain.of("example.org"));
-            store.addUser(ALICE, "alice-password-1".toCharArray());
-            assertThat(store.addEntry(ALICE, Kind.BLOCK, Entry.parse("spam.example"))).isTrue();
-            assertThat(store.addEntry(ALICE, Kind.BLOCK, Entry.parse("@SPAM.example"))).isFalse(); // same entry
-            assertThat(store.addEntry(ALICE, Kind.ALLOW, Entry.parse("192.0.2.0/24"))).isTrue();
-            assertThat(store.entries(EmailAddress.of("ALICE@example.org"), Kind.BLOCK)).extracting(Entry::text)
-                    .containsExactly("@spam.example");
-            assertThat(store.lists(ALICE).allow()).extracting(Entry::text).containsExactly("192.0.2.0/24");
-            assertThat(store.removeEntry(ALICE, Kind.ALLOW, Entry.parse("192.0.2.0/24"))).isTrue();
-            assertThat(store.removeEntry(ALICE, Kind.ALLOW, Entry.parse("192.0.2.0/24"))).isFalse();
-            assertThatThrownBy(() -> store.addEntry(EmailAddress.of("nobody@example.org"), Kind.BLOCK, Entry.parse("x.example")))
-                    .isInstanceOf(StoreException.class);
-        }
-        try (AdminDirectory admin = AdminDirectory.open(dir, StoreSettings.defaults())) { // the CLI's view, after a restart
-            assertThat(admin.entries(ALICE, Kind.BLOCK)).extracting(Entry::text).containsExactly("@spam.example");
-            assertThat(admin.removeUser(ALICE)).isTrue();
-            admin.addUser(ALICE, "alice-password-1".toCharArray());
-            assertThat(admin.lists(ALICE).block()).isEmpty(); // a new user with the old name starts clean
-        }
+    @Override
+    protected Backend backend() {
+        return new SqliteBackend(dir);
     }
 }

@@ -1,17 +1,13 @@
 package moat.store.sqlite;
 
 import java.io.IOException;
-import java.io.InputStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
-import java.time.Instant;
-import java.util.List;
-import java.util.Optional;
 import moat.core.EmailAddress;
 import moat.store.MailStore;
+import moat.store.contract.StoreContract;
 import moat.store.password.Argon2Params;
 
-/** Shared helpers: cheap Argon2 parameters keep the directory tests fast. */
+/** Shared helpers: cheap Argon2 parameters keep the directory tests fast; the mail helpers are the contract's. */
 final class StoreFixture {
     static final StoreSettings SETTINGS = new StoreSettings(new Argon2Params(1024, 1, 1), 8, 256);
 
@@ -22,30 +18,19 @@ final class StoreFixture {
     }
 
     static EmailAddress addr(String s) {
-        return EmailAddress.of(s);
+        return StoreContract.addr(s);
     }
 
     static MailStore.Delivery local(EmailAddress... users) {
-        return new MailStore.Delivery(Optional.of(addr("sender@remote.example")), List.of(users), List.of(),
-                Instant.parse("2026-01-02T03:04:05Z"));
+        return StoreContract.local(users);
     }
 
     /** Writes {@code body} to a new draft and commits it; returns the queue id. */
     static String deliver(MailStore store, String body, MailStore.Delivery delivery) throws IOException {
-        MailStore.Draft d = store.begin();
-        try {
-            d.out().write(body.getBytes(StandardCharsets.UTF_8));
-            d.out().close();
-            return store.commit(d, delivery);
-        } catch (IOException | RuntimeException e) {
-            d.discard();
-            throw e;
-        }
+        return StoreContract.deliver(store, body, delivery);
     }
 
     static String read(MailStore store, MailStore.StoredMessage m) throws IOException {
-        try (InputStream in = store.open(m)) {
-            return new String(in.readAllBytes(), StandardCharsets.UTF_8);
-        }
+        return StoreContract.read(store, m);
     }
 }
