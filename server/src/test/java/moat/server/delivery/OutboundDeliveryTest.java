@@ -111,7 +111,7 @@ class OutboundDeliveryTest {
 
     @Test
     void submittedMailReachesPostfixOverStartTlsAndTheAttemptIsAudited() throws Exception {
-        String swaks = moat.server.interop.PeersAccess.require("swaks", "swaks");
+        String swaks = moat.server.interop.PeersAccess.requireSwaksWithTls();
         try (TestServer s = start(zone().build())) {
             Process p = new ProcessBuilder(swaks, "--server", "127.0.0.1:" + s.port(Listener.SUBMISSION), "--tls",
                     "--auth", "PLAIN", "--auth-user", "alice@example.org", "--auth-password", TestServer.ALICE_PASSWORD,
