@@ -55,8 +55,21 @@ class NsdInteropTest {
         if (!Files.isExecutable(binary)) {
             fail("NSD is not installed: apt-get install -y nsd (Debian package \"nsd\"; stop its service, tests run their own)");
         }
-        int port = freePort();
         Files.writeString(dir.resolve("e2e.test.zone"), ZONE);
+        // NSD takes a port number, not a socket: a port found free can be taken by another
+        // process on a busy host before NSD binds it. Then NSD exits, and we try another port.
+        for (int attempt = 1; ; attempt++) {
+            int port = freePort();
+            Files.deleteIfExists(dir.resolve("nsd.log"));
+            if (startOn(binary, port)) return;
+            String why = Files.readString(dir.resolve("nsd.out")) + readLog();
+            boolean clash = why.contains("in use");
+            if (!clash || attempt == 5) fail("nsd exited (port " + port + ", attempt " + attempt + "): " + why);
+        }
+    }
+
+    /** Starts NSD on the port; true when it answers, false when it exited (e.g. the port was taken). */
+    private static boolean startOn(Path binary, int port) throws Exception {
         Files.writeString(dir.resolve("nsd.conf"), """
                 server:
                   ip-address: 127.0.0.1@%1$d
@@ -84,13 +97,15 @@ class NsdInteropTest {
                 .redirectErrorStream(true).redirectOutput(dir.resolve("nsd.out").toFile()).start();
         resolver = new DnsjavaResolver(new DnsjavaResolver.Config(List.of(new InetSocketAddress("127.0.0.1", port)),
                 Duration.ofSeconds(1), 0, Duration.ofMinutes(5)), Clock.systemUTC());
-        // Readiness, not timing: wait until NSD answers (or has exited).
+        // Readiness, not timing: wait until NSD answers (or has exited). Alive is checked after the
+        // answer too, so that another server that happened to hold the port cannot pass for NSD.
         for (int i = 0; i < 100; i++) {
-            if (!nsd.isAlive()) fail("nsd exited: " + Files.readString(dir.resolve("nsd.out")) + readLog());
-            if (resolver.a("mail.e2e.test") instanceof DnsResult.Answer<?>) return;
+            if (!nsd.isAlive()) return false;
+            if (resolver.a("mail.e2e.test") instanceof DnsResult.Answer<?> && nsd.isAlive()) return true;
             Thread.sleep(100);
         }
         fail("nsd did not answer: " + Files.readString(dir.resolve("nsd.out")) + readLog());
+        return false;
     }
 
     static String readLog() throws IOException {

@@ -13,7 +13,7 @@
  * seal signs: sets 1..i, each AAR, AMS, AS, relaxed, its own b= emptied), 5.2 (validator steps:
  * a newest cv=fail fails, i=1 seals cv=none and later ones cv=pass, newest AMS, oldest-pass, all
  * seals); RFC 6376 / RFC 8301 / RFC 8463 for the signatures. The ValiMail ARC test suite
- * ({@code shared/testdata/arc/arc-draft-validation-tests.yml}) passes in full: 171 of 171
+ * (test resource {@code vectors/arc/arc-draft-validation-tests.yml}) passes in full: 171 of 171
  * ({@code ArcSuiteTest}); the signing suite ({@code arc-draft-sign-tests.yml}) passes 17 of 17 with
  * bit-identical b= values, and every set Moat seals verifies again ({@code ArcSignSuiteTest}).
  *

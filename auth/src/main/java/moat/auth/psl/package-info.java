@@ -3,7 +3,8 @@
  * "co.uk", "*.ck" except "www.ck"), and so which name is the Organizational Domain that DMARC
  * alignment compares (RFC 7489 section 3.2). One verb for DMARC,
  * {@link moat.auth.psl.PublicSuffixList#organizationalDomain}; {@code registrableDomain} answers the
- * list's own test cases ({@code shared/testdata/psl/test_psl.txt}, all 78 active ones pass).
+ * list's own test cases (the auth module's test resource {@code vectors/psl/test_psl.txt}, all 78
+ * active ones pass against the bundled list).
  *
  * <p>Updating: Moat ships a copy of {@code public_suffix_list.dat} (MPL 2.0, licence header kept)
  * as the class-path resource {@code moat/auth/psl/public_suffix_list.dat}

@@ -15,6 +15,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Stream;
+import moat.auth.TestVectors;
 import moat.core.dns.StaticZone;
 import org.junit.jupiter.api.DynamicTest;
 import org.junit.jupiter.api.TestFactory;
@@ -22,7 +23,7 @@ import org.yaml.snakeyaml.LoaderOptions;
 import org.yaml.snakeyaml.Yaml;
 
 /**
- * The ValiMail ARC validation suite ({@code shared/testdata/arc/arc-draft-validation-tests.yml}):
+ * The ValiMail ARC validation suite ({@code src/test/resources/vectors/arc/arc-draft-validation-tests.yml}):
  * every case, its message verified against a {@link StaticZone} built from the scenario's
  * txt-records. Messages are written with LF in YAML; they travel with CRLF.
  *
@@ -35,11 +36,7 @@ class ArcSuiteTest {
     static final Clock CLOCK = Clock.fixed(Instant.parse("2017-06-01T00:00:00Z"), ZoneOffset.UTC);
 
     static Path dir() {
-        for (Path p = Path.of("").toAbsolutePath(); p != null; p = p.getParent()) {
-            Path shared = p.resolve("shared");
-            if (Files.isDirectory(shared.resolve("testdata"))) return shared.resolve("testdata/arc");
-        }
-        throw new IllegalStateException("no shared/testdata above " + Path.of("").toAbsolutePath());
+        return TestVectors.dir("arc");
     }
 
     record Case(String scenario, String name, String message, String cv, StaticZone zone) {}

@@ -5,9 +5,10 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import moat.auth.TestVectors;
 import moat.core.dns.StaticZone;
 
-/** Reads the vectors in {@code shared/testdata/dkim}, found above the working directory. */
+/** Reads the RFC vectors in {@code src/test/resources/vectors/dkim} (see its README). */
 final class Vectors {
     private static final Pattern TXT = Pattern.compile("^(\\S+)\\s+(?:IN\\s+)?TXT\\s+(.*)$");
     private static final Pattern QUOTED = Pattern.compile("\"((?:[^\"\\\\]|\\\\.)*)\"");
@@ -15,11 +16,7 @@ final class Vectors {
     private Vectors() {}
 
     static Path dir() {
-        for (Path p = Path.of("").toAbsolutePath(); p != null; p = p.getParent()) {
-            Path shared = p.resolve("shared");
-            if (Files.isDirectory(shared.resolve("testdata"))) return shared.resolve("testdata/dkim");
-        }
-        throw new IllegalStateException("no shared/testdata above " + Path.of("").toAbsolutePath());
+        return TestVectors.dir("dkim");
     }
 
     static byte[] message(String name) throws IOException {

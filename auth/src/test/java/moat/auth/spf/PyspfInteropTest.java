@@ -92,7 +92,7 @@ class PyspfInteropTest {
         List<Object> scenariosJson = new ArrayList<>();
         LoaderOptions options = new LoaderOptions();
         options.setCodePointLimit(16 * 1024 * 1024);
-        try (InputStream in = Files.newInputStream(Rfc7208SuiteTest.findShared().resolve("testdata/spf/rfc7208-tests.yml"))) {
+        try (InputStream in = Files.newInputStream(Rfc7208SuiteTest.suiteFile())) {
             for (Object doc : new Yaml(options).loadAll(in)) {
                 Map<String, Object> scenario = Rfc7208SuiteTest.map(doc);
                 String description = (String) scenario.get("description");

@@ -18,6 +18,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.Stream;
+import moat.auth.TestVectors;
 import moat.core.dns.DnsName;
 import moat.core.dns.DnsResult;
 import moat.core.dns.Mx;
@@ -32,7 +33,7 @@ import org.yaml.snakeyaml.LoaderOptions;
 import org.yaml.snakeyaml.Yaml;
 
 /**
- * Runs the openspf.org RFC 7208 test suite (release 2014.04) from {@code shared/testdata/spf}:
+ * Runs the openspf.org RFC 7208 test suite (release 2014.04) from {@code src/test/resources/vectors/spf}:
  * one dynamic test per case, and a check that all 203 ran and passed.
  *
  * <p>Zone rules, as the suite's reference driver applies them: names are case-insensitive; a
@@ -49,7 +50,7 @@ class Rfc7208SuiteTest {
 
     @TestFactory
     Stream<DynamicNode> rfc7208Suite() throws IOException {
-        Path suite = findShared().resolve("testdata/spf/rfc7208-tests.yml");
+        Path suite = suiteFile();
         List<DynamicNode> scenarios = new ArrayList<>();
         LoaderOptions options = new LoaderOptions();
         options.setCodePointLimit(16 * 1024 * 1024);
@@ -100,13 +101,9 @@ class Rfc7208SuiteTest {
         passed.incrementAndGet();
     }
 
-    /** Walks up from the working directory to the folder holding {@code shared/testdata}. */
-    static Path findShared() {
-        for (Path p = Path.of("").toAbsolutePath(); p != null; p = p.getParent()) {
-            Path shared = p.resolve("shared");
-            if (Files.isDirectory(shared.resolve("testdata"))) return shared;
-        }
-        throw new IllegalStateException("no shared/testdata above " + Path.of("").toAbsolutePath());
+    /** The suite's YAML file, from the test class path (see {@code vectors/spf/README.md}). */
+    static Path suiteFile() {
+        return TestVectors.dir("spf").resolve("rfc7208-tests.yml");
     }
 
     @SuppressWarnings("unchecked")

@@ -1,12 +1,14 @@
 package moat.server.crash;
 
 import java.io.IOException;
-import java.net.InetSocketAddress;
-import java.net.Socket;
+import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Set;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -40,7 +42,12 @@ public final class ServerProcess {
         return System.getProperty("surefire.test.class.path", System.getProperty("java.class.path"));
     }
 
-    /** Starts the server and waits (bounded) until the SMTP port accepts a connection. */
+    /**
+     * Starts the server and waits (bounded) until the child itself listens on the SMTP port. Asking
+     * the kernel who owns the listening socket, rather than connecting, keeps another process that
+     * took the port first from passing for the server; the child then exits, and the IOException
+     * carries its log ("Address already in use") so that a caller can retry on another port.
+     */
     public void start(long readyTimeoutMillis) throws IOException, InterruptedException {
         if (process != null && process.isAlive()) throw new IllegalStateException("server already running");
         List<String> cmd = new ArrayList<>(List.of(javaBinary(),
@@ -56,15 +63,43 @@ public final class ServerProcess {
                 throw new IOException("server exited with " + process.exitValue() + " before it was ready; see " + log
                         + "\n" + tail());
             }
-            try (Socket s = new Socket()) {
-                s.connect(new InetSocketAddress("127.0.0.1", smtpPort), 500);
-                return;
-            } catch (IOException notYet) {
-                Thread.sleep(25);
-            }
+            if (listensOn(process.pid(), smtpPort)) return;
+            Thread.sleep(25);
         }
         process.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
         throw new IOException("server not ready within " + readyTimeoutMillis + " ms; see " + log + "\n" + tail());
+    }
+
+    /**
+     * Whether process {@code pid} holds a TCP socket listening on {@code port}: the socket inodes
+     * among its file descriptors, matched against the LISTEN (state 0A) rows of its network
+     * namespace's {@code /proc/<pid>/net/tcp} and {@code tcp6}. Linux only, as the harness is.
+     */
+    static boolean listensOn(long pid, int port) throws IOException {
+        Set<String> inodes = new HashSet<>();
+        try (DirectoryStream<Path> fds = Files.newDirectoryStream(Path.of("/proc", Long.toString(pid), "fd"))) {
+            for (Path fd : fds) {
+                try {
+                    String target = Files.readSymbolicLink(fd).toString();
+                    if (target.startsWith("socket:[")) inodes.add(target.substring(8, target.length() - 1));
+                } catch (IOException closedMeanwhile) {
+                    // the descriptor went away while we listed: not the listening socket we wait for
+                }
+            }
+        } catch (NoSuchFileException | java.nio.file.AccessDeniedException exited) {
+            return false;
+        }
+        String hexPort = String.format(":%04X", port);
+        for (String table : List.of("tcp", "tcp6")) {
+            Path file = Path.of("/proc", Long.toString(pid), "net", table);
+            if (!Files.exists(file)) continue;
+            for (String row : Files.readAllLines(file)) {
+                // sl local_address rem_address st tx:rx tr:when retrnsmt uid timeout inode ...
+                String[] f = row.strip().split("\\s+");
+                if (f.length > 9 && f[1].endsWith(hexPort) && f[3].equals("0A") && inodes.contains(f[9])) return true;
+            }
+        }
+        return false;
     }
 
     /**

@@ -5,7 +5,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.net.InetAddress;
-import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -73,20 +72,14 @@ class ConnectionReuseTest {
         return out;
     }
 
-    static int freePort(String ip) throws Exception {
-        try (ServerSocket probe = new ServerSocket(0, 1, InetAddress.getByName(ip))) {
-            return probe.getLocalPort();
-        }
-    }
-
     static StaticZone zone(String ip) {
         return StaticZone.builder().mx("remote.example", 10, "mx.remote.example").a("mx.remote.example", ip).build();
     }
 
     @Test
     void twentyMessagesToPostfixGoOverAtMostTwoConnectionsWithStartTls() throws Exception {
-        int port = freePort(POSTFIX_IP);
-        try (PrivatePostfix postfix = PrivatePostfix.start(POSTFIX_IP, port, "remote.example")) {
+        try (PrivatePostfix postfix = PrivatePostfix.startOnFreePort(POSTFIX_IP, "remote.example")) {
+            int port = postfix.port;
             OutboundDeliveryTest.awaitPortOf(POSTFIX_IP, port, postfix);
             try (TestServer s = start(port, zone(POSTFIX_IP), "delivery.max_connections_per_domain = 2")) {
                 for (int i = 0; i < 20; i++) enqueue(s, "reuse " + i, "r" + i + "@remote.example");

@@ -3,8 +3,6 @@ package moat.server.delivery;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.InputStream;
-import java.net.InetAddress;
-import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -43,10 +41,8 @@ class DaneTest {
 
     @BeforeAll
     static void start() throws Exception {
-        try (ServerSocket probe = new ServerSocket(0, 1, InetAddress.getByName("127.0.0.9"))) {
-            port = probe.getLocalPort();
-        }
-        postfix = PrivatePostfix.start("127.0.0.9", port, "dane.example");
+        postfix = PrivatePostfix.startOnFreePort("127.0.0.9", "dane.example");
+        port = postfix.port;
         OutboundDeliveryTest.awaitPortOf("127.0.0.9", port, postfix);
         try (InputStream in = Files.newInputStream(postfix.root.resolve("cert.pem"))) {
             X509Certificate cert = (X509Certificate) CertificateFactory.getInstance("X.509").generateCertificate(in);

@@ -4,8 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import java.net.InetAddress;
-import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -45,10 +43,8 @@ class OutboundDeliveryTest {
 
     @BeforeAll
     static void startPostfix() throws Exception {
-        try (ServerSocket probe = new ServerSocket(0, 1, InetAddress.getByName("127.0.0.4"))) {
-            port = probe.getLocalPort();
-        }
-        postfix = PrivatePostfix.start("127.0.0.4", port, "remote.example, implicit.example");
+        postfix = PrivatePostfix.startOnFreePort("127.0.0.4", "remote.example, implicit.example");
+        port = postfix.port;
         awaitPort("127.0.0.4", port);
     }
 
@@ -111,7 +107,7 @@ class OutboundDeliveryTest {
 
     @Test
     void submittedMailReachesPostfixOverStartTlsAndTheAttemptIsAudited() throws Exception {
-        String swaks = moat.server.interop.PeersAccess.require("swaks", "swaks");
+        String swaks = moat.server.interop.PeersAccess.requireSwaksWithTls();
         try (TestServer s = start(zone().build())) {
             Process p = new ProcessBuilder(swaks, "--server", "127.0.0.1:" + s.port(Listener.SUBMISSION), "--tls",
                     "--auth", "PLAIN", "--auth-user", "alice@example.org", "--auth-password", TestServer.ALICE_PASSWORD,

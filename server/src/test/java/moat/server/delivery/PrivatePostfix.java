@@ -3,6 +3,8 @@ package moat.server.delivery;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.IOException;
+import java.net.InetAddress;
+import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -23,17 +25,39 @@ final class PrivatePostfix implements AutoCloseable {
     final Path root;
     final Path conf;
     final String domain;
+    /** The port smtpd listens on. */
+    final int port;
     private final Path maildir;
 
-    private PrivatePostfix(Path root, String domain) {
+    private PrivatePostfix(Path root, String domain, int port) {
         this.root = root;
         this.conf = root.resolve("conf");
         this.domain = domain;
+        this.port = port;
         this.maildir = root.resolve("vmail").resolve("box");
     }
 
     static PrivatePostfix start(String ip, int port, String domain) throws Exception {
         return start(ip, port, domain, null, null);
+    }
+
+    /**
+     * On a port found free on {@code ip} ({@link #port}). Postfix takes a port number, not a
+     * socket: when another process takes the port first, its master fails to bind ("Address
+     * already in use") and another port is tried, up to five.
+     */
+    static PrivatePostfix startOnFreePort(String ip, String domain) throws Exception {
+        for (int attempt = 1; ; attempt++) {
+            int port;
+            try (ServerSocket probe = new ServerSocket(0, 1, InetAddress.getByName(ip))) {
+                port = probe.getLocalPort();
+            }
+            try {
+                return start(ip, port, domain);
+            } catch (AssertionError e) {
+                if (attempt == 5 || !String.valueOf(e.getMessage()).contains("in use")) throw e;
+            }
+        }
     }
 
     /** With a given certificate and key (PEM) instead of a fresh self-signed pair. */
@@ -45,7 +69,7 @@ final class PrivatePostfix implements AutoCloseable {
         Path root = Files.createTempDirectory(Path.of("/tmp"), "moat-postfix-");
         // virtual(8) delivers as nobody and must traverse into vmail.
         Files.setPosixFilePermissions(root, PosixFilePermissions.fromString("rwxr-xr-x"));
-        PrivatePostfix p = new PrivatePostfix(root, domain);
+        PrivatePostfix p = new PrivatePostfix(root, domain, port);
         Files.createDirectories(p.conf);
         for (String d : List.of("queue", "data", "vmail")) Files.createDirectories(root.resolve(d));
         Files.copy(Path.of("/etc/postfix/master.cf"), p.conf.resolve("master.cf"));
@@ -93,7 +117,9 @@ final class PrivatePostfix implements AutoCloseable {
         try {
             run(root, "postfix", "-c", p.conf.toString(), "start");
         } catch (AssertionError e) {
-            throw new AssertionError(e.getMessage() + "\npostfix log:\n" + p.log(), e);
+            String log = p.log();
+            run(Path.of("/tmp"), "rm", "-rf", root.toString());
+            throw new AssertionError(e.getMessage() + "\npostfix log:\n" + log, e);
         }
         return p;
     }

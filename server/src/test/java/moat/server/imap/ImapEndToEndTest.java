@@ -142,11 +142,20 @@ class ImapEndToEndTest {
                         .startsWith("L NO [UNAVAILABLE]");
                 assertThat(cmd(first, "z", "LOGOUT").getLast()).startsWith("z OK");
                 first.close();
-                Thread.sleep(200); // the server notices the close
+                awaitLogoutAudited(server); // the slot is free once the server has counted the logout
                 assertThat(cmd(third, "M", "LOGIN alice@example.org " + TestServer.ALICE_PASSWORD).getLast())
                         .startsWith("M OK");
                 assertThat(cmd(second, "n", "NOOP").getLast()).startsWith("n OK");
             }
+        }
+    }
+
+    /** Polls (bounded: 10 s) for the imap.logout audit line, written after the session count drops. */
+    private static void awaitLogoutAudited(TestServer server) throws Exception {
+        long deadline = System.nanoTime() + java.time.Duration.ofSeconds(10).toNanos();
+        while (server.auditLines().stream().noneMatch(l -> l.contains("\"event\":\"imap.logout\""))) {
+            assertThat(System.nanoTime() - deadline).as("imap.logout audited within 10 s").isNegative();
+            Thread.sleep(10);
         }
     }
 

@@ -99,7 +99,7 @@ class ImapInteropTest {
             mb.append(inbox, "Subject: curl me\r\n\r\nthe curl body\r\n".getBytes(StandardCharsets.US_ASCII), Set.of(),
                     Instant.now());
             String base = "imaps://127.0.0.1:" + server.imapPort(true) + "/";
-            List<String> common = List.of("curl", "-k", "-s", "-S", "--max-time", "20", "-u",
+            List<String> common = List.of(moat.server.interop.PeersAccess.requireCurlWith("imaps"), "-k", "-s", "-S", "--max-time", "20", "-u",
                     "alice@example.org:" + TestServer.ALICE_PASSWORD);
             Run list = run(tmp, with(common, base), "curl");
             assertThat(list.exit()).as(list.output()).isZero();

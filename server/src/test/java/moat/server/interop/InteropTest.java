@@ -188,7 +188,7 @@ class InteropTest {
     // ---------------------------------------------------------------- swaks
 
     List<String> swaks(Listener listener, String... extra) {
-        List<String> cmd = new ArrayList<>(List.of(Peers.require("swaks", "swaks"),
+        List<String> cmd = new ArrayList<>(List.of(Peers.requireSwaksWithTls(),
                 "--server", "127.0.0.1:" + server.port(listener), "--helo", "client.example",
                 "--from", ALICE, "--to", BOB, "--timeout", "20",
                 "--auth", "PLAIN", "--auth-user", ALICE, "--auth-password", TestServer.ALICE_PASSWORD));
@@ -237,7 +237,7 @@ class InteropTest {
         Files.writeString(eml, "From: <" + ALICE + ">\r\nTo: <" + BOB + ">\r\nSubject: " + subject
                 + "\r\nMessage-ID: <" + subject + "@client.example>\r\n\r\nHello from curl, " + subject + ".\r\n");
         int port = Integer.parseInt(url.replaceAll(".*:(\\d+)$", "$1"));
-        return Peers.run(tmp, List.of(Peers.require("curl", "curl"), "--silent", "--show-error", "--verbose",
+        return Peers.run(tmp, List.of(Peers.requireCurlWith("smtp", "smtps"), "--silent", "--show-error", "--verbose",
                 "--max-time", "30", "--ssl-reqd", url.replace("127.0.0.1", "mx.test.example") + "/client.example", // the path is the EHLO name
                 "--resolve", "mx.test.example:" + port + ":127.0.0.1",
                 "--cacert", server.certificate().toString(),

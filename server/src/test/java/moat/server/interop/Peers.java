@@ -46,6 +46,50 @@ final class Peers {
         return fail("interop peer '%s' is not installed: apt-get install -y %s", tool, debianPackage);
     }
 
+    /**
+     * swaks with TLS. Without the Perl module Net::SSLeay swaks runs but answers {@code --tls} with
+     * "TLS not available"; checked here, at start, so the failure names the package to install.
+     */
+    static String requireSwaksWithTls() {
+        String swaks = require("swaks", "swaks");
+        String support = probe(List.of(swaks, "--support"));
+        if (!support.lines().anyMatch(l -> l.strip().equals("=== TLS supported"))) {
+            return fail("swaks has no TLS support: apt-get install -y libnet-ssleay-perl; swaks --support said:%n%s", support);
+        }
+        return swaks;
+    }
+
+    /** curl built with the given protocols (from {@code curl --version}), e.g. smtps, imaps, pop3s. */
+    static String requireCurlWith(String... protocols) {
+        String curl = require("curl", "curl");
+        String version = probe(List.of(curl, "--version"));
+        List<String> have = version.lines().filter(l -> l.startsWith("Protocols:"))
+                .flatMap(l -> List.of(l.substring("Protocols:".length()).strip().split("\\s+")).stream()).toList();
+        for (String p : protocols) {
+            if (!have.contains(p)) return fail("curl lacks protocol %s (has %s): install Debian's curl", p, have);
+        }
+        return curl;
+    }
+
+    /** Output of a short capability query (stdout and stderr); a hang or a start failure fails the test. */
+    private static String probe(List<String> command) {
+        try {
+            Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
+            p.getOutputStream().close();
+            byte[] out = p.getInputStream().readAllBytes();
+            if (!p.waitFor(30, TimeUnit.SECONDS)) {
+                p.destroyForcibly();
+                return fail("%s did not finish within 30 s", command);
+            }
+            return new String(out, StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            return fail("%s could not run: %s", command, e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return fail("interrupted running %s", command);
+        }
+    }
+
     /** Runs a command with stdin from a string (may be empty), stdout+stderr merged; killed after the timeout. */
     static Result run(Path workDir, Duration timeout, String stdin, List<String> command) throws Exception {
         Path out = Files.createTempFile(workDir, "peer", ".out");

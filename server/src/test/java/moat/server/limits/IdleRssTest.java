@@ -41,9 +41,18 @@ class IdleRssTest {
     void measuresServerRssPerThousandIdleConnections() throws Exception {
         Path data = dir.resolve("data");
         Path work = Files.createDirectories(dir.resolve("work"));
-        int port = freePort();
+        try (SqliteStore store = SqliteStore.open(data, StoreSettings.defaults())) {
+            store.addDomain(Domain.of("example.org"));
+            store.addUser(EmailAddress.of("alice@example.org"), "alice-password-1".toCharArray());
+        }
         Path config = work.resolve("moat.toml");
-        Files.writeString(config, """
+        int port = 0;
+        ServerProcess server = null;
+        // The child takes a port number from its config: one found free here can be taken by another
+        // process on a busy host before the child binds it. Then the child exits, and we try another.
+        for (int attempt = 1; server == null; attempt++) {
+            port = freePort();
+            Files.writeString(config, """
                 server.hostname = "mx.test.example"
                 server.data_dir = "%s"
                 listener.bind_address = ["127.0.0.1"]
@@ -60,12 +69,14 @@ class IdleRssTest {
                 limits.connection_rate = 1000000
                 limits.max_tracked_clients = 10000
                 """.formatted(data.toAbsolutePath(), port, TOTAL + 1));
-        try (SqliteStore store = SqliteStore.open(data, StoreSettings.defaults())) {
-            store.addDomain(Domain.of("example.org"));
-            store.addUser(EmailAddress.of("alice@example.org"), "alice-password-1".toCharArray());
+            ServerProcess candidate = new ServerProcess(work, config, dir.resolve("server.log"), port);
+            try {
+                candidate.start(60_000);
+                server = candidate;
+            } catch (IOException e) {
+                if (attempt == 5 || !String.valueOf(e.getMessage()).contains("already in use")) throw e;
+            }
         }
-        ServerProcess server = new ServerProcess(work, config, dir.resolve("server.log"), port);
-        server.start(60_000);
         List<Socket> idle = new ArrayList<>();
         try {
             normalSession(port, "127.9.9.1"); // warm up: classes loaded, store open, first session's garbage made
@@ -152,6 +163,7 @@ class IdleRssTest {
         throw new IOException("no VmRSS for pid " + pid);
     }
 
+    /** A port that was free a moment ago: a candidate only, see the retry in the test. */
     private static int freePort() throws IOException {
         try (ServerSocket s = new ServerSocket(0)) {
             return s.getLocalPort();

@@ -92,6 +92,7 @@ class Pop3InteropTest {
     @Test
     void curlListsAndRetrievesOverPop3s() throws Exception {
         require(CURL, "curl");
+        moat.server.interop.PeersAccess.requireCurlWith("pop3s");
         int port = server.pop3Port(true);
         List<String> base = new ArrayList<>(List.of(CURL.toString(), "-sS", "--max-time", "30",
                 "--cacert", server.certificate().toString(),
