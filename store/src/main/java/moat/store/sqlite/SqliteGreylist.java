@@ -4,6 +4,7 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.time.Instant;
 import java.util.Optional;
+import moat.store.GreylistState;
 
 /**
  * Greylisting state in the index database (tables {@code greylist} and {@code greylist_clients}),
@@ -14,16 +15,14 @@ import java.util.Optional;
  * <p>LIMITATION: every first attempt costs one synchronous commit (fsync); under a flood of new
  * triplets that is the limit of the greylist. Purging is up to the caller.
  */
-public final class SqliteGreylist {
-    /** One triplet's row. */
-    public record Row(Instant firstSeen, Instant lastSeen, boolean passed) {}
-
+public final class SqliteGreylist implements GreylistState {
     private final Connections db;
 
     SqliteGreylist(Connections db) {
         this.db = db;
     }
 
+    @Override
     public Optional<Row> find(String clientNet, String sender, String recipient) {
         return db.read(c -> {
             try (PreparedStatement ps = c.prepareStatement(
@@ -40,6 +39,7 @@ public final class SqliteGreylist {
         });
     }
 
+    @Override
     public void save(String clientNet, String sender, String recipient, Row row) {
         db.write(c -> SqliteDirectory.update(c, "INSERT INTO greylist(client_net, sender, recipient, first_seen, last_seen, passed) "
                         + "VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT(client_net, sender, recipient) DO UPDATE SET "
@@ -48,6 +48,7 @@ public final class SqliteGreylist {
                 row.passed() ? 1L : 0L));
     }
 
+    @Override
     public int passes(String clientNet, Instant since) {
         return db.read(c -> {
             try (PreparedStatement ps = c.prepareStatement(
@@ -61,13 +62,14 @@ public final class SqliteGreylist {
         });
     }
 
+    @Override
     public void recordPass(String clientNet, Instant at) {
         db.write(c -> SqliteDirectory.update(c, "INSERT INTO greylist_clients(client_net, passes, last_pass) VALUES (?, 1, ?) "
                 + "ON CONFLICT(client_net) DO UPDATE SET passes = passes + 1, last_pass = excluded.last_pass",
                 clientNet, at.toEpochMilli()));
     }
 
-    /** Forgets triplets and clients not seen since {@code before}; returns the number of rows removed. */
+    @Override
     public int purge(Instant before) {
         return db.write(c -> SqliteDirectory.update(c, "DELETE FROM greylist WHERE last_seen < ?", before.toEpochMilli())
                 + SqliteDirectory.update(c, "DELETE FROM greylist_clients WHERE last_pass < ?", before.toEpochMilli()));

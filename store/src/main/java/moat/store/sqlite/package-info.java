@@ -1,6 +1,7 @@
 /**
- * The embedded store: {@link moat.store.sqlite.SqliteStore} implements the Directory and the
- * MailStore on one data directory; {@link moat.store.sqlite.SqliteStore#mailboxes()} gives the
+ * The embedded store: {@link moat.store.sqlite.SqliteStore} implements {@link moat.store.Store}
+ * (the Directory, the MailStore, the user lists, the outbound queue and the greylist) on one data
+ * directory; only the server's composition root opens it by name. {@code mailboxes()} gives the
  * IMAP {@link moat.store.Mailboxes} view of the same index ({@code SqliteMailboxes}), whose
  * changes and the committer's deliveries fire the in-process {@code ChangeNotifier} after COMMIT.
  *
