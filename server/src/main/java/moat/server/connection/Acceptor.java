@@ -1,6 +1,7 @@
-package moat.server.limits;
+package moat.server.connection;
 
 import java.io.IOException;
+import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
@@ -9,31 +10,60 @@ import java.nio.charset.StandardCharsets;
 import java.util.function.Consumer;
 import java.util.function.Function;
 import moat.core.Reason;
+import moat.server.limits.Admission;
+import moat.server.limits.ListenerLimits;
+import moat.server.limits.Permit;
 
 /**
- * The accept-time step every listener (SMTP, IMAP, POP3) shares: ask the {@link ConnectionGate},
- * then either start the connection on its own virtual thread holding the permit, or write the
- * protocol's one-line refusal and close. A refusal costs a table look-up and one write: no TLS,
- * no session, no thread.
+ * One listening socket and its accept loop, the same for SMTP, IMAP and POP3: each accepted
+ * socket asks the shared {@link moat.server.limits.ConnectionGate}, then either runs as its own
+ * virtual thread holding the permit, or gets the protocol's one-line refusal and is closed. A
+ * refusal costs a table look-up and one write: no TLS, no session, no thread. A failure inside
+ * one connection never reaches the loop.
  */
-public final class Doorman {
-    private Doorman() {}
+public final class Acceptor implements AutoCloseable {
 
     /**
-     * A listening socket on bind:port (backlog 1024, SO_REUSEADDR), closed again when the bind
-     * fails: {@link java.net.BindException} when the port is taken or privileged, which the
-     * caller turns into an admin-readable message.
+     * What the loop needs to know of a protocol.
+     *
+     * @param listener the listener's name in refusal events ({@code MX}, {@code IMAPS}, {@code POP3})
+     * @param threads  the prefix of its thread names ({@code smtp}: {@code smtp-accept-25}, {@code smtp-40312})
+     * @param refusal  its refusal line for a reason, CRLF included (SMTP {@code 421 ...}, IMAP
+     *                 {@code * BYE ...}, POP3 {@code -ERR ...})
      */
-    public static ServerSocket bind(java.net.InetAddress bind, int port) throws IOException {
+    public record Door(String listener, String threads, Function<Reason, String> refusal) {}
+
+    /** Makes the connection an admitted socket runs (on its own virtual thread). */
+    @FunctionalInterface
+    public interface Connections {
+        Runnable open(Socket s);
+    }
+
+    private final ServerSocket server;
+
+    private Acceptor(ServerSocket server) {
+        this.server = server;
+    }
+
+    /**
+     * Binds {@code bind:port} (backlog 1024, SO_REUSEADDR) and starts accepting on a platform
+     * thread. Throws {@link java.net.BindException} when the port is taken or privileged, which
+     * the caller turns into an admin-readable message.
+     */
+    public static Acceptor start(InetAddress bind, int port, Door door, ListenerLimits guard, Connections connections,
+                                 Consumer<Throwable> errors) throws IOException {
         ServerSocket ss = new ServerSocket();
         try {
             ss.setReuseAddress(true);
             ss.bind(new InetSocketAddress(bind, port), 1024);
-            return ss;
         } catch (IOException | RuntimeException e) {
             ss.close();
             throw e;
         }
+        Acceptor a = new Acceptor(ss);
+        Thread.ofPlatform().name(door.threads() + "-accept-" + ss.getLocalPort()).daemon(true)
+                .start(() -> a.acceptLoop(door, guard, connections, errors));
+        return a;
     }
 
     /**
@@ -44,23 +74,26 @@ public final class Doorman {
         return Long.toString(System.currentTimeMillis() % 1_000_000_000L, 36) + listener;
     }
 
-    /** What a listener does with an accepted socket (usually: {@link #admit}). */
-    @FunctionalInterface
-    public interface Arrival {
-        void arrived(Socket s) throws IOException;
+    public int port() {
+        return server.getLocalPort();
+    }
+
+    /** Stops accepting; connections already running go on until they end. */
+    @Override
+    public void close() throws IOException {
+        server.close();
     }
 
     /**
-     * The accept loop of every listener, on its own platform thread, until the server socket is
-     * closed. A failure for one socket (or "too many open files") is reported and the loop goes on
-     * after a short pause, so no client can stop the listener.
+     * Until the server socket is closed. A failure for one socket (or "too many open files") is
+     * reported and the loop goes on after a short pause, so no client can stop the listener.
      */
-    public static void acceptLoop(ServerSocket server, Arrival arrival, Consumer<Throwable> errors) {
+    private void acceptLoop(Door door, ListenerLimits guard, Connections connections, Consumer<Throwable> errors) {
         while (!server.isClosed()) {
             try {
                 Socket s = server.accept();
                 s.setTcpNoDelay(true);
-                arrival.arrived(s);
+                admit(door, guard, s, connections);
             } catch (SocketException e) {
                 if (server.isClosed()) return;
                 errors.accept(e);
@@ -75,17 +108,12 @@ public final class Doorman {
         }
     }
 
-    /**
-     * @param refusal the protocol's refusal line for a reason, CRLF included (SMTP {@code 421 ...},
-     *                IMAP {@code * BYE ...}, POP3 {@code -ERR ...})
-     */
-    public static void admit(ListenerLimits guard, String listener, Socket s, String threadName,
-                             Function<Reason, String> refusal, Runnable connection) throws IOException {
+    private static void admit(Door door, ListenerLimits guard, Socket s, Connections connections) throws IOException {
         switch (guard.gate().tryAdmit(s.getInetAddress())) {
             case Admission.Refused r -> {
-                guard.refusals().refused(listener, (InetSocketAddress) s.getRemoteSocketAddress(), r.reason());
+                guard.refusals().refused(door.listener(), (InetSocketAddress) s.getRemoteSocketAddress(), r.reason());
                 try (s) {
-                    s.getOutputStream().write(refusal.apply(r.reason()).getBytes(StandardCharsets.US_ASCII));
+                    s.getOutputStream().write(door.refusal().apply(r.reason()).getBytes(StandardCharsets.US_ASCII));
                     s.shutdownOutput();
                 } catch (IOException ignored) {
                     // the client is gone already: nothing to tell it
@@ -94,7 +122,8 @@ public final class Doorman {
             case Admission.Admitted a -> {
                 Permit permit = a.permit();
                 try {
-                    Thread.ofVirtual().name(threadName).start(() -> {
+                    Runnable connection = connections.open(s);
+                    Thread.ofVirtual().name(door.threads() + "-" + s.getPort()).start(() -> {
                         try (permit) {
                             connection.run();
                         }
