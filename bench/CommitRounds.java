@@ -25,7 +25,9 @@ public class CommitRounds {
             }
             System.out.println("ready");
             BufferedReader in = new BufferedReader(new InputStreamReader(System.in));
-            while (in.readLine() != null) System.out.println("rounds " + server.store().commitRounds());
+            // Group-commit rounds are a property of the embedded store, not of the Store interface.
+            var store = (moat.store.sqlite.SqliteStore) server.store();
+            while (in.readLine() != null) System.out.println("rounds " + store.commitRounds());
         }
     }
 }

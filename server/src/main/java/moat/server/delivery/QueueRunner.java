@@ -17,12 +17,9 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
-import java.util.random.RandomGenerator;
 import moat.core.Domain;
 import moat.core.Event;
-import moat.core.dns.Resolver;
 import moat.server.audit.AuditLog;
-import moat.store.MailStore;
 import moat.store.OutboundQueue;
 import moat.store.OutboundQueue.Entry;
 
@@ -67,32 +64,30 @@ public final class QueueRunner implements AutoCloseable {
     private volatile boolean closed;
     private Thread loop;
 
-    public QueueRunner(DeliverySettings.Values cfg, Optional<DeliverySettings.SmartHost> smartHost, OutboundQueue queue,
-                       MailStore store, Resolver dns, AuditLog audit, Clock clock, String hostname, RandomGenerator random,
-                       ArcForwarder arc) throws IOException {
-        this.cfg = cfg;
-        this.queue = queue;
-        this.audit = audit;
-        this.clock = clock;
+    /**
+     * What the runner works with, put together by {@link DeliveryAssembly}. The runner owns them
+     * from here on: {@link #close} closes the cache, stops the watchdog and saves the TLS-RPT counts.
+     *
+     * @param watchdog the timer the transport and the cache share (session deadlines, idle expiry)
+     */
+    record Parts(DeliverySettings.Values settings, OutboundQueue queue, AuditLog audit, Clock clock,
+                 MessageSender sender, ResultRecorder recorder, ConnectionCache cache, Optional<TlsRpt> tlsRpt,
+                 ScheduledExecutorService watchdog) {}
+
+    QueueRunner(Parts parts) {
+        this.cfg = parts.settings();
+        this.queue = parts.queue();
+        this.audit = parts.audit();
+        this.clock = parts.clock();
+        this.sender = parts.sender();
+        this.recorder = parts.recorder();
+        this.cache = parts.cache();
+        this.tlsRpt = parts.tlsRpt();
+        this.watchdog = parts.watchdog();
         this.global = new Semaphore(cfg.maxConnections());
         this.perDomain = new DomainSlots(cfg.maxPerDomain());
         this.userLimit = new SendRate.Limit("user", cfg.userRate(), Duration.ofHours(1));
         this.domainLimit = new SendRate.Limit("domain", cfg.domainRate(), Duration.ofHours(1));
-        this.watchdog = Executors.newSingleThreadScheduledExecutor(r -> Thread.ofPlatform().daemon()
-                .name("moat-delivery-watchdog").unstarted(r));
-        PeerTrust.Anchors anchors = cfg.tlsCaFile().isPresent() ? PeerTrust.Anchors.withPemFile(cfg.tlsCaFile().get(), clock)
-                : PeerTrust.Anchors.jdk(clock);
-        SmtpTransport transport = new SmtpTransport(hostname, cfg.timeouts(), cfg.lease().dividedBy(2), anchors, watchdog);
-        this.tlsRpt = TlsRpt.of(cfg, dns, clock, store, audit, hostname, arc);
-        Optional<MtaSts> mtaSts = cfg.mtaSts() && smartHost.isEmpty()
-                ? Optional.of(new MtaSts(dns, clock, cfg.mtaStsPort(), anchors, cfg.timeouts().connect(),
-                        new MtaStsCache(cfg.mtaStsCache(), e -> audit.internal(Event.DELIVERY_MTA_STS_CACHE_FAILED, e)),
-                        (d, type) -> tlsRpt.ifPresent(r -> r.policyFailure(d, type))))
-                : Optional.empty();
-        this.cache = new ConnectionCache(cfg.connectionCache(), watchdog);
-        this.sender = new MessageSender(cfg, smartHost, queue, new MxResolver(dns, random, cfg.maxMxHosts()), transport,
-                cache, audit, dns, arc, mtaSts, tlsRpt);
-        this.recorder = new ResultRecorder(cfg, queue, new DsnSender(queue, store, audit, hostname), audit, clock, random);
     }
 
     /** The TLS-RPT recorder, when on. */

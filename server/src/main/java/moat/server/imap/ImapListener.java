@@ -2,21 +2,20 @@ package moat.server.imap;
 
 import java.io.IOException;
 import java.net.InetAddress;
-import java.net.ServerSocket;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
-import moat.server.limits.Doorman;
+import moat.server.connection.Acceptor;
 import moat.server.limits.ListenerLimits;
 import moat.protocol.imap.ImapBackend;
 import moat.protocol.imap.ImapLimits;
 import moat.protocol.imap.ImapSession;
-import moat.server.smtp.SmtpListener.TlsWrapper;
+import moat.server.tls.TlsWrapper;
 
 /**
- * Accepts IMAP connections on one port (143 with STARTTLS, or 993 with implicit TLS) and gives
- * each its own virtual thread. A failure inside one connection never reaches the accept loop.
+ * Starts an IMAP listener on one port (143 with STARTTLS, or 993 with implicit TLS) on the shared
+ * accept loop ({@link moat.server.connection.Acceptor}).
  */
-public final class ImapListener implements AutoCloseable {
+public final class ImapListener {
     /** What every connection of this listener shares. */
     record Context(ImapSession.Config config, ImapLimits limits, ImapBackend backend, TlsWrapper tls,
                    boolean implicitTls, AtomicLong sessions, String idPrefix, Consumer<Throwable> errors) {
@@ -25,48 +24,18 @@ public final class ImapListener implements AutoCloseable {
         }
     }
 
-    private final ServerSocket server;
-    private final Context ctx;
-    private final ListenerLimits guard;
-    private final Thread acceptor;
-
-    private ImapListener(ServerSocket server, Context ctx, ListenerLimits guard) {
-        this.server = server;
-        this.ctx = ctx;
-        this.guard = guard;
-        this.acceptor = Thread.ofPlatform().name("imap-accept-" + server.getLocalPort()).daemon(true)
-                .unstarted(this::acceptLoop);
-    }
+    private ImapListener() {}
 
     /** Binds and starts accepting; {@link java.net.BindException} when the port is taken or privileged. */
-    public static ImapListener start(InetAddress bind, int port, boolean implicitTls, String hostname, ImapLimits limits,
-                                     ImapBackend backend, TlsWrapper tls, ListenerLimits guard,
-                                     Consumer<Throwable> errors) throws IOException {
-        ServerSocket ss = Doorman.bind(bind, port);
-        String prefix = Doorman.sessionPrefix(implicitTls ? 'J' : 'I');
+    public static Acceptor start(InetAddress bind, int port, boolean implicitTls, String hostname, ImapLimits limits,
+                                 ImapBackend backend, TlsWrapper tls, ListenerLimits guard,
+                                 Consumer<Throwable> errors) throws IOException {
+        String prefix = Acceptor.sessionPrefix(implicitTls ? 'J' : 'I');
         Context ctx = new Context(new ImapSession.Config(hostname, limits, true), limits, backend, tls, implicitTls,
                 new AtomicLong(), prefix, errors);
-        ImapListener l = new ImapListener(ss, ctx, guard);
-        l.acceptor.start();
-        return l;
-    }
-
-    public boolean implicitTls() {
-        return ctx.implicitTls();
-    }
-
-    public int port() {
-        return server.getLocalPort();
-    }
-
-    private void acceptLoop() {
         // The shared connection limits (moat.server.limits); RFC 9051 BYE with [UNAVAILABLE].
-        Doorman.acceptLoop(server, s -> Doorman.admit(guard, ctx.implicitTls() ? "IMAPS" : "IMAP", s, "imap-" + s.getPort(),
-                        reason -> "* BYE [UNAVAILABLE] " + reason.text() + "\r\n", new ImapConnection(s, ctx)), ctx.errors());
-    }
-
-    @Override
-    public void close() throws IOException {
-        server.close();
+        Acceptor.Door door = new Acceptor.Door(implicitTls ? "IMAPS" : "IMAP", "imap",
+                reason -> "* BYE [UNAVAILABLE] " + reason.text() + "\r\n");
+        return Acceptor.start(bind, port, door, guard, s -> new ImapConnection(s, ctx), errors);
     }
 }

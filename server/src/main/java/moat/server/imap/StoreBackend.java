@@ -2,7 +2,7 @@ package moat.server.imap;
 
 import java.io.IOException;
 import java.io.InputStream;
-import java.net.InetSocketAddress;
+import java.net.InetAddress;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.Collection;
@@ -21,6 +21,7 @@ import moat.core.PeerText;
 import moat.core.Reason;
 import moat.protocol.imap.ImapBackend;
 import moat.server.audit.AuditLog;
+import moat.server.limits.LoginGate;
 import moat.server.quota.StorageQuota;
 import moat.store.Directory;
 import moat.store.Mailboxes;
@@ -59,11 +60,11 @@ public final class StoreBackend implements ImapBackend {
 
     @Override
     public LoginResult login(Peer peer, String username, char[] password) {
-        InetSocketAddress client = peer.client();
-        Optional<String> refused = gate.check(client, username);
-        if (refused.isPresent()) {
+        InetAddress client = peer.client().getAddress();
+        if (!gate.permits(client, username)) {
             audit(Event.IMAP_LOGIN_FAILED, peer, "username", PeerText.line(username, PeerText.WORD_MAX), "reason", Reason.AUTH_LOCKED.id());
-            return new LoginResult.Refused(refused.get());
+            // Same words whether the account exists or not, and no hint about the lockout's scope.
+            return new LoginResult.Refused("[UNAVAILABLE] Temporary authentication failure, try again later");
         }
         Optional<EmailAddress> user = directory.authenticate(username, password);
         if (user.isEmpty()) {
@@ -71,7 +72,7 @@ public final class StoreBackend implements ImapBackend {
             audit(Event.IMAP_LOGIN_FAILED, peer, "username", PeerText.line(username, PeerText.WORD_MAX), "reason", Reason.AUTH_FAILED.id());
             return new LoginResult.Failure();
         }
-        gate.succeeded(client, user.get());
+        gate.succeeded(client, user.get().toString());
         AtomicInteger n = sessions.computeIfAbsent(user.get().key(), k -> new AtomicInteger());
         if (n.incrementAndGet() > maxPerUser) {
             n.decrementAndGet();

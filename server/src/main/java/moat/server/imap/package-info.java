@@ -7,8 +7,8 @@
  * STARTTLS are discarded (CVE-2011-0411); every literal is judged before it is read (1 KiB
  * before login, imap.max_append for APPEND) and a refused non-synchronising literal closes the
  * connection; lines are bounded (imap.max_line). Sessions per user are bounded
- * (imap.max_connections_per_user). Password checks go through {@link moat.server.imap.LoginGate},
- * the seam for the shared failed-login limits. Audit lines (AuditLog.event): imap.login,
+ * (imap.max_connections_per_user). Password checks go through {@link moat.server.limits.LoginGate},
+ * the failed-login limits shared with POP3 and SMTP AUTH. Audit lines (AuditLog.event): imap.login,
  * imap.login.failed (username and reason, never the password), imap.logout.
  *
  * <p>IDLE: a virtual thread blocks on the DONE line while the connection thread waits on a

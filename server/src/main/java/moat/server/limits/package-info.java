@@ -1,6 +1,6 @@
 /**
- * Connection, rate and login limits shared by every listener (SMTP now; IMAP and POP3 with the
- * same objects and one call each). Postfix's anvil server is the model for the counters.
+ * Connection, rate and login limits shared by every listener (SMTP, IMAP and POP3 use the same
+ * objects). Postfix's anvil server is the model for the counters.
  *
  * <h2>What</h2>
  * <ul>
@@ -11,13 +11,15 @@
  *       RCPT rates per client ({@code countMessage}, {@code countRecipient}).</li>
  *   <li>{@link moat.server.limits.AuthThrottle}: {@code check} before a password is looked at
  *       (allow, delay, locked), then {@code recordFailure}/{@code recordSuccess}. Design and
- *       reasons: docs/adr/0005-auth-lockout.md.</li>
+ *       reasons: docs/adr/0005-auth-lockout.md. IMAP and POP3 logins reach it through
+ *       {@link moat.server.limits.LoginGate} ({@link moat.server.limits.ThrottledLogins}).</li>
  *   <li>{@link moat.server.limits.Pregreet}: early-talker detection before a plaintext greeting;
  *       {@link moat.server.limits.DataRate}: minimum average rate of a message body.</li>
  * </ul>
- * A listener maps a refusal to its own reply (SMTP {@code 421 4.7.0} then close; the reason's
- * code and text are in {@code docs/reasons.md}). Refusals at accept cost one table look-up on the
- * accept thread: no TLS, no session, no virtual thread.
+ * A listener maps a refusal to its own reply (SMTP {@code 421 4.7.0}, IMAP {@code * BYE}, POP3
+ * {@code -ERR}, then close; the reason's code and text are in {@code docs/reasons.md}). Refusals at
+ * accept ({@code moat.server.connection.Acceptor}) cost one table look-up on the accept thread:
+ * no TLS, no session, no virtual thread.
  *
  * <h2>Client networks</h2>
  * Clients are counted per network, not per address: IPv4 /32 and IPv6 /64 by default

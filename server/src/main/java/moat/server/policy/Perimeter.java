@@ -30,7 +30,7 @@ import moat.policy.lists.UserListsCheck;
 import moat.policy.rdns.RdnsCheck;
 import moat.server.config.Config;
 import moat.server.config.Setting;
-import moat.store.sqlite.SqliteStore;
+import moat.store.GreylistState;
 
 /**
  * Builds the port-25 policy pipeline from the configuration, in Postfix's order: lists first
@@ -41,10 +41,10 @@ public final class Perimeter {
     private Perimeter() {}
 
     /** Where greylisting keeps its state: built from {@code greylist.store}. */
-    public static GreylistStore greylistStore(Config c, SqliteStore store) {
+    public static GreylistStore greylistStore(Config c, GreylistState store) {
         return c.get(GreylistSettings.STORE).equals("memory")
                 ? new InMemoryGreylistStore(c.get(GreylistSettings.MAX_ENTRIES))
-                : new SqliteGreylistStore(store.greylist());
+                : new StoreGreylist(store);
     }
 
     /**

@@ -11,6 +11,7 @@ import moat.core.PeerText;
 import moat.core.Reason;
 import moat.protocol.pop3.Pop3Handler;
 import moat.server.audit.AuditLog;
+import moat.server.limits.LoginGate;
 import moat.store.Directory;
 import moat.store.MailStore;
 import moat.store.StoreException;
@@ -23,14 +24,14 @@ import moat.store.StoreException;
  * <p>LIMITATION: the lock is per process; in cluster mode two nodes could each serve a POP3
  * session for the same user. Deletions stay safe (expunge by UID is idempotent).
  */
-final class Pop3Backend implements Pop3Handler {
+public final class Pop3Backend implements Pop3Handler {
     private final Directory directory;
     private final MailStore store;
     private final LoginGate gate;
     private final AuditLog audit;
     private final Set<String> locked = ConcurrentHashMap.newKeySet();
 
-    Pop3Backend(Directory directory, MailStore store, LoginGate gate, AuditLog audit) {
+    public Pop3Backend(Directory directory, MailStore store, LoginGate gate, AuditLog audit) {
         this.directory = directory;
         this.store = store;
         this.gate = gate;

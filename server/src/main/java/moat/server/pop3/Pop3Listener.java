@@ -2,19 +2,19 @@ package moat.server.pop3;
 
 import java.io.IOException;
 import java.net.InetAddress;
-import java.net.ServerSocket;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
-import moat.server.limits.Doorman;
+import moat.server.connection.Acceptor;
 import moat.server.limits.ListenerLimits;
+import moat.protocol.pop3.Pop3Limits;
 import moat.protocol.pop3.Pop3Session;
-import moat.server.smtp.SmtpListener.TlsWrapper;
+import moat.server.tls.TlsWrapper;
 
 /**
- * Accepts POP3 connections on one port and gives each its own virtual thread. A failure inside
- * one connection never reaches the accept loop.
+ * Starts a POP3 listener on one port (110 with STLS, or 995 with implicit TLS) on the shared
+ * accept loop ({@link moat.server.connection.Acceptor}).
  */
-final class Pop3Listener implements AutoCloseable {
+public final class Pop3Listener {
 
     /** What every connection of this listener shares. */
     record Context(Pop3Session.Config sessionConfig, Pop3Backend backend, TlsWrapper tls, AtomicLong sessions,
@@ -24,41 +24,18 @@ final class Pop3Listener implements AutoCloseable {
         }
     }
 
-    private final ServerSocket server;
-    private final Context ctx;
-    private final ListenerLimits guard;
-    private final Thread acceptor;
+    private Pop3Listener() {}
 
-    private Pop3Listener(ServerSocket server, Context ctx, ListenerLimits guard) {
-        this.server = server;
-        this.ctx = ctx;
-        this.guard = guard;
-        this.acceptor = Thread.ofPlatform().name("pop3-accept-" + server.getLocalPort()).daemon(true)
-                .unstarted(this::acceptLoop);
-    }
-
-    static Pop3Listener start(InetAddress bind, int port, Pop3Session.Config config, Pop3Backend backend,
-                              TlsWrapper tls, ListenerLimits guard, Consumer<Throwable> errors) throws IOException {
-        ServerSocket ss = Doorman.bind(bind, port);
-        String prefix = Doorman.sessionPrefix(config.implicitTlsListener() ? 'Q' : 'P');
-        Pop3Listener l = new Pop3Listener(ss, new Context(config, backend, tls, new AtomicLong(), prefix, errors), guard);
-        l.acceptor.start();
-        return l;
-    }
-
-    int port() {
-        return server.getLocalPort();
-    }
-
-    private void acceptLoop() {
+    /** Binds and starts accepting; {@link java.net.BindException} when the port is taken or privileged. */
+    public static Acceptor start(InetAddress bind, int port, boolean implicitTls, String hostname, Pop3Limits limits,
+                                 Pop3Backend backend, TlsWrapper tls, ListenerLimits guard,
+                                 Consumer<Throwable> errors) throws IOException {
+        Pop3Session.Config config = new Pop3Session.Config(hostname, limits, implicitTls);
+        String prefix = Acceptor.sessionPrefix(config.implicitTlsListener() ? 'Q' : 'P');
+        Context ctx = new Context(config, backend, tls, new AtomicLong(), prefix, errors);
         // The shared connection limits (moat.server.limits), refused with RFC 3206 [SYS/TEMP].
-        Doorman.acceptLoop(server, s -> Doorman.admit(guard, ctx.sessionConfig().implicitTlsListener() ? "POP3S" : "POP3", s,
-                        "pop3-" + s.getPort(), reason -> "-ERR [SYS/TEMP] " + reason.text() + "\r\n",
-                        new Pop3Connection(s, ctx)), ctx.errors());
-    }
-
-    @Override
-    public void close() throws IOException {
-        server.close();
+        Acceptor.Door door = new Acceptor.Door(config.implicitTlsListener() ? "POP3S" : "POP3", "pop3",
+                reason -> "-ERR [SYS/TEMP] " + reason.text() + "\r\n");
+        return Acceptor.start(bind, port, door, guard, s -> new Pop3Connection(s, ctx), errors);
     }
 }

@@ -7,15 +7,14 @@
  * {@code <uidvalidity>.<uid>}, consistent with IMAP).
  *
  * <p>Security: no login before TLS; bytes pipelined behind STLS are discarded before the
- * handshake; failed logins go through {@link moat.server.pop3.LoginGate} (default: allow all,
- * the per-connection limit {@code pop3.max_auth_failures} still applies) so that a shared lockout
- * can be plugged in; deletions happen only at QUIT, through {@code MailStore.expunge}; one POP3
+ * handshake; logins go through {@link moat.server.limits.LoginGate}, the failed-login limits
+ * shared with IMAP and SMTP AUTH (the per-connection limit {@code pop3.max_auth_failures} applies
+ * too); deletions happen only at QUIT, through {@code MailStore.expunge}; one POP3
  * session per maildrop ([IN-USE]). Audit events: {@code pop3.connect}, {@code pop3.login},
  * {@code pop3.login.failed} (reason: bad_credentials, throttled, malformed, in_use, store,
  * temporary), {@code pop3.rejected}, {@code pop3.quit} (retrieved/deleted/left),
  * {@code pop3.disconnect}; never a password.
  *
- * <p>LIMITATION: maildrop locks are per process (see {@link moat.server.pop3.Pop3Backend});
- * connection limits per IP are not applied here yet (perimeter work).
+ * <p>LIMITATION: maildrop locks are per process (see {@link moat.server.pop3.Pop3Backend}).
  */
 package moat.server.pop3;

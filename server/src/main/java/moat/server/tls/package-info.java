@@ -1,7 +1,8 @@
 /**
  * TLS for every listener: loading PEM certificate chains and keys, a self-signed pair on first
  * start, and a {@link moat.server.tls.TlsContext} that reloads renewed certificates without a
- * restart (on a timer and on SIGHUP).
+ * restart (on a timer and on SIGHUP). Listeners see it as a {@link moat.server.tls.TlsWrapper}
+ * (the SMTP, IMAP and POP3 connections wrap accepted sockets through it).
  *
  * <p>Standards: RFC 8446 (TLS 1.3), RFC 5246 (TLS 1.2), RFC 8996 (TLS 1.0/1.1 deprecated),
  * RFC 7468 (PEM), RFC 3207 (SMTP STARTTLS), RFC 8314 (implicit TLS for submission), RFC 7435

@@ -8,6 +8,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import moat.core.EmailAddress;
+import moat.server.limits.LoginGate;
 import moat.server.testing.SmtpClient;
 import moat.server.testing.TestServer;
 import org.junit.jupiter.api.AfterEach;

@@ -22,7 +22,7 @@ import moat.server.MoatServer;
 import moat.server.config.Config;
 import moat.server.config.Settings;
 import moat.store.MailStore;
-import moat.store.sqlite.SqliteStore;
+import moat.store.Store;
 
 /**
  * A real Moat on loopback with ephemeral ports and a fixture directory: domain example.org with
@@ -81,7 +81,7 @@ public final class TestServer implements AutoCloseable {
             sb.append("delivery.enabled = false\n");
         Config config = Config.parse(sb.toString(), "test", Settings.ALL);
         MoatServer server = MoatServer.start(config, clock, msg -> { }, dns, contentChecks);
-        SqliteStore store = server.store();
+        Store store = server.store();
         if (!store.isLocalDomain(Domain.of("example.org"))) {
             store.addDomain(Domain.of("example.org"));
             store.addUser(EmailAddress.of("alice@example.org"), ALICE_PASSWORD.toCharArray());
@@ -110,7 +110,7 @@ public final class TestServer implements AutoCloseable {
         return server.imapPort(implicitTls);
     }
 
-    public SqliteStore store() {
+    public Store store() {
         return server.store();
     }
 

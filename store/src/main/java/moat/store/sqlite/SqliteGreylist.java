@@ -4,7 +4,7 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.time.Instant;
 import java.util.Optional;
-import moat.store.Greylist;
+import moat.store.GreylistState;
 
 /**
  * {@link Greylist} in the index database (tables {@code greylist} and {@code greylist_clients},
@@ -15,7 +15,7 @@ import moat.store.Greylist;
  * <p>LIMITATION: every first attempt costs one synchronous commit (fsync); under a flood of new
  * triplets that is the limit of the greylist. Purging is up to the caller.
  */
-public final class SqliteGreylist implements Greylist {
+public final class SqliteGreylist implements GreylistState {
     private final Connections db;
 
     SqliteGreylist(Connections db) {

@@ -13,10 +13,8 @@ import java.util.Optional;
 import java.util.OptionalLong;
 import moat.core.Domain;
 import moat.core.EmailAddress;
-import moat.store.Directory;
-import moat.store.MailStore;
-import moat.store.UserLists;
 import moat.store.Mailboxes;
+import moat.store.Store;
 import moat.store.StoreException;
 
 /**
@@ -24,7 +22,7 @@ import moat.store.StoreException;
  * Opening it migrates the schema, deletes orphan bodies left by a crash, and starts the group
  * committer. Thread-safe.
  */
-public final class SqliteStore implements Directory, MailStore, UserLists, AutoCloseable {
+public final class SqliteStore implements Store {
     private final DataDir dataDir;
     private final Connections db;
     private final GroupCommitter committer;
@@ -100,7 +98,7 @@ public final class SqliteStore implements Directory, MailStore, UserLists, AutoC
         }
     }
 
-    /** The IMAP view of the same mailboxes (RFC 9051 folders, flags, UIDs, change notification). */
+    @Override
     public Mailboxes mailboxes() {
         return mailboxes;
     }
@@ -120,12 +118,14 @@ public final class SqliteStore implements Directory, MailStore, UserLists, AutoC
         dataDir.close();
     }
 
-    /** The outbound queue (delivery runner); shares this store's connections, closed with the store. */
+    /** Shares this store's connections. */
+    @Override
     public SqliteOutboundQueue outboundQueue() {
         return outbound;
     }
 
     /** Greylisting state in the same index database (see {@link SqliteGreylist}). */
+    @Override
     public SqliteGreylist greylist() {
         return new SqliteGreylist(db);
     }

@@ -1,9 +1,9 @@
 /**
- * The embedded store: {@link moat.store.sqlite.SqliteStore} implements the Directory, the
- * MailStore and the UserLists on one data directory and hands out the OutboundQueue, the
- * Greylist and ({@link moat.store.sqlite.SqliteStore#mailboxes()}) the IMAP
- * {@link moat.store.Mailboxes} view ({@code SqliteMailboxes}) of the same index; IMAP changes and
- * the committer's deliveries fire the in-process {@code ChangeNotifier} after COMMIT.
+ * The embedded store: {@link moat.store.sqlite.SqliteStore} implements {@link moat.store.Store}
+ * (the Directory, the MailStore, the user lists, the outbound queue and the greylist) on one data
+ * directory; only the server's composition root opens it by name. {@code mailboxes()} gives the
+ * IMAP {@link moat.store.Mailboxes} view of the same index ({@code SqliteMailboxes}), whose
+ * changes and the committer's deliveries fire the in-process {@code ChangeNotifier} after COMMIT.
  *
  * <pre>
  * dataDir/index.db          SQLite, journal_mode=WAL, synchronous=FULL, foreign_keys=ON

@@ -2,7 +2,7 @@ package moat.store.contract;
 
 import java.io.IOException;
 import moat.store.Directory;
-import moat.store.Greylist;
+import moat.store.GreylistState;
 import moat.store.MailStore;
 import moat.store.Mailboxes;
 import moat.store.OutboundQueue;
@@ -20,7 +20,7 @@ public interface OpenStore extends AutoCloseable {
 
     UserLists userLists();
 
-    Greylist greylist();
+    GreylistState greylist();
 
     /** How many message bodies the back-end holds, drafts being written included. */
     long bodies() throws IOException;

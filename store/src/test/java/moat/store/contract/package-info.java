@@ -1,7 +1,7 @@
 /**
  * The store contract: what every implementation of the store SPI ({@link moat.store.Directory},
  * {@link moat.store.MailStore}, {@link moat.store.Mailboxes}, {@link moat.store.OutboundQueue},
- * {@link moat.store.UserLists}, {@link moat.store.Greylist}, quotas) must do, as abstract JUnit
+ * {@link moat.store.UserLists}, {@link moat.store.GreylistState}, quotas) must do, as abstract JUnit
  * classes. A back-end runs them by extending each with a class that names its {@link
  * moat.store.contract.Backend} (the SQLite store: {@code moat.store.sqlite.Sqlite*Test}; the
  * PostgreSQL store of issue 16 does the same in its own module). Its own tests (file layout,

@@ -6,7 +6,7 @@ import java.nio.file.Path;
 import java.time.Clock;
 import java.util.stream.Stream;
 import moat.store.Directory;
-import moat.store.Greylist;
+import moat.store.GreylistState;
 import moat.store.MailStore;
 import moat.store.Mailboxes;
 import moat.store.OutboundQueue;
@@ -30,7 +30,7 @@ record SqliteBackend(Path dir) implements Backend {
             @Override public Mailboxes mailboxes() { return store.mailboxes(); }
             @Override public OutboundQueue queue() { return store.outboundQueue(); }
             @Override public UserLists userLists() { return store; }
-            @Override public Greylist greylist() { return store.greylist(); }
+            @Override public GreylistState greylist() { return store.greylist(); }
             @Override public long bodies() throws IOException { return bodyFiles(); }
             @Override public boolean hasBody(String bodyId) { return Files.exists(bodyFile(bodyId)); }
             @Override public void close() { store.close(); }

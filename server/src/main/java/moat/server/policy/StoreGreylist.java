@@ -3,13 +3,13 @@ package moat.server.policy;
 import java.time.Instant;
 import java.util.Optional;
 import moat.policy.greylist.GreylistStore;
-import moat.store.sqlite.SqliteGreylist;
+import moat.store.GreylistState;
 
 /** Adapts the store's greylist tables to the policy SPI (the store module does not know policy). */
-final class SqliteGreylistStore implements GreylistStore {
-    private final SqliteGreylist db;
+final class StoreGreylist implements GreylistStore {
+    private final GreylistState db;
 
-    SqliteGreylistStore(SqliteGreylist db) {
+    StoreGreylist(GreylistState db) {
         this.db = db;
     }
 
@@ -20,7 +20,7 @@ final class SqliteGreylistStore implements GreylistStore {
 
     @Override
     public void save(Triplet t, Entry e) {
-        db.save(t.clientNet(), t.sender(), t.recipient(), new SqliteGreylist.Row(e.firstSeen(), e.lastSeen(), e.passed()));
+        db.save(t.clientNet(), t.sender(), t.recipient(), new GreylistState.Row(e.firstSeen(), e.lastSeen(), e.passed()));
     }
 
     @Override

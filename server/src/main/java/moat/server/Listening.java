@@ -1,0 +1,78 @@
+package moat.server;
+
+import java.io.IOException;
+import java.net.BindException;
+import java.net.InetAddress;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import moat.server.MoatServer.StartupException;
+import moat.server.config.ServerSettings;
+import moat.server.config.Setting;
+import moat.server.connection.Acceptor;
+
+/**
+ * The listeners of one protocol, bound the same way for SMTP, IMAP and POP3: each listener port
+ * on every {@code listener.bind_address}, a bind failure turned into advice for the admin, and
+ * what was bound so far closed again when one fails.
+ */
+record Listening(List<Acceptor> acceptors, Map<Setting<Integer>, Integer> ports) implements Service {
+
+    /** Binds one listener of a protocol; {@link BindException} when the port is taken or privileged. */
+    @FunctionalInterface
+    interface Binder {
+        Acceptor bind(InetAddress address, int port) throws IOException;
+    }
+
+    /**
+     * One listener port of a protocol.
+     *
+     * @param port its setting ({@code listener.smtp_port}); {@code server.port_offset} is added
+     * @param role its name in messages ({@code mx}, {@code imaps}, {@code pop3})
+     */
+    record Port(Setting<Integer> port, String role, Binder binder) {}
+
+    static Listening bind(Foundation f, List<Port> ports) throws IOException, StartupException {
+        List<Acceptor> bound = new ArrayList<>();
+        Map<Setting<Integer>, Integer> first = new LinkedHashMap<>();
+        try {
+            for (Port p : ports) {
+                int port = ServerSettings.effectivePort(f.config(), p.port());
+                for (String bind : f.config().get(ServerSettings.BIND_ADDRESSES)) {
+                    InetAddress address = InetAddress.getByName(bind);
+                    Acceptor a;
+                    try {
+                        a = p.binder().bind(address, port);
+                    } catch (BindException e) {
+                        throw new StartupException(bindAdvice(address, port, p.role(), e), e);
+                    }
+                    bound.add(a);
+                    first.putIfAbsent(p.port(), a.port());
+                }
+            }
+        } catch (IOException | StartupException | RuntimeException e) {
+            bound.forEach(Foundation::closeQuietly);
+            throw e;
+        }
+        return new Listening(List.copyOf(bound), java.util.Collections.unmodifiableMap(first));
+    }
+
+    /** Plain words for the two usual bind failures. */
+    static String bindAdvice(InetAddress bind, int port, String role, BindException e) {
+        String where = bind.getHostAddress() + ":" + port + " (" + role + ")";
+        String msg = String.valueOf(e.getMessage());
+        if (msg.contains("ermission") || port < 1024) {
+            return "cannot listen on " + where + ": ports below 1024 need privileges. Either\n"
+                    + "  - let Java bind them:  sudo setcap 'cap_net_bind_service=+ep' \"$(readlink -f \"$(command -v java)\")\"\n"
+                    + "  - or run on high ports: set server.port_offset = 10000 in moat.toml (25 -> 10025, 587 -> 10587,\n"
+                    + "    465 -> 10465) and forward the real ports with your firewall (see README, \"Ports below 1024\").";
+        }
+        return "cannot listen on " + where + ": " + msg + " (is another mail server running? see listener.* in moat.toml)";
+    }
+
+    @Override
+    public void close() {
+        acceptors.forEach(Foundation::closeQuietly);
+    }
+}
