@@ -52,7 +52,14 @@ class CrashHarnessTest {
     private static final int MIN_ACKED = 1000;
     /** Keep killing (up to MAX_KILLS) until this many are acknowledged, for margin over MIN_ACKED. */
     private static final int TARGET_ACKED = 1500;
-    private static final long KILL_PHASE_NANOS = TimeUnit.MINUTES.toNanos(4);
+    /**
+     * Each run of the server acknowledges at least this many messages before it is killed, so the
+     * harness makes the same progress on a loaded machine as on a quiet one (it waits longer, it
+     * does not kill sooner): kills x this > TARGET_ACKED.
+     */
+    private static final int ACKED_PER_RUN = TARGET_ACKED / MIN_KILLS + 1;
+    /** Only a bound against a hang: the phase normally ends on the counts above, well before it. */
+    private static final long KILL_PHASE_NANOS = TimeUnit.MINUTES.toNanos(10);
     private static final long READY_TIMEOUT_MS = 30_000;
 
     @TempDir
@@ -120,7 +127,12 @@ class CrashHarnessTest {
             long phaseEnd = started + KILL_PHASE_NANOS;
             while (kills < MAX_KILLS && System.nanoTime() < phaseEnd
                     && (kills < MIN_KILLS || acked.get() < TARGET_ACKED)) {
-                Thread.sleep(200 + random.nextInt(1301));
+                long ackedAtStart = acked.get();
+                long earliest = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(200 + random.nextInt(1301));
+                while (System.nanoTime() < phaseEnd
+                        && (System.nanoTime() < earliest || acked.get() - ackedAtStart < ACKED_PER_RUN)) {
+                    Thread.sleep(20);
+                }
                 exitValues.add(server.kill());
                 kills++;
                 if (kills < MAX_KILLS && System.nanoTime() < phaseEnd
