@@ -5,7 +5,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.InetSocketAddress;
-import java.net.ServerSocket;
 import java.net.Socket;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -41,25 +40,15 @@ class IdleRssTest {
     void measuresServerRssPerThousandIdleConnections() throws Exception {
         Path data = dir.resolve("data");
         Path work = Files.createDirectories(dir.resolve("work"));
-        int port = freePort();
+        int port = ServerProcess.freePorts(1)[0];
         Path config = work.resolve("moat.toml");
-        Files.writeString(config, """
-                server.hostname = "mx.test.example"
-                server.data_dir = "%s"
-                listener.bind_address = ["127.0.0.1"]
-                listener.smtp_port = %d
-                listener.submission_port = 0
-                listener.submissions_port = 0
-                listener.pop3_port = 0
-                listener.pop3s_port = 0
-                listener.imap_port = 0
-                listener.imaps_port = 0
+        Files.writeString(config, ServerProcess.baseConfig(data, port, 0, 0) + """
                 limits.banner_delay = "0s"
                 limits.max_connections = %d
                 limits.max_connections_per_ip = 100000
                 limits.connection_rate = 1000000
                 limits.max_tracked_clients = 10000
-                """.formatted(data.toAbsolutePath(), port, TOTAL + 1));
+                """.formatted(TOTAL + 1));
         try (SqliteStore store = SqliteStore.open(data, StoreSettings.defaults())) {
             store.addDomain(Domain.of("example.org"));
             store.addUser(EmailAddress.of("alice@example.org"), "alice-password-1".toCharArray());
@@ -150,11 +139,5 @@ class IdleRssTest {
             if (line.startsWith("VmRSS:")) return Long.parseLong(line.replaceAll("[^0-9]", ""));
         }
         throw new IOException("no VmRSS for pid " + pid);
-    }
-
-    private static int freePort() throws IOException {
-        try (ServerSocket s = new ServerSocket(0)) {
-            return s.getLocalPort();
-        }
     }
 }
