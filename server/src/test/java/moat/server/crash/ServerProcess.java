@@ -49,7 +49,8 @@ public final class ServerProcess {
 
     /**
      * The part of moat.toml every harness writes: host name, data directory, the three SMTP
-     * ports on 127.0.0.1 (0 switches one off) and IMAP/POP3 off. Harnesses append their own keys.
+     * ports on 127.0.0.1, IMAP and POP3 on any free port (0; nobody connects to them). Harnesses
+     * append their own keys.
      */
     public static String baseConfig(Path data, int smtpPort, int submissionPort, int submissionsPort) {
         return """
