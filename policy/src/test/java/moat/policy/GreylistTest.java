@@ -8,6 +8,7 @@ import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
 import moat.core.EmailAddress;
+import moat.core.testing.MutableClock;
 import moat.policy.greylist.Greylist;
 import moat.policy.greylist.GreylistStore;
 import moat.policy.greylist.InMemoryGreylistStore;

@@ -4,8 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.IOException;
 import java.io.InputStream;
-import java.net.InetAddress;
-import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -24,6 +22,7 @@ import java.util.concurrent.atomic.AtomicLong;
 import moat.core.Domain;
 import moat.dns.testserver.TestDnsServer;
 import moat.core.EmailAddress;
+import moat.core.testing.ChildJvm;
 import moat.server.crash.LoadClient.Sent;
 import moat.store.MailStore.StoredMessage;
 import moat.store.sqlite.SqliteStore;
@@ -79,22 +78,12 @@ class CrashHarnessTest {
         SplittableRandom random = new SplittableRandom(seed);
         Path data = dir.resolve("data");
         Path work = Files.createDirectories(dir.resolve("work"));
-        int[] ports = freePorts(3);
+        int[] ports = ServerProcess.freePorts(3);
         Path config = work.resolve("moat.toml");
         // A durability test: the perimeter (per-client limits, banner delay) is opened up, and DNS
         // goes to an in-JVM server that answers NXDOMAIN at once, so no check waits on the network.
         dnsServer = TestDnsServer.builder().records("example.org. 300 IN MX 10 mx.test.example.").start();
-        Files.writeString(config, """
-                server.hostname = "mx.test.example"
-                server.data_dir = "%s"
-                listener.bind_address = ["127.0.0.1"]
-                listener.smtp_port = %d
-                listener.submission_port = %d
-                listener.submissions_port = %d
-                listener.pop3_port = 0
-                listener.pop3s_port = 0
-                listener.imap_port = 0
-                listener.imaps_port = 0
+        Files.writeString(config, ServerProcess.baseConfig(data, ports[0], ports[1], ports[2]) + """
                 dns.resolvers = ["127.0.0.1:%d"]
                 limits.banner_delay = "0s"
                 limits.connection_rate = 1000000
@@ -102,7 +91,7 @@ class CrashHarnessTest {
                 limits.message_rate = 10000000
                 limits.recipient_rate = 10000000
                 delivery.enabled = false
-                """.formatted(data.toAbsolutePath(), ports[0], ports[1], ports[2], dnsServer.address().getPort()));
+                """.formatted(dnsServer.address().getPort()));
         try (SqliteStore store = SqliteStore.open(data, StoreSettings.defaults())) {
             store.addDomain(Domain.of("example.org"));
             for (int u = 0; u < USERS; u++) store.addUser(EmailAddress.of("u" + u + "@example.org"), ("pw-u" + u + "-crash").toCharArray());
@@ -173,7 +162,7 @@ class CrashHarnessTest {
                 java.nio.file.StandardCopyOption.REPLACE_EXISTING);
         Files.writeString(report, summary + "\n" + String.join("\n", v.details) + (v.details.isEmpty() ? "" : "\n"));
 
-        assertThat(exitValues).as("every kill was a SIGKILL (exit 128+9)").allMatch(e -> e == ServerProcess.SIGKILL_EXIT);
+        assertThat(exitValues).as("every kill was a SIGKILL (exit 128+9)").allMatch(e -> e == ChildJvm.SIGKILL_EXIT);
         assertThat(v.lost).as("lost").isZero();
         assertThat(v.duplicated).as("duplicated").isZero();
         assertThat(v.corrupted).as("corrupted").isZero();
@@ -343,21 +332,5 @@ class CrashHarnessTest {
             return i;
         }
         return -1;
-    }
-
-    /** Distinct free loopback ports, found once and reused across all restarts. */
-    private static int[] freePorts(int n) throws IOException {
-        List<ServerSocket> held = new ArrayList<>();
-        try {
-            int[] ports = new int[n];
-            for (int i = 0; i < n; i++) {
-                ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress());
-                held.add(s);
-                ports[i] = s.getLocalPort();
-            }
-            return ports;
-        } finally {
-            for (ServerSocket s : held) s.close();
-        }
     }
 }

@@ -17,6 +17,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import moat.core.EmailAddress;
+import moat.core.testing.ChildJvm;
 import moat.dns.testserver.TestDnsServer;
 import moat.server.delivery.FakeMx;
 import moat.store.MailStore;
@@ -54,12 +55,7 @@ class OutboundCrashTest {
         try (ServerSocket probe = new ServerSocket(0, 1, InetAddress.getByName("127.0.0.5"))) {
             mxPort = probe.getLocalPort();
         }
-        int[] ports = new int[3];
-        for (int i = 0; i < 3; i++) {
-            try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-                ports[i] = s.getLocalPort();
-            }
-        }
+        int[] ports = ServerProcess.freePorts(3);
         try (SqliteStore store = SqliteStore.open(data, StoreSettings.defaults())) {
             for (int i = 0; i < MESSAGES; i++) {
                 MailStore.Draft d = store.begin();
@@ -74,30 +70,20 @@ class OutboundCrashTest {
                 "mx.remote.example. A 127.0.0.5").start();
              FakeMx mx = new FakeMx("127.0.0.5", mxPort)) {
             Path config = work.resolve("moat.toml");
-            Files.writeString(config, """
-                    server.hostname = "mx.test.example"
-                    server.data_dir = "%s"
-                    listener.bind_address = ["127.0.0.1"]
-                    listener.smtp_port = %d
-                    listener.submission_port = %d
-                    listener.submissions_port = %d
-                    listener.pop3_port = 0
-                    listener.pop3s_port = 0
-                    listener.imap_port = 0
-                    listener.imaps_port = 0
+            Files.writeString(config, ServerProcess.baseConfig(data, ports[0], ports[1], ports[2]) + """
                     dns.resolvers = ["127.0.0.1:%d"]
                     delivery.smtp_port = %d
                     delivery.scan_interval = "100ms"
                     delivery.max_connections = %d
                     delivery.command_timeout = "5s"
-                    """.formatted(data.toAbsolutePath(), ports[0], ports[1], ports[2], dns.address().getPort(), mxPort,
+                    """.formatted(dns.address().getPort(), mxPort,
                     MAX_CONNECTIONS));
             ServerProcess server = new ServerProcess(work, config, work.resolve("server.log"), ports[0]);
             int kills = 0;
             for (int k = 0; k < KILLS && remaining(data) > 0; k++) {
                 server.start(30_000);
                 Thread.sleep(150 + random.nextInt(600));
-                assertThat(server.kill()).isEqualTo(ServerProcess.SIGKILL_EXIT);
+                assertThat(server.kill()).isEqualTo(ChildJvm.SIGKILL_EXIT);
                 kills++;
             }
             server.start(30_000);

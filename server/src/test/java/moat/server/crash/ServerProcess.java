@@ -2,6 +2,10 @@ package moat.server.crash;
 
 import java.io.IOException;
 import java.nio.file.DirectoryStream;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
@@ -10,15 +14,14 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
+import moat.core.testing.ChildJvm;
 
 /**
  * {@code moat serve} in a separate JVM: the java of the running JVM, the test classpath (server
  * classes and all dependencies), a small heap, output appended to one log file across restarts.
+ * The harnesses that use it (crash, outbound crash, idle RSS) also share its port and config setup.
  */
 public final class ServerProcess {
-    /** What {@link Process#exitValue()} reports on Linux for a process ended by signal 9 (128 + 9). */
-    static final int SIGKILL_EXIT = 137;
-
     private final Path workDir;
     private final Path config;
     private final Path log;
@@ -32,14 +35,40 @@ public final class ServerProcess {
         this.smtpPort = smtpPort;
     }
 
-    static String javaBinary() {
-        return ProcessHandle.current().info().command()
-                .orElse(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+    /** Distinct free loopback ports, found once and reused across all restarts of the server. */
+    public static int[] freePorts(int n) throws IOException {
+        List<ServerSocket> held = new ArrayList<>();
+        try {
+            int[] ports = new int[n];
+            for (int i = 0; i < n; i++) {
+                ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress());
+                held.add(s); // held open until all are found, so no port comes out twice
+                ports[i] = s.getLocalPort();
+            }
+            return ports;
+        } finally {
+            for (ServerSocket s : held) s.close();
+        }
     }
 
-    /** Under surefire java.class.path may be just the manifest-only booter jar; this is the real path. */
-    static String classPath() {
-        return System.getProperty("surefire.test.class.path", System.getProperty("java.class.path"));
+    /**
+     * The part of moat.toml every harness writes: host name, data directory, the three SMTP
+     * ports on 127.0.0.1, IMAP and POP3 on any free port (0; nobody connects to them). Harnesses
+     * append their own keys.
+     */
+    public static String baseConfig(Path data, int smtpPort, int submissionPort, int submissionsPort) {
+        return """
+                server.hostname = "mx.test.example"
+                server.data_dir = "%s"
+                listener.bind_address = ["127.0.0.1"]
+                listener.smtp_port = %d
+                listener.submission_port = %d
+                listener.submissions_port = %d
+                listener.pop3_port = 0
+                listener.pop3s_port = 0
+                listener.imap_port = 0
+                listener.imaps_port = 0
+                """.formatted(data.toAbsolutePath(), smtpPort, submissionPort, submissionsPort);
     }
 
     /**
@@ -50,9 +79,9 @@ public final class ServerProcess {
      */
     public void start(long readyTimeoutMillis) throws IOException, InterruptedException {
         if (process != null && process.isAlive()) throw new IllegalStateException("server already running");
-        List<String> cmd = new ArrayList<>(List.of(javaBinary(),
-                "-Xmx512m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1", "--enable-native-access=ALL-UNNAMED",
-                "-cp", classPath(), "moat.server.Main", "--config", config.toString(), "serve"));
+        List<String> cmd = ChildJvm.command(
+                List.of("-Xmx512m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1", "--enable-native-access=ALL-UNNAMED"),
+                "moat.server.Main", "--config", config.toString(), "serve");
         Files.writeString(log, "=== harness: starting server\n", java.nio.file.StandardOpenOption.CREATE,
                 java.nio.file.StandardOpenOption.APPEND);
         process = new ProcessBuilder(cmd).directory(workDir.toFile()).redirectErrorStream(true)
@@ -107,9 +136,7 @@ public final class ServerProcess {
      * no close(), commits in flight). Returns the exit value, which is 137 for a SIGKILL.
      */
     int kill() throws InterruptedException {
-        process.destroyForcibly();
-        if (!process.waitFor(15, TimeUnit.SECONDS)) throw new IllegalStateException("server survived SIGKILL");
-        return process.exitValue();
+        return ChildJvm.kill(process);
     }
 
     /** SIGTERM: the shutdown hook closes the store cleanly. */

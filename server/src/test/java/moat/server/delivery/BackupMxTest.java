@@ -7,7 +7,7 @@ import java.time.Duration;
 import java.time.Instant;
 import moat.core.dns.StaticZone;
 import moat.protocol.smtp.SessionInfo.Listener;
-import moat.server.testing.MutableClock;
+import moat.core.testing.MutableClock;
 import moat.server.testing.TestServer;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;

@@ -18,7 +18,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 import moat.core.EmailAddress;
 import moat.core.dns.StaticZone;
 import moat.protocol.smtpclient.ClientTransaction;
-import moat.server.testing.MutableClock;
+import moat.core.testing.MutableClock;
 import moat.server.testing.TestServer;
 import moat.store.MailStore;
 import org.junit.jupiter.api.Test;

@@ -22,7 +22,7 @@ import java.util.List;
 import java.util.concurrent.atomic.AtomicLong;
 import moat.core.dns.StaticZone;
 import moat.core.dns.Tlsa;
-import moat.server.testing.MutableClock;
+import moat.core.testing.MutableClock;
 import moat.server.testing.TestServer;
 import org.bouncycastle.asn1.x500.X500Name;
 import org.bouncycastle.asn1.x509.BasicConstraints;

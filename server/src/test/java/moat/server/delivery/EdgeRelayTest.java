@@ -8,7 +8,7 @@ import moat.core.Domain;
 import moat.core.EmailAddress;
 import moat.core.dns.StaticZone;
 import moat.protocol.smtp.SessionInfo.Listener;
-import moat.server.testing.MutableClock;
+import moat.core.testing.MutableClock;
 import moat.server.testing.SmtpClient;
 import moat.server.testing.TestServer;
 import org.junit.jupiter.api.Test;

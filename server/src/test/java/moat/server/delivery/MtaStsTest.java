@@ -20,7 +20,7 @@ import java.util.Map;
 import java.util.Optional;
 import moat.core.EmailAddress;
 import moat.core.dns.StaticZone;
-import moat.server.testing.MutableClock;
+import moat.core.testing.MutableClock;
 import moat.server.testing.TestServer;
 import moat.server.tls.TlsContext;
 import moat.store.MailStore;

@@ -15,7 +15,7 @@ import java.util.concurrent.TimeUnit;
 import moat.core.EmailAddress;
 import moat.core.dns.StaticZone;
 import moat.protocol.smtp.SessionInfo.Listener;
-import moat.server.testing.MutableClock;
+import moat.core.testing.MutableClock;
 import moat.server.testing.TestServer;
 import moat.store.MailStore;
 import moat.store.OutboundQueue;

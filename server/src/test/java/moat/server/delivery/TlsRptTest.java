@@ -25,7 +25,7 @@ import moat.auth.dkim.DkimVerifier;
 import moat.core.Domain;
 import moat.core.EmailAddress;
 import moat.core.dns.StaticZone;
-import moat.server.testing.MutableClock;
+import moat.core.testing.MutableClock;
 import moat.server.mailauth.DkimKeyStore;
 import moat.server.testing.TestServer;
 import moat.store.MailStore;

@@ -9,7 +9,7 @@ import java.util.ArrayList;
 import java.util.List;
 import moat.server.limits.AuthThrottle.Decision;
 import moat.server.limits.AuthThrottle.Scope;
-import moat.server.testing.MutableClock;
+import moat.core.testing.MutableClock;
 import org.junit.jupiter.api.Test;
 
 class AuthThrottleTest {

@@ -6,7 +6,7 @@ import java.net.InetAddress;
 import java.time.Duration;
 import java.time.Instant;
 import moat.core.Reason;
-import moat.server.testing.MutableClock;
+import moat.core.testing.MutableClock;
 import org.junit.jupiter.api.Test;
 
 class ConnectionGateTest {

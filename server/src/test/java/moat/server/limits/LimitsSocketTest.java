@@ -10,7 +10,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import moat.protocol.smtp.SessionInfo.Listener;
-import moat.server.testing.MutableClock;
+import moat.core.testing.MutableClock;
 import moat.server.testing.SmtpClient;
 import moat.server.testing.TestServer;
 import org.junit.jupiter.api.Test;

@@ -14,6 +14,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.stream.Stream;
 import moat.core.Domain;
+import moat.core.testing.ChildJvm;
 import moat.store.MailStore.StoredMessage;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
@@ -51,9 +52,7 @@ class CrashRecoveryTest {
     }
 
     private Map<String, String> runAndKill(int acknowledgements) throws Exception {
-        String cp = System.getProperty("surefire.test.class.path", System.getProperty("java.class.path"));
-        Process child = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-cp", cp, CrashChild.class.getName(), dir.toString(), "16")
+        Process child = new ProcessBuilder(ChildJvm.command(List.of(), CrashChild.class.getName(), dir.toString(), "16"))
                 .redirectError(ProcessBuilder.Redirect.DISCARD).start();
         Map<String, String> acknowledged = new HashMap<>();
         try (BufferedReader in = new BufferedReader(new InputStreamReader(child.getInputStream(), StandardCharsets.UTF_8))) {
@@ -64,10 +63,9 @@ class CrashRecoveryTest {
                     acknowledged.put(p[1], p[2]);
                 }
             }
-            // SIGKILL on Linux: no shutdown hooks, no close(), commits in flight. Lines the
-            // child printed but we did not read yet are simply not counted.
-            child.destroyForcibly();
-            child.waitFor();
+            // SIGKILL: no shutdown hooks, no close(), commits in flight. Lines the child printed
+            // but we did not read yet are simply not counted.
+            assertThat(ChildJvm.kill(child)).isEqualTo(ChildJvm.SIGKILL_EXIT);
         }
         assertThat(acknowledged).hasSizeGreaterThanOrEqualTo(acknowledgements);
         return acknowledged;

@@ -1,8 +1,10 @@
 /**
  * FOR TESTS AND DRY RUNS ONLY: {@link moat.dns.testserver.TestDnsServer}, an in-JVM authoritative
  * DNS server (UDP and TCP on one loopback port) built on dnsjava's {@code Zone}, answering from
- * master-file text (RFC 1035 section 5). It lives in main sources so the tests of every module
- * (policy, server) can start it; production code never references it.
+ * master-file text (RFC 1035 section 5). It lives in the test sources and ships only in the test
+ * artifact {@code moat-dns:test-jar}, which the tests of other modules (policy, server, the
+ * perimeter benchmark) depend on in test scope: it is not in the server jar nor in
+ * {@code server/target/lib}.
  *
  * <p>It can drop queries (to provoke timeouts) and answer SERVFAIL for chosen names, and set the
  * AD bit to stand in for a validating resolver.
