@@ -35,6 +35,8 @@ import moat.server.mailauth.MailAuth;
 import moat.server.policy.DnsSettings;
 import moat.server.policy.Perimeter;
 import moat.server.policy.StoreUserLists;
+import moat.server.postmaster.PostmasterDirectory;
+import moat.server.postmaster.PostmasterSettings;
 import moat.server.imap.ImapListener;
 import moat.server.imap.ImapSettings;
 import moat.server.imap.StoreBackend;
@@ -122,9 +124,12 @@ public final class MoatServer implements AutoCloseable {
             ConnectionGate gate = new ConnectionGate(LimitSettings.gate(config), clock);
             AuthThrottle throttle = new AuthThrottle(LimitSettings.auth(config), clock, l -> audit.event("auth.lockout",
                     lockoutFields(l)));
+            // postmaster@ and abuse@ of every local domain answered at the recipient look-up (docs/adr/0024).
+            PostmasterDirectory directory = new PostmasterDirectory(store, hostname,
+                    PostmasterDirectory.configured(config.get(PostmasterSettings.POSTMASTER)));
             Policy perimeter = Perimeter.build(config, dns, clock,
                     d -> d.ascii().equalsIgnoreCase(hostname) || store.isLocalDomain(d), Perimeter.greylistStore(config, store),
-                    Optional.of(new StoreUserLists(store, store)));
+                    Optional.of(new StoreUserLists(directory, store)));
             List<String> keyProblems = new ArrayList<>();
             MailAuth mailAuth = MailAuth.build(config, dns, clock, store, keyProblems);
             keyProblems.forEach(p -> console.accept("dkim: cannot use key " + p));
@@ -132,7 +137,7 @@ public final class MoatServer implements AutoCloseable {
                 console.accept("passwords: libsodium not found, Argon2id runs in Java (about 3x slower per login;"
                         + " apt-get install libsodium23)");
             StorageQuota quota = new StorageQuota(store, store.mailboxes(), config.get(ImapSettings.DEFAULT_QUOTA));
-            DeliveryHandler handler = new DeliveryHandler(hostname, store, store, new RelayPolicy(relayDomains, trusted,
+            DeliveryHandler handler = new DeliveryHandler(hostname, directory, store, new RelayPolicy(relayDomains, trusted,
                     RelayPolicy.recipientKeys(config.get(ServerSettings.RELAY_RECIPIENTS))),
                     audit, clock, throttle, perimeter, mailAuth, quota::full, ContentStage.build(config, contentChecks, audit));
             List<SmtpListener> listeners = new ArrayList<>();

@@ -54,7 +54,11 @@ class MoatCommandTest {
 
     @Test
     void addsListsAndRemovesDomains() {
-        assertThat(run("domain", "add", "Example.NET")).isEqualTo(new Result(0, "added domain example.net\n", ""));
+        assertThat(run("domain", "add", "Example.NET")).isEqualTo(new Result(0, "added domain example.net\n"
+                + "postmaster@example.net and abuse@example.net are deferred (451) until they have somewhere to go: there is"
+                + " no user yet and server.postmaster is not set; the first user you add gets them, or"
+                + " ./moat config set server.postmaster you@example.net  (or for this domain only:"
+                + " ./moat alias add postmaster@example.net you@example.net)\n", ""));
         assertThat(run("domain", "add", "bücher.example").exit()).isZero();
         assertThat(run("domain", "list").out()).isEqualTo(
                 "example.net\nexample.org\nxn--bcher-kva.example (bücher.example)\n");
@@ -62,6 +66,19 @@ class MoatCommandTest {
                 new Result(1, "", "moat: domain example.net already exists\n"));
         assertThat(run("domain", "del", "example.net").exit()).isZero();
         assertThat(run("domain", "del", "example.net").err()).isEqualTo("moat: no such domain: example.net\n");
+    }
+
+    @Test
+    void domainAddSaysWherePostmasterAndAbuseGo() throws Exception {
+        piped("pw-of-the-admin\n", "user", "add", "admin@example.org");
+        piped("pw-of-the-user\n", "user", "add", "aaron@example.org");
+        assertThat(run("domain", "add", "example.net").out()).endsWith("postmaster@example.net and abuse@example.net go to"
+                + " admin@example.org (the first user added); change with: ./moat config set server.postmaster you@example.net"
+                + "  (or for this domain only: ./moat alias add postmaster@example.net you@example.net)\n");
+        Path config = dir.resolve("moat.toml");
+        Files.writeString(config, "server.postmaster = \"ops@remote.example\"\n");
+        assertThat(run("--config", config.toString(), "domain", "add", "example.com").out())
+                .contains("postmaster@example.com and abuse@example.com go to ops@remote.example (server.postmaster)");
     }
 
     @Test

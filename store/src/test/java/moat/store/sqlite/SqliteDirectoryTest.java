@@ -51,6 +51,16 @@ class SqliteDirectoryTest {
     }
 
     @Test
+    void oldestUserIsTheFirstAddedNotTheFirstByName() {
+        assertThat(store.oldestUser()).isEmpty();
+        store.addUser(addr("zoe@example.org"), "pw".toCharArray());
+        store.addUser(addr("adam@example.org"), "pw".toCharArray());
+        assertThat(store.oldestUser()).contains(addr("zoe@example.org"));
+        store.removeUser(addr("zoe@example.org"));
+        assertThat(store.oldestUser()).contains(addr("adam@example.org"));
+    }
+
+    @Test
     void addsUsersOnlyInLocalDomains() {
         assertThatThrownBy(() -> store.addUser(addr("bob@elsewhere.example"), "pw".toCharArray()))
                 .isInstanceOf(StoreException.class).hasMessageContaining("not local");
