@@ -85,6 +85,18 @@ public final class PostmasterDirectory implements Directory {
         };
     }
 
+    /** For the start summary: where the role addresses without their own alias go now. */
+    public String summary() {
+        return switch (destination()) {
+            case Destination.Configured c -> "postmaster@ and abuse@ of every local domain go to " + c.address()
+                    + " (server.postmaster) unless the domain has its own alias";
+            case Destination.OldestUser u -> "postmaster@ and abuse@ of every local domain go to " + u.user()
+                    + " (the first user added; set server.postmaster to change) unless the domain has its own alias";
+            case Destination.Nowhere n -> "postmaster@ and abuse@ are DEFERRED (451): " + n.why()
+                    + "; add a user or set server.postmaster";
+        };
+    }
+
     @Override
     public Resolution resolve(EmailAddress recipient) {
         Resolution own = store.resolve(recipient);
