@@ -9,7 +9,8 @@ public final class ServerSettings {
     public static final String DETECTED = "detected";
 
     public static final Setting<String> HOSTNAME = Setting.ofString("server.hostname", DETECTED,
-            "Host name in greetings, HELO/EHLO and certificates; \"detected\" = the machine's canonical host name");
+            "Host name in greetings, HELO/EHLO, certificates and the MX record; \"detected\" = the machine's"
+                    + " fully-qualified name (hostname -f); the start and moat config check warn when it does not resolve here");
 
     public static final Setting<Path> DATA_DIR = Setting.ofPath("server.data_dir", "./moat-data",
             "Directory for the database, message files and TLS files; relative to the working directory");

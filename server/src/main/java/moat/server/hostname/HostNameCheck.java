@@ -105,7 +105,7 @@ public final class HostNameCheck {
             out.add("  Other mail servers see it in the greeting and EHLO and check it against your address's PTR;"
                     + " it is also the certificate's name and the MX target of `moat dns records`.");
             out.add("  Set the name your MX record points to (its A/AAAA record must be this host's address):");
-            out.add("    server.hostname = \"" + wanted + "\"      (in moat.toml, section-less), or:");
+            out.add("    server.hostname = \"" + wanted + "\"      (moat.toml), or:");
             out.add("    ./moat config set server.hostname " + wanted);
             return out;
         }
