@@ -45,6 +45,7 @@ public enum Reason {
     SMTPUTF8_REQUIRED("syntax.smtputf8_required", 553, "5.6.7", "Non-ASCII address requires SMTPUTF8", "An internationalised address was given without the SMTPUTF8 parameter (RFC 6531)."),
     // storage quota (moat.server.quota; RFC 9208 for IMAP)
     MAILBOX_FULL("rcpt.mailbox_full", 452, "4.2.2", "Mailbox full, try again later", "Every local mailbox the recipient resolves to is at its storage quota (imap.default_quota or moat user quota); temporary so the sender retries once the user makes room."),
+    POSTMASTER_UNSET("rcpt.postmaster_unset", 451, "4.3.0", "Postmaster mailbox not set up yet, try again later", "postmaster@ or abuse@ of a local domain has no user or alias, server.postmaster is empty or names nobody, and there is no user to fall back to: deferred, so the mail waits at the sender instead of being lost (docs/adr/0024-postmaster-and-abuse.md)."),
 
     // connection, rate and authentication limits (moat.server.limits; shared by SMTP, IMAP, POP3)
     CONNECTIONS_TOTAL("limit.connections_total", 421, "4.7.0", "Too many connections, try again later", "The server already holds limits.max_connections connections; refused at accept, before TLS or a session."),

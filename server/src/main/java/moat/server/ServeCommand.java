@@ -2,12 +2,18 @@ package moat.server;
 
 import java.nio.file.Files;
 import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
-import moat.protocol.smtp.SessionInfo.Listener;
 import moat.server.cli.MoatCommand;
 import moat.server.config.Config;
 import moat.server.config.ServerSettings;
+import moat.server.hostname.HostNameCheck;
+import moat.server.hostname.LocalHost;
+import moat.server.policy.DnsSettings;
+import moat.server.postmaster.PostmasterDirectory;
+import moat.server.postmaster.PostmasterSettings;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.ParentCommand;
 
@@ -25,9 +31,11 @@ final class ServeCommand implements Callable<Integer> {
             out.println("moat: wrote " + moat.configPath().toAbsolutePath() + " with the secure defaults; edit it and restart.");
         }
         Config config = moat.config();
+        Clock clock = Clock.systemUTC();
+        Instant started = clock.instant();
         MoatServer server;
         try {
-            server = MoatServer.start(config, Clock.systemUTC(), msg -> System.err.println(msg));
+            server = MoatServer.start(config, clock, msg -> System.err.println(msg));
         } catch (MoatServer.StartupException e) {
             System.err.println("moat: " + e.getMessage());
             return 1;
@@ -35,15 +43,19 @@ final class ServeCommand implements Callable<Integer> {
         CountDownLatch stop = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             server.close();
+            // One line once everything is closed (SIGTERM, SIGINT): the admin and systemd's journal see it ended cleanly.
+            System.out.println(StartSummary.stopped(Duration.between(started, clock.instant())));
+            System.out.flush();
             stop.countDown();
         }));
-        out.println("moat: " + config.get(ServerSettings.HOSTNAME) + " serving; data in "
-                + config.path(ServerSettings.DATA_DIR).toAbsolutePath());
-        out.println("moat: smtp " + server.port(Listener.MX) + ", submission " + server.port(Listener.SUBMISSION)
-                + ", submissions " + server.port(Listener.SUBMISSIONS) + ", imap " + server.imapPort(false)
-                + ", imaps " + server.imapPort(true) + ", pop3 " + server.pop3().port()
-                + ", pop3s " + server.pop3().tlsPort() + " (" + String.join(",", config.get(ServerSettings.BIND_ADDRESSES)) + ")");
+        HostNameCheck.Report host = HostNameCheck.check(config.get(ServerSettings.HOSTNAME),
+                config.isSet(ServerSettings.HOSTNAME), DnsSettings.resolver(config, clock), LocalHost.system());
+        String postmaster = new PostmasterDirectory(server.store(), config.get(ServerSettings.HOSTNAME),
+                PostmasterDirectory.configured(config.get(PostmasterSettings.POSTMASTER))).summary();
+        StartSummary.of(config, server, host, postmaster).lines(clock.instant()).forEach(out::println);
         out.flush();
+        // Loud, on stderr: a wrong host name makes other servers distrust every message (docs: README, host name).
+        host.warning().forEach(System.err::println);
         stop.await();
         return 0;
     }

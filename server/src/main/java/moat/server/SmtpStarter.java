@@ -19,6 +19,8 @@ import moat.server.content.ContentStage;
 import moat.server.limits.LimitSettings;
 import moat.server.policy.Perimeter;
 import moat.server.policy.StoreUserLists;
+import moat.server.postmaster.PostmasterDirectory;
+import moat.server.postmaster.PostmasterSettings;
 import moat.server.smtp.DeliveryHandler;
 import moat.server.smtp.RelayPolicy;
 import moat.server.smtp.SmtpListener;
@@ -53,11 +55,14 @@ final class SmtpStarter {
         List<IpPrefix> trusted = config.get(ServerSettings.TRUSTED_NETWORKS).stream().map(IpPrefix::parse).toList();
         RelayPolicy relay = new RelayPolicy(relayDomains, trusted,
                 RelayPolicy.recipientKeys(config.get(ServerSettings.RELAY_RECIPIENTS)));
+        // postmaster@ and abuse@ of every local domain answered at the recipient look-up (docs/adr/0024).
+        PostmasterDirectory directory = new PostmasterDirectory(store, hostname,
+                PostmasterDirectory.configured(config.get(PostmasterSettings.POSTMASTER)));
         Policy perimeter = Perimeter.build(config, f.dns(), f.clock(),
                 d -> d.ascii().equalsIgnoreCase(hostname) || store.isLocalDomain(d),
-                Perimeter.greylistStore(config, store.greylist()), Optional.of(new StoreUserLists(store, store)));
+                Perimeter.greylistStore(config, store.greylist()), Optional.of(new StoreUserLists(directory, store)));
         ContentStage content = ContentStage.build(config, f.contentChecks(), f.audit());
-        return new DeliveryHandler(hostname, store, store, relay, f.audit(), f.clock(), f.throttle(), perimeter,
+        return new DeliveryHandler(hostname, directory, store, relay, f.audit(), f.clock(), f.throttle(), perimeter,
                 f.mailAuth(), f.quota()::full, content);
     }
 

@@ -41,6 +41,12 @@ public interface Directory {
 
     List<EmailAddress> users();
 
+    /**
+     * The user added first (still present): where postmaster@ and abuse@ go when nothing else is
+     * configured (docs/adr/0024-postmaster-and-abuse.md). Empty when there is no user.
+     */
+    Optional<EmailAddress> oldestUser();
+
     /** Adds (or extends) an alias; targets may be local users or remote addresses. */
     void addAlias(EmailAddress alias, List<EmailAddress> targets);
 
@@ -68,7 +74,11 @@ public interface Directory {
 
     /** The outcome of resolving a recipient in a local domain (aliases expanded, depth-bounded). */
     sealed interface Resolution {
-        /** Local mailboxes to deliver to, and remote addresses to forward to. */
+        /**
+         * Local mailboxes to deliver to, and remote addresses to forward to. Both empty: the
+         * address exists but has nowhere to go yet (a role address such as postmaster@ before
+         * any user exists): refuse it temporarily, never accept it into nothing.
+         */
         record Deliver(List<EmailAddress> localUsers, List<EmailAddress> remote) implements Resolution {
             public Deliver {
                 localUsers = List.copyOf(localUsers);

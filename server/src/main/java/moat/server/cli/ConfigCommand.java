@@ -1,8 +1,14 @@
 package moat.server.cli;
 
+import java.io.IOException;
 import java.nio.file.Path;
+import java.time.Clock;
 import moat.server.config.Config;
 import moat.server.config.ConfigException;
+import moat.server.config.ServerSettings;
+import moat.server.hostname.HostNameCheck;
+import moat.server.hostname.LocalHost;
+import moat.server.policy.DnsSettings;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.ParentCommand;
 
@@ -17,12 +23,24 @@ final class ConfigCommand {
         // --config is inherited from the top-level command, so `moat config check --config F` works.
         Path target = moat.configPath();
         try {
-            Config.load(target);
+            Config config = Config.load(target);
             moat.out().println("OK: " + target);
+            // Valid is not enough: a host name other servers cannot use is said here, loudly (exit stays 0).
+            hostNameWarning(config).forEach(moat.err()::println);
             return 0;
         } catch (ConfigException e) {
             moat.err().println(e.getMessage());
             return 1;
+        }
+    }
+
+    /** The host name check of moat.server.hostname with this config's resolver; a DNS set-up error is one line. */
+    private static java.util.List<String> hostNameWarning(Config config) {
+        try {
+            return HostNameCheck.check(config.get(ServerSettings.HOSTNAME), config.isSet(ServerSettings.HOSTNAME),
+                    DnsSettings.resolver(config, Clock.systemUTC()), LocalHost.system()).warning();
+        } catch (IOException e) {
+            return java.util.List.of("note: host name not checked: cannot read the DNS servers: " + e.getMessage());
         }
     }
 

@@ -1,6 +1,10 @@
 package moat.server.cli;
 
 import moat.core.Domain;
+import moat.server.config.Config;
+import moat.server.config.ServerSettings;
+import moat.server.postmaster.PostmasterDirectory;
+import moat.server.postmaster.PostmasterSettings;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.ParentCommand;
@@ -13,9 +17,13 @@ final class DomainCommand {
 
     @Command(name = "add", description = "Accept mail for DOMAIN.")
     int add(@Parameters(paramLabel = "DOMAIN") Domain domain) throws Exception {
+        Config config = moat.config();
         return moat.withDirectory(dir -> {
             if (!dir.addDomain(domain)) return fail("domain " + domain + " already exists");
             moat.out().println("added domain " + domain);
+            // RFC 5321 section 4.5.1 / RFC 2142: say where the domain's role mail lands (docs/adr/0024).
+            moat.out().println(new PostmasterDirectory(dir, config.get(ServerSettings.HOSTNAME),
+                    PostmasterDirectory.configured(config.get(PostmasterSettings.POSTMASTER))).describe(domain));
             return 0;
         });
     }

@@ -187,7 +187,13 @@ public final class Config {
         return ConfigDocs.file(Settings.ALL);
     }
 
-    /** Resolved once: the look-up may touch DNS. */
+    /** True when the file (or {@link #with}) gave the setting a value other than its default. */
+    public boolean isSet(Setting<?> setting) {
+        get(setting);
+        return !values.get(setting.key()).equals(setting.defaultValue());
+    }
+
+        /** Resolved once: the look-up may touch DNS. */
     private static final class DetectedHost {
         static final String NAME = ServerSettings.detectHostname();
     }

@@ -1,7 +1,5 @@
 package moat.server.config;
 
-import java.net.InetAddress;
-import java.net.UnknownHostException;
 import java.nio.file.Path;
 import java.util.List;
 
@@ -11,7 +9,8 @@ public final class ServerSettings {
     public static final String DETECTED = "detected";
 
     public static final Setting<String> HOSTNAME = Setting.ofString("server.hostname", DETECTED,
-            "Host name in greetings, HELO/EHLO and certificates; \"detected\" = the machine's canonical host name");
+            "Host name in greetings, HELO/EHLO, certificates and the MX record; \"detected\" = the machine's"
+                    + " fully-qualified name (hostname -f); the start and moat config check warn when it does not resolve here");
 
     public static final Setting<Path> DATA_DIR = Setting.ofPath("server.data_dir", "./moat-data",
             "Directory for the database, message files and TLS files; relative to the working directory");
@@ -62,18 +61,11 @@ public final class ServerSettings {
     }
 
     /**
-     * The canonical name of this machine (reverse look-up of its address), falling back to the
-     * plain host name. LIMITATION: on hosts without DNS this may be "localhost"; set
-     * server.hostname explicitly for a mail server that talks to the world.
+     * The fully-qualified name of this machine (as {@code hostname -f}), never a loopback name
+     * when another is known; {@code moat config check} and the start warn when it will not do
+     * (moat.server.hostname.HostNameCheck).
      */
     static String detectHostname() {
-        try {
-            InetAddress local = InetAddress.getLocalHost();
-            String canonical = local.getCanonicalHostName();
-            // getCanonicalHostName answers the literal address when the reverse look-up fails.
-            return canonical.equals(local.getHostAddress()) ? local.getHostName() : canonical;
-        } catch (UnknownHostException e) {
-            return "localhost";
-        }
+        return moat.server.hostname.HostNameCheck.detect(moat.server.hostname.LocalHost.system());
     }
 }

@@ -15,6 +15,7 @@ import moat.server.tls.TlsSettings;
 public final class Settings {
     public static final List<Setting<?>> ALL = collect(
             ServerSettings.class,
+            moat.server.postmaster.PostmasterSettings.class,
             TlsSettings.class,
             moat.server.limits.LimitSettings.class,
             moat.server.smtp.SmtpSettings.class,

@@ -30,6 +30,12 @@ public final class DnsSettings {
 
     /** The resolver for {@code config}; reads /etc/resolv.conf when {@code dns.resolvers} is empty. */
     public static DnsjavaResolver resolver(Config c, Clock clock) throws IOException {
+        return new DnsjavaResolver(new DnsjavaResolver.Config(servers(c), c.get(TIMEOUT), c.get(CACHE_SIZE),
+                c.get(MAX_CACHE_TTL)), clock);
+    }
+
+    /** The upstream servers {@link #resolver} asks, in order (also for the start summary). */
+    public static List<InetSocketAddress> servers(Config c) throws IOException {
         Path resolvConf = Path.of("/etc/resolv.conf");
         List<InetSocketAddress> servers = c.get(RESOLVERS).isEmpty()
                 ? (java.nio.file.Files.isReadable(resolvConf) ? ResolvConf.read(resolvConf) : List.of())
@@ -38,8 +44,7 @@ public final class DnsSettings {
             // resolv.conf(5): without nameserver lines the resolver on the local machine is used.
             servers = List.of(new InetSocketAddress(java.net.InetAddress.getLoopbackAddress(), 53));
         }
-        return new DnsjavaResolver(new DnsjavaResolver.Config(servers, c.get(TIMEOUT), c.get(CACHE_SIZE),
-                c.get(MAX_CACHE_TTL)), clock);
+        return servers;
     }
 
     private static boolean isServer(String s) {

@@ -305,6 +305,9 @@ public final class DeliveryHandler implements SmtpHandler.Factory {
         if (directory.isLocalDomain(rcpt.domain())) {
             Resolution r = directory.resolve(rcpt);
             if (r instanceof Resolution.Unknown) return Optional.of(Reply.of(Reason.RCPT_UNKNOWN));
+            // postmaster@/abuse@ with nowhere to go yet (moat.server.postmaster): the sender keeps it
+            if (r instanceof Resolution.Deliver d && d.localUsers().isEmpty() && d.remote().isEmpty())
+                return Optional.of(Reply.of(Reason.POSTMASTER_UNSET));
             // every target full and nothing to forward: temporary, the sender retries (RFC 3463 4.2.2)
             if (r instanceof Resolution.Deliver d && d.remote().isEmpty() && !d.localUsers().isEmpty()
                     && d.localUsers().stream().allMatch(mailboxFull))

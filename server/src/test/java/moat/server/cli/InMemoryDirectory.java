@@ -82,6 +82,11 @@ final class InMemoryDirectory implements Directory {
     }
 
     @Override
+    public java.util.Optional<EmailAddress> oldestUser() {
+        return users.values().stream().findFirst();
+    }
+
+    @Override
     public void addAlias(EmailAddress alias, List<EmailAddress> targets) {
         List<EmailAddress> all = new ArrayList<>(aliases.containsKey(alias.key()) ? aliases.get(alias.key()).targets() : List.of());
         for (EmailAddress t : targets) if (!all.contains(t)) all.add(t);

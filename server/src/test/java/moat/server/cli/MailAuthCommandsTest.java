@@ -89,7 +89,8 @@ class MailAuthCommandsTest {
                 .contains("_mta-sts.example.org. IN TXT \"v=STSv1; id=")
                 .contains("_smtp._tls.example.org. IN TXT \"v=TLSRPTv1; rua=mailto:postmaster@example.org\"");
         // Publish exactly what `moat dns records` printed (comments stripped), plus the host's address.
-        StringBuilder zone = new StringBuilder("mx.test.example. 300 IN A 127.0.0.1\n");
+        StringBuilder zone = new StringBuilder("mx.test.example. 300 IN A 127.0.0.1\n"
+                + "1.0.0.127.in-addr.arpa. 300 IN PTR mx.test.example.\n");
         for (String line : records.out().split("\n")) {
             if (line.startsWith(";")) continue;
             zone.append(line.replaceFirst(" ; .*$", "").replace(". IN ", ". 300 IN ")).append('\n');
@@ -97,7 +98,10 @@ class MailAuthCommandsTest {
         try (TestDnsServer dns = TestDnsServer.builder().records(zone.toString().split("\n")).start()) {
             Result check = run(config(dns.address().getPort()), "dns", "check", "example.org");
             assertThat(check.out()).as(check.err()).doesNotContain("missing").doesNotContain("wrong").doesNotContain("error");
-            assertThat(check.out().lines().toList()).hasSize(7).allSatisfy(l -> assertThat(l).startsWith("ok "));
+            // 7 domain records, the host's A/AAAA, and one PTR per address (127.0.0.1, and this machine's public ones)
+            assertThat(check.out().lines().toList()).hasSizeGreaterThanOrEqualTo(9).allSatisfy(l -> assertThat(l).startsWith("ok "));
+            assertThat(check.out()).contains("ok A/AAAA mx.test.example: 127.0.0.1",
+                    "ok PTR 1.0.0.127.in-addr.arpa: mx.test.example\n");
             assertThat(check.exit()).isZero();
         }
         try (TestDnsServer dns = TestDnsServer.builder().records(
@@ -109,7 +113,23 @@ class MailAuthCommandsTest {
             assertThat(check.out()).contains("wrong MX example.org: MX is mail.elsewhere.example, not mx.test.example\n")
                     .contains("wrong SPF example.org: fail for 127.0.0.1\n")
                     .contains("missing DKIM moat-ed-").contains("missing DMARC _dmarc.example.org\n")
-                    .contains("missing MTA-STS _mta-sts.example.org\n");
+.contains("missing MTA-STS _mta-sts.example.org\n")
+                    .contains("missing PTR 1.0.0.127.in-addr.arpa: ask the owner of 127.0.0.1 for PTR mx.test.example\n");
         }
+    }
+
+    @Test
+    void dnsRecordsNameTheMxHostsAddressesAndThePtrToAskFor() throws Exception {
+        var dns = moat.core.dns.StaticZone.builder().address("mx.example.org", "203.0.113.5").build();
+        var host = moat.server.hostname.LocalHost.of(List.of(), List.of(java.net.InetAddress.getByAddress(new byte[] {127, 0, 0, 1}),
+                java.net.InetAddress.getByAddress(new byte[] {(byte) 203, 0, 113, 5})));
+        assertThat(DnsCommand.mxHost(moat.server.hostname.HostNameCheck.check("mx.example.org", true, dns, host)))
+                .contains("mx.example.org. IN A 203.0.113.5", "5.113.0.203.in-addr.arpa. IN PTR mx.example.org.");
+        var privateOnly = moat.server.hostname.LocalHost.of(List.of(), List.of(
+                java.net.InetAddress.getByAddress(new byte[] {10, 0, 0, 5})));
+        List<String> lines = DnsCommand.mxHost(moat.server.hostname.HostNameCheck.check("vm", false, dns, privateOnly));
+        assertThat(lines).allSatisfy(l -> assertThat(l).startsWith("; "));
+        assertThat(String.join("\n", lines)).contains("only private or loopback addresses (10.0.0.5)",
+                "vm. IN A <public IPv4 address>", "PTR of that address to vm");
     }
 }

@@ -12,6 +12,7 @@ import java.util.ArrayList;
 import java.util.List;
 import moat.core.Domain;
 import moat.server.config.Config;
+import moat.dns.testserver.TestDnsServer;
 import moat.server.config.ServerSettings;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -54,7 +55,11 @@ class MoatCommandTest {
 
     @Test
     void addsListsAndRemovesDomains() {
-        assertThat(run("domain", "add", "Example.NET")).isEqualTo(new Result(0, "added domain example.net\n", ""));
+        assertThat(run("domain", "add", "Example.NET")).isEqualTo(new Result(0, "added domain example.net\n"
+                + "postmaster@example.net and abuse@example.net are deferred (451) until they have somewhere to go: there is"
+                + " no user yet and server.postmaster is not set; the first user you add gets them, or"
+                + " ./moat config set server.postmaster you@example.net  (or for this domain only:"
+                + " ./moat alias add postmaster@example.net you@example.net)\n", ""));
         assertThat(run("domain", "add", "bücher.example").exit()).isZero();
         assertThat(run("domain", "list").out()).isEqualTo(
                 "example.net\nexample.org\nxn--bcher-kva.example (bücher.example)\n");
@@ -62,6 +67,19 @@ class MoatCommandTest {
                 new Result(1, "", "moat: domain example.net already exists\n"));
         assertThat(run("domain", "del", "example.net").exit()).isZero();
         assertThat(run("domain", "del", "example.net").err()).isEqualTo("moat: no such domain: example.net\n");
+    }
+
+    @Test
+    void domainAddSaysWherePostmasterAndAbuseGo() throws Exception {
+        piped("pw-of-the-admin\n", "user", "add", "admin@example.org");
+        piped("pw-of-the-user\n", "user", "add", "aaron@example.org");
+        assertThat(run("domain", "add", "example.net").out()).endsWith("postmaster@example.net and abuse@example.net go to"
+                + " admin@example.org (the first user added); change with: ./moat config set server.postmaster you@example.net"
+                + "  (or for this domain only: ./moat alias add postmaster@example.net you@example.net)\n");
+        Path config = dir.resolve("moat.toml");
+        Files.writeString(config, "server.postmaster = \"ops@remote.example\"\n");
+        assertThat(run("--config", config.toString(), "domain", "add", "example.com").out())
+                .contains("postmaster@example.com and abuse@example.com go to ops@remote.example (server.postmaster)");
     }
 
     @Test
@@ -182,8 +200,11 @@ class MoatCommandTest {
     @Test
     void configCheckPrintsOkOrEveryError() throws Exception {
         Path good = dir.resolve("good.toml");
-        Files.writeString(good, Config.defaultFile());
-        assertThat(run("config", "check", "--config", good.toString())).isEqualTo(new Result(0, "OK: " + good + "\n", ""));
+        // The host name check asks DNS: the test's own server on loopback, where the name is this host.
+        try (TestDnsServer dns = TestDnsServer.builder().records("mx.test.example. 300 IN A 127.0.0.1").start()) {
+            Files.writeString(good, hostAndDns(Config.defaultFile(), "mx.test.example", dns));
+            assertThat(run("config", "check", "--config", good.toString())).isEqualTo(new Result(0, "OK: " + good + "\n", ""));
+        }
         assertThat(run("--config", good.toString(), "config", "check").exit()).isZero();
         Path bad = dir.resolve("bad.toml");
         Files.writeString(bad, "[tls]\nprotocols = [\"TLSv1\"]\nreload_interval = \"soon\"\n");
@@ -191,6 +212,30 @@ class MoatCommandTest {
         assertThat(r.exit()).isEqualTo(1);
         assertThat(r.err()).contains("2 errors", "tls.protocols", "tls.reload_interval");
         assertThat(run("config", "check", "--config", dir.resolve("missing.toml").toString()).err()).contains("no such file");
+    }
+
+    /** The default file with server.hostname and dns.resolvers replaced. */
+    private static String hostAndDns(String file, String hostname, TestDnsServer dns) {
+        assertThat(file).contains("\nhostname = \"detected\"\n", "\nresolvers = []\n");
+        return file.replace("\nhostname = \"detected\"\n", "\nhostname = \"" + hostname + "\"\n")
+                .replace("\nresolvers = []\n", "\nresolvers = [\"127.0.0.1:" + dns.address().getPort() + "\"]\n");
+    }
+
+    @Test
+    void configCheckWarnsLoudlyAboutAHostNameOtherServersCannotUse() throws Exception {
+        Path file = dir.resolve("moat.toml");
+        try (TestDnsServer dns = TestDnsServer.builder().records("other.test.example. 300 IN A 127.0.0.1").start()) {
+            Files.writeString(file, hostAndDns(Config.defaultFile(), "mx.test.example", dns));
+            Result notInDns = run("config", "check", "--config", file.toString());
+            assertThat(notInDns.exit()).as("valid config: the warning does not fail the check").isZero();
+            assertThat(notInDns.err()).startsWith("WARNING: the host name mx.test.example (server.hostname) has no A or"
+                    + " AAAA record in DNS.").contains("    server.hostname = \"mail.example.org\"",
+                    "    ./moat config set server.hostname mail.example.org");
+            Files.writeString(file, hostAndDns(Config.defaultFile(), "localhost", dns));
+            assertThat(run("config", "check", "--config", file.toString()).err()).contains("is a loopback name");
+            Files.writeString(file, hostAndDns(Config.defaultFile(), "mx", dns));
+            assertThat(run("config", "check", "--config", file.toString()).err()).contains("has no dot");
+        }
     }
 
     @Test

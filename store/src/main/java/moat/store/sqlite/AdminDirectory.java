@@ -69,6 +69,7 @@ public final class AdminDirectory implements Directory, UserLists, AutoCloseable
     @Override public OptionalLong quota(EmailAddress u) { return directory.quota(u); }
     @Override public boolean setQuota(EmailAddress u, OptionalLong q) { return directory.setQuota(u, q); }
     @Override public List<EmailAddress> users() { return directory.users(); }
+    @Override public Optional<EmailAddress> oldestUser() { return directory.oldestUser(); }
     @Override public void addAlias(EmailAddress a, List<EmailAddress> t) { directory.addAlias(a, t); }
     @Override public boolean removeAlias(EmailAddress a) { return directory.removeAlias(a); }
     @Override public List<Alias> aliases() { return directory.aliases(); }

@@ -164,6 +164,19 @@ final class SqliteDirectory implements Directory {
     }
 
     @Override
+    public Optional<EmailAddress> oldestUser() {
+        // id is the rowid: ascending in insertion order (a deleted maximum may be reused, an
+        // older user never is).
+        return db.read(c -> {
+            try (PreparedStatement ps = c.prepareStatement("SELECT local_part, domain FROM users ORDER BY id LIMIT 1");
+                 ResultSet rs = ps.executeQuery()) {
+                return rs.next() ? Optional.of(new EmailAddress(rs.getString(1), new Domain(rs.getString(2))))
+                        : Optional.<EmailAddress>empty();
+            }
+        });
+    }
+
+    @Override
     public Optional<EmailAddress> authenticate(String username, char[] password) {
         Optional<EmailAddress> parsed = EmailAddress.parse(username);
         Optional<Login> login = parsed.flatMap(this::login);

@@ -237,6 +237,11 @@ public final class SqliteStore implements Store {
     }
 
     @Override
+    public Optional<EmailAddress> oldestUser() {
+        return directory.oldestUser();
+    }
+
+    @Override
     public void addAlias(EmailAddress alias, List<EmailAddress> targets) {
         directory.addAlias(alias, targets);
     }

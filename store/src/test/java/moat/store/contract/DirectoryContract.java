@@ -35,6 +35,16 @@ public abstract class DirectoryContract extends StoreContract {
     }
 
     @Test
+    public void oldestUserIsTheFirstAddedNotTheFirstByName() {
+        assertThat(store.oldestUser()).isEmpty();
+        store.addUser(addr("zoe@example.org"), "pw".toCharArray());
+        store.addUser(addr("adam@example.org"), "pw".toCharArray());
+        assertThat(store.oldestUser()).contains(addr("zoe@example.org"));
+        store.removeUser(addr("zoe@example.org"));
+        assertThat(store.oldestUser()).contains(addr("adam@example.org"));
+    }
+
+    @Test
     public void refusesToRemoveADomainThatHasUsers() {
         store.addUser(addr("alice@example.org"), "pw".toCharArray());
         assertThatThrownBy(() -> store.removeDomain(Domain.of("example.org"))).isInstanceOf(StoreException.class);
