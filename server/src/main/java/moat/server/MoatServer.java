@@ -135,7 +135,7 @@ public final class MoatServer implements AutoCloseable {
             StorageQuota quota = new StorageQuota(store, store.mailboxes(), config.get(ImapSettings.DEFAULT_QUOTA));
             DeliveryHandler handler = new DeliveryHandler(hostname, store, store, new RelayPolicy(relayDomains, trusted,
                     RelayPolicy.recipientKeys(config.get(ServerSettings.RELAY_RECIPIENTS))),
-                    audit, clock, throttle, perimeter, mailAuth, quota::full, ContentStage.build(config, contentChecks, audit));
+                    audit, clock, throttle, perimeter, mailAuth, quota::full, ContentStage.build(config, contentChecks, audit, console));
             List<SmtpListener> listeners = new ArrayList<>();
             Map<Listener, Integer> ports = new EnumMap<>(Listener.class);
             for (Listener role : Listener.values()) {
