@@ -97,7 +97,7 @@ public final class ClamdClient {
             return d.run(ch, new byte[Instream.MAX_REPLY]);
         } catch (IOException e) {
             if (expired.get()) throw new IOException("clamd at " + address + ": no answer within " + timeout, e);
-            throw new IOException("clamd at " + address + ": " + e, e);
+            throw new IOException("clamd at " + address + ": " + (e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage()), e);
         } finally {
             deadline.interrupt();
         }
