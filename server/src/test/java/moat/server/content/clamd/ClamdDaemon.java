@@ -85,6 +85,9 @@ final class ClamdDaemon implements AutoCloseable {
         Files.deleteIfExists(socket);
         process = new ProcessBuilder(executable().toString(), "--config-file=" + dir.resolve("clamd.conf"))
                 .redirectErrorStream(true).redirectOutput(dir.resolve("clamd.out").toFile()).start();
+        // A test JVM that is killed (surefire timeout) must not leave clamd behind.
+        Process p = process;
+        Runtime.getRuntime().addShutdownHook(new Thread(p::destroyForcibly));
         ClamdClient probe = new ClamdClient(unixAddress(), Duration.ofSeconds(5));
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);
         while (true) {
