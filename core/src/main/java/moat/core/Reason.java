@@ -93,6 +93,7 @@ public enum Reason {
     // content checks at end of DATA (h-content: moat.policy.content, moat.server.content; docs/adr/0019)
     CONTENT_ATTACHMENT("content.attachment", 550, "5.7.1", "Message refused: attachment type not accepted", "An attachment's file name ends in an extension of content.blocked_extensions (executables and scripts by default), or the MIME structure has more parts than content.max_parts."),
     CONTENT_PATTERN("content.pattern", 550, "5.7.1", "Message refused: content not accepted", "The raw message (header and body as transmitted, not decoded) matches one of the regular expressions of content.patterns."),
+    CONTENT_VIRUS("content.virus", 554, "5.7.1", "Message refused: virus found", "clamd (content.clamd_address) found a virus or other malware in the message (content.virus_action = reject). The signature name is in the content.verdict audit line only, never in the reply."),
     CONTENT_CHECK_FAILED("content.check_failed", 451, "4.3.0", "Message content could not be checked, try again later", "A content check threw or ran longer than content.timeout: deferred (content.on_error = defer) so the sender keeps the message and retries."),
     // storage
     STORE_FAILED("store.failed", 451, "4.3.0", "Local error in processing, message not accepted", "The message could not be written durably; the client keeps it and retries."),

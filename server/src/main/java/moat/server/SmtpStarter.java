@@ -61,7 +61,7 @@ final class SmtpStarter {
         Policy perimeter = Perimeter.build(config, f.dns(), f.clock(),
                 d -> d.ascii().equalsIgnoreCase(hostname) || store.isLocalDomain(d),
                 Perimeter.greylistStore(config, store.greylist()), Optional.of(new StoreUserLists(directory, store)));
-        ContentStage content = ContentStage.build(config, f.contentChecks(), f.audit());
+        ContentStage content = ContentStage.build(config, f.contentChecks(), f.audit(), f.console());
         return new DeliveryHandler(hostname, directory, store, relay, f.audit(), f.clock(), f.throttle(), perimeter,
                 f.mailAuth(), f.quota()::full, content);
     }

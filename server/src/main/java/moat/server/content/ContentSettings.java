@@ -31,6 +31,20 @@ public final class ContentSettings {
     public static final Setting<String> PATTERN_ACTION = action("content.pattern_action", "reject",
             "The message matches one of content.patterns (content.pattern)");
     public static final Setting<Integer> PATTERN_POINTS = points("content.pattern_points");
+    public static final Setting<String> CLAMD_ADDRESS = Setting.ofString("content.clamd_address", "",
+            "clamd's socket for the antivirus check: \"unix:/run/clamav/clamd.ctl\" or \"tcp:127.0.0.1:3310\"; "
+                    + "empty = antivirus off").withConstraint(Constraint.of("unix:/path or tcp:host:port",
+                    v -> v.isEmpty() || moat.server.content.clamd.ClamdAddress.valid(v),
+                    "must be empty, unix:/absolute/path or tcp:host:port"));
+    public static final Setting<String> VIRUS_ACTION = action("content.virus_action", "reject",
+            "clamd found a virus (content.virus, 554 5.7.1)");
+    public static final Setting<Integer> VIRUS_POINTS = points("content.virus_points");
+    public static final Setting<Long> CLAMD_MAX_SIZE = Setting.ofBytes("content.clamd_max_size", "25MiB", "64KiB", "4000MiB",
+            "Octets of each message streamed to clamd (from the top; the rest is not scanned); keep it at or below "
+                    + "clamd's StreamMaxLength (default 25M), above it clamd answers an error (content.on_error)");
+    public static final Setting<java.time.Duration> CLAMD_TIMEOUT = Setting.ofDuration("content.clamd_timeout", "20s",
+            "1s", "10m", "Time for one clamd scan (connect, upload, verdict); longer counts as a failure "
+                    + "(content.on_error); content.timeout still bounds the whole stage");
     public static final Setting<Long> MAX_SCAN_SIZE = Setting.ofBytes("content.max_scan_size", "10MiB", "64KiB", "1GiB",
             "Octets of each message the content checks read (from the top); the rest is not looked at");
     public static final Setting<java.time.Duration> TIMEOUT = Setting.ofDuration("content.timeout", "30s", "1s", "10m",

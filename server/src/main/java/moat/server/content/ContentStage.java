@@ -1,5 +1,6 @@
 package moat.server.content;
 
+import java.io.IOException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -12,6 +13,7 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.function.Consumer;
 import java.util.regex.Pattern;
 import moat.core.Event;
 import moat.core.Reason;
@@ -27,6 +29,9 @@ import moat.policy.content.PatternCheck;
 import moat.protocol.smtp.SessionInfo;
 import moat.server.audit.AuditLog;
 import moat.server.config.Config;
+import moat.server.content.clamd.ClamdAddress;
+import moat.server.content.clamd.ClamdCheck;
+import moat.server.content.clamd.ClamdClient;
 import moat.server.policy.PolicySettings;
 
 /**
@@ -76,10 +81,11 @@ public final class ContentStage {
     }
 
     /**
-     * The configured checks (attachment extensions, patterns) followed by {@code extra}: checks
-     * an embedding program registers (they are configured here exactly like the built-in ones).
+     * The configured checks (attachment extensions, patterns, antivirus) followed by {@code extra}:
+     * checks an embedding program registers (they are configured here exactly like the built-in
+     * ones). {@code console} gets the antivirus start-up line.
      */
-    public static ContentStage build(Config c, List<Policy.Rule> extra, AuditLog audit) {
+    public static ContentStage build(Config c, List<Policy.Rule> extra, AuditLog audit, Consumer<String> console) {
         List<Policy.Rule> rules = new ArrayList<>();
         rules.add(new Policy.Rule(new AttachmentCheck(java.util.Set.copyOf(c.get(ContentSettings.BLOCKED_EXTENSIONS)),
                 c.get(ContentSettings.MAX_PARTS)), FailAction.parse(c.get(ContentSettings.ATTACHMENT_ACTION)),
@@ -89,10 +95,37 @@ public final class ContentStage {
             rules.add(new Policy.Rule(new PatternCheck(patterns), FailAction.parse(c.get(ContentSettings.PATTERN_ACTION)),
                     c.get(ContentSettings.PATTERN_POINTS)));
         }
+        // After the cheap checks: a message they refuse costs no clamd round trip.
+        antivirus(c, console).ifPresent(rules::add);
         rules.addAll(extra);
         return new ContentStage(rules, c.get(PolicySettings.REJECT_SCORE), c.get(ContentSettings.TIMEOUT),
                 c.get(ContentSettings.ON_ERROR).equals("accept"), c.get(ContentSettings.CHECK_SUBMISSION),
                 c.get(ContentSettings.MAX_SCAN_SIZE), audit);
+    }
+
+    /** The clamd check when content.clamd_address is set; says at start whether antivirus is on and clamd answers. */
+    private static Optional<Policy.Rule> antivirus(Config c, Consumer<String> console) {
+        String where = c.get(ContentSettings.CLAMD_ADDRESS);
+        FailAction action = FailAction.parse(c.get(ContentSettings.VIRUS_ACTION));
+        if (where.isEmpty()) {
+            console.accept("antivirus: off (content.clamd_address not set)");
+            return Optional.empty();
+        }
+        if (action == FailAction.OFF) {
+            console.accept("antivirus: off (content.virus_action = off)");
+            return Optional.empty();
+        }
+        ClamdClient client = new ClamdClient(ClamdAddress.parse(where), c.get(ContentSettings.CLAMD_TIMEOUT));
+        try {
+            console.accept("antivirus: clamd at " + where + " (" + client.version() + "), action " + action.spelling());
+        } catch (IOException e) {
+            // Not fatal: clamd often starts after the mail server (it loads its database slowly).
+            console.accept("antivirus: WARNING clamd at " + where + " does not answer (" + e.getMessage() + "); until it does, "
+                    + "mail is " + (c.get(ContentSettings.ON_ERROR).equals("accept") ? "accepted unscanned" : "deferred")
+                    + " (content.on_error)");
+        }
+        return Optional.of(new Policy.Rule(new ClamdCheck(client, c.get(ContentSettings.CLAMD_MAX_SIZE)), action,
+                c.get(ContentSettings.VIRUS_POINTS)));
     }
 
     /** How many octets a check may read of each message. */
@@ -145,7 +178,7 @@ public final class ContentStage {
         Optional<Reply> refusal = Policy.reply(v);
         if (refusal.isPresent()) {
             tx.put("content", kind(v) + " " + refusal.get().reason().map(Reason::id).orElse(""));
-            return new Decision.Refuse(refusal.get(), tx);
+            return new Decision.Refuse(forPeer(refusal.get()), tx);
         }
         StringBuilder headers = new StringBuilder();
         state.quarantine().ifPresent(q -> {
@@ -155,6 +188,15 @@ public final class ContentStage {
         });
         for (Verdict.AddHeader h : state.addedHeaders()) headers.append(h.line());
         return new Decision.Deliver(state.quarantine(), headers.toString(), tx);
+    }
+
+    /**
+     * The signature name of a virus verdict stays in the log (content.verdict detail): telling an
+     * outsider which signature fired helps them rework the malware until none does.
+     */
+    private static Reply forPeer(Reply r) {
+        if (r.reason().filter(x -> x == Reason.CONTENT_VIRUS).isEmpty()) return r;
+        return new Reply(r.code(), r.status(), List.of(Reason.CONTENT_VIRUS.text()), r.reason());
     }
 
     private Decision failed(SessionInfo s, String queueId, String error) {

@@ -3,6 +3,9 @@
  * staged message at end of DATA/BDAT, after mail authentication, before the "250"; on port 25
  * and, with {@code content.check_submission}, on submission (docs/adr/0019).
  *
+ * <p>Checks, in order: attachment extensions and patterns ({@code moat.policy.content}), then
+ * antivirus through clamd ({@link moat.server.content.clamd}), then those an embedding program adds.
+ *
  * <p>Verdicts: reject (550 with the reason, nothing stored), defer (451 4.x.x, nothing stored),
  * quarantine (local recipients: Junk; remote: queue rows written held), add-header (fields on
  * top of the stored message), score (added to the session's points against policy.reject_score).
