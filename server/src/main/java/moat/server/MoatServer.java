@@ -138,7 +138,9 @@ public final class MoatServer implements AutoCloseable {
             List<SmtpListener> listeners = new ArrayList<>();
             Map<Listener, Integer> ports = new EnumMap<>(Listener.class);
             for (Listener role : Listener.values()) {
-                int port = ServerSettings.effectivePort(config, portSetting(role));
+                java.util.OptionalInt configured = ServerSettings.effectivePort(config, portSetting(role));
+                if (configured.isEmpty()) continue; // "off": no socket at all for this service
+                int port = configured.getAsInt();
                 for (String bind : config.get(ServerSettings.BIND_ADDRESSES)) {
                     SmtpListener l = bindListener(InetAddress.getByName(bind), port, role, hostname, config, handler, tls, audit,
                             listenerLimits(config, role, gate, audit));
@@ -192,7 +194,10 @@ public final class MoatServer implements AutoCloseable {
                 config.get(ImapSettings.MAX_CONNECTIONS_PER_USER), quota, audit);
         List<ImapListener> out = new ArrayList<>();
         for (boolean implicit : new boolean[] {false, true}) {
-            int port = ServerSettings.effectivePort(config, implicit ? ImapSettings.IMAPS_PORT : ImapSettings.IMAP_PORT);
+            java.util.OptionalInt configured =
+                    ServerSettings.effectivePort(config, implicit ? ImapSettings.IMAPS_PORT : ImapSettings.IMAP_PORT);
+            if (configured.isEmpty()) continue; // "off"
+            int port = configured.getAsInt();
             for (String bind : config.get(ServerSettings.BIND_ADDRESSES)) {
                 InetAddress addr = InetAddress.getByName(bind);
                 try {
@@ -211,7 +216,10 @@ public final class MoatServer implements AutoCloseable {
 
     /** The bound IMAP port (STARTTLS) or IMAPS port (implicit TLS) of the first bind address. */
     public int imapPort(boolean implicitTls) {
-        return imapListeners.stream().filter(l -> l.implicitTls() == implicitTls).findFirst().orElseThrow().port();
+        return imapListeners.stream().filter(l -> l.implicitTls() == implicitTls).findFirst()
+                .orElseThrow(() -> new IllegalStateException((implicitTls ? "listener.imaps_port" : "listener.imap_port")
+                        + " is off"))
+                .port();
     }
 
     /** Plain words for the two usual bind failures. */
@@ -266,7 +274,7 @@ public final class MoatServer implements AutoCloseable {
         return m;
     }
 
-    private static Setting<Integer> portSetting(Listener role) {
+    private static Setting<moat.server.config.ListenerPort> portSetting(Listener role) {
         return switch (role) {
             case MX -> ServerSettings.SMTP_PORT;
             case SUBMISSION -> ServerSettings.SUBMISSION_PORT;
@@ -276,7 +284,9 @@ public final class MoatServer implements AutoCloseable {
 
     /** The bound port of a listener role (the first bind address). */
     public int port(Listener role) {
-        return ports.get(role);
+        Integer port = ports.get(role);
+        if (port == null) throw new IllegalStateException(portSetting(role).key() + " is off");
+        return port;
     }
 
     /** The POP3 listeners (ports for tests and the start-up message). */

@@ -46,7 +46,10 @@ public final class Pop3Service implements AutoCloseable {
         int[] ports = {-1, -1};
         try {
             for (boolean implicit : new boolean[] {false, true}) {
-                int p = ServerSettings.effectivePort(config, implicit ? Pop3Settings.POP3S_PORT : Pop3Settings.POP3_PORT);
+                java.util.OptionalInt configured =
+                        ServerSettings.effectivePort(config, implicit ? Pop3Settings.POP3S_PORT : Pop3Settings.POP3_PORT);
+                if (configured.isEmpty()) continue; // "off": no listener
+                int p = configured.getAsInt();
                 var cfg = new Pop3Session.Config(hostname, limits, implicit);
                 for (String bind : config.get(ServerSettings.BIND_ADDRESSES)) {
                     InetAddress addr = InetAddress.getByName(bind);
@@ -77,13 +80,15 @@ public final class Pop3Service implements AutoCloseable {
         return new Pop3Service(List.copyOf(started), ports[0], ports[1]);
     }
 
-    /** The STLS port (first bind address). */
+    /** The STLS port (first bind address); refused when listener.pop3_port is off. */
     public int port() {
+        if (port < 0) throw new IllegalStateException("listener.pop3_port is off");
         return port;
     }
 
-    /** The implicit-TLS port (first bind address). */
+    /** The implicit-TLS port (first bind address); refused when listener.pop3s_port is off. */
     public int tlsPort() {
+        if (tlsPort < 0) throw new IllegalStateException("listener.pop3s_port is off");
         return tlsPort;
     }
 

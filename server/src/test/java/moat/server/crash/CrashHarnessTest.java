@@ -84,10 +84,10 @@ class CrashHarnessTest {
                 listener.smtp_port = %d
                 listener.submission_port = %d
                 listener.submissions_port = %d
-                listener.pop3_port = 0
-                listener.pop3s_port = 0
-                listener.imap_port = 0
-                listener.imaps_port = 0
+                listener.pop3_port = "off"
+                listener.pop3s_port = "off"
+                listener.imap_port = "off"
+                listener.imaps_port = "off"
                 dns.resolvers = ["127.0.0.1:%d"]
                 limits.banner_delay = "0s"
                 limits.connection_rate = 1000000
