@@ -233,8 +233,10 @@ public final class MoatServer implements AutoCloseable {
         if (msg.contains("ermission") || port < 1024) {
             return "cannot listen on " + where + ": ports below 1024 need privileges. Either\n"
                     + "  - let Java bind them:  sudo setcap 'cap_net_bind_service=+ep' \"$(readlink -f \"$(command -v java)\")\"\n"
-                    + "  - or run on high ports: set server.port_offset = 10000 in moat.toml (25 -> 10025, 587 -> 10587,\n"
-                    + "    465 -> 10465) and forward the real ports with your firewall (see README, \"Ports below 1024\").";
+                    + "  - or run on high ports: moat config set server.port_offset 10000 (25 -> 10025, 587 -> 10587,\n"
+                    + "    465 -> 10465) and forward the real ports with your firewall (see README, \"Ports below 1024\");\n"
+                    + "  - or switch off a service you do not offer: moat config set listener."
+                    + (role.equals("mx") ? "smtp" : role) + "_port off";
         }
         return "cannot listen on " + where + ": " + msg + " (is another mail server running? see listener.* in moat.toml)";
     }
