@@ -35,8 +35,7 @@ final class ConfigDocs {
             sections.computeIfAbsent(s.key().substring(0, s.key().indexOf('.')), k -> new ArrayList<>()).add(s);
         StringBuilder sb = new StringBuilder();
         sb.append("# moat.toml: every setting Moat knows, commented out at its default value.\n");
-        sb.append("# To change one, remove the '#' and edit the value, append a line such as\n");
-        sb.append("#   server.port_offset = 10000\n");
+        sb.append("# To change one, remove its '#' and edit the value, or append a line (e.g. server.port_offset = 10000),\n");
         sb.append("# or run: moat config set server.port_offset 10000   (moat config get KEY shows a value).\n");
         sb.append("# Sizes: 64KiB, 25MiB (binary units) or plain bytes. Durations: 500ms, 30s, 5m, 1h, 1d.\n");
         sb.append("# Check a changed file with: moat config check\n");

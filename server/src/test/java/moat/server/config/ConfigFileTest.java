@@ -55,6 +55,16 @@ class ConfigFileTest {
     }
 
     @Test
+    void everyKeyOfTheGeneratedFileIsSetByUncommentingItsOwnLine() throws Exception {
+        String template = Config.defaultFile();
+        for (Setting<?> s : Settings.ALL) {
+            String line = s.key() + " = " + Config.defaults().toml(s);
+            assertThat(changed(template, ConfigFile.withValue(template, s.key(), Config.defaults().toml(s))))
+                    .as(s.key()).containsExactly(line);
+        }
+    }
+
+    @Test
     void aTrailingCommentAndAMultiLineValueAreHandled() throws Exception {
         String text = """
                 # mine
