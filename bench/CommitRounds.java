@@ -17,7 +17,7 @@ public class CommitRounds {
         int port = Integer.parseInt(args[0]);
         String toml = "server.hostname = \"mx.bench.example\"\nserver.data_dir = \"" + args[1] + "\"\n"
                 + "listener.bind_address = [\"127.0.0.1\"]\nlistener.smtp_port = " + port + "\n"
-                + "listener.submission_port = 0\nlistener.submissions_port = 0\n";
+                + "listener.submission_port = \"off\"\nlistener.submissions_port = \"off\"\n";
         try (MoatServer server = MoatServer.start(Config.parse(toml, "probe", Settings.ALL), Clock.systemUTC(), m -> { })) {
             if (!server.store().isLocalDomain(Domain.of("bench.example"))) {
                 server.store().addDomain(Domain.of("bench.example"));

@@ -175,12 +175,12 @@ server.data_dir = "$T/moat-data"
 tls.certificate = "$T/cert.pem"
 tls.private_key = "$T/key.pem"
 listener.bind_address = ["127.0.0.1"]
-listener.smtp_port = 0
-listener.submission_port = 0
-listener.submissions_port = 0
-listener.pop3_port = 0
-listener.pop3s_port = 0
-listener.imap_port = 0
+listener.smtp_port = "off"
+listener.submission_port = "off"
+listener.submissions_port = "off"
+listener.pop3_port = "off"
+listener.pop3s_port = "off"
+listener.imap_port = "off"
 listener.imaps_port = $MOAT_PORT
 # Dovecot runs here with its defaults; Moat's per-client limits (made for Internet traffic, not
 # one benchmark client logging in over and over) are opened up to compare the same work.

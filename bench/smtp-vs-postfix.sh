@@ -109,10 +109,10 @@ listener.bind_address = ["127.0.0.1"]
 listener.smtp_port = $MOAT_PORT
 listener.submission_port = $((MOAT_PORT + 1))
 listener.submissions_port = $((MOAT_PORT + 2))
-listener.pop3_port = 0
-listener.pop3s_port = 0
-listener.imap_port = 0
-listener.imaps_port = 0
+listener.pop3_port = "off"
+listener.pop3s_port = "off"
+listener.imap_port = "off"
+listener.imaps_port = "off"
 # Postfix runs without postscreen/anvil limits here, so Moat's per-client limits (made for
 # Internet traffic, not one benchmark client) are opened up to compare the same work.
 limits.banner_delay = "0s"

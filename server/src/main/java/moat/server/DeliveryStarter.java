@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.util.Map;
 import java.util.Random;
 import moat.auth.arc.ArcVerifier;
+import moat.server.config.ListenerPort;
 import moat.server.config.Setting;
 import moat.server.delivery.ArcForwarder;
 import moat.server.delivery.DeliveryAssembly;
@@ -21,7 +22,7 @@ final class DeliveryStarter {
     /** The running queue runner ({@code runOnce} for tests and an admin's "run now"). */
     record Delivery(QueueRunner runner) implements Service {
         @Override
-        public Map<Setting<Integer>, Integer> ports() {
+        public Map<Setting<ListenerPort>, Integer> ports() {
             return Map.of();
         }
 

@@ -9,6 +9,7 @@ import java.util.List;
 import java.util.Map;
 import moat.server.MoatServer.StartupException;
 import moat.server.config.ServerSettings;
+import moat.server.config.ListenerPort;
 import moat.server.config.Setting;
 import moat.server.connection.Acceptor;
 
@@ -17,7 +18,7 @@ import moat.server.connection.Acceptor;
  * on every {@code listener.bind_address}, a bind failure turned into advice for the admin, and
  * what was bound so far closed again when one fails.
  */
-record Listening(List<Acceptor> acceptors, Map<Setting<Integer>, Integer> ports) implements Service {
+record Listening(List<Acceptor> acceptors, Map<Setting<ListenerPort>, Integer> ports) implements Service {
 
     /** Binds one listener of a protocol; {@link BindException} when the port is taken or privileged. */
     @FunctionalInterface
@@ -31,14 +32,16 @@ record Listening(List<Acceptor> acceptors, Map<Setting<Integer>, Integer> ports)
      * @param port its setting ({@code listener.smtp_port}); {@code server.port_offset} is added
      * @param role its name in messages ({@code mx}, {@code imaps}, {@code pop3})
      */
-    record Port(Setting<Integer> port, String role, Binder binder) {}
+    record Port(Setting<ListenerPort> port, String role, Binder binder) {}
 
     static Listening bind(Foundation f, List<Port> ports) throws IOException, StartupException {
         List<Acceptor> bound = new ArrayList<>();
-        Map<Setting<Integer>, Integer> first = new LinkedHashMap<>();
+        Map<Setting<ListenerPort>, Integer> first = new LinkedHashMap<>();
         try {
             for (Port p : ports) {
-                int port = ServerSettings.effectivePort(f.config(), p.port());
+                java.util.OptionalInt configured = ServerSettings.effectivePort(f.config(), p.port());
+                if (configured.isEmpty()) continue; // "off": no socket at all for this service
+                int port = configured.getAsInt();
                 for (String bind : f.config().get(ServerSettings.BIND_ADDRESSES)) {
                     InetAddress address = InetAddress.getByName(bind);
                     Acceptor a;
@@ -65,8 +68,10 @@ record Listening(List<Acceptor> acceptors, Map<Setting<Integer>, Integer> ports)
         if (msg.contains("ermission") || port < 1024) {
             return "cannot listen on " + where + ": ports below 1024 need privileges. Either\n"
                     + "  - let Java bind them:  sudo setcap 'cap_net_bind_service=+ep' \"$(readlink -f \"$(command -v java)\")\"\n"
-                    + "  - or run on high ports: set server.port_offset = 10000 in moat.toml (25 -> 10025, 587 -> 10587,\n"
-                    + "    465 -> 10465) and forward the real ports with your firewall (see README, \"Ports below 1024\").";
+                    + "  - or run on high ports: moat config set server.port_offset 10000 (25 -> 10025, 587 -> 10587,\n"
+                    + "    465 -> 10465) and forward the real ports with your firewall (see README, \"Ports below 1024\");\n"
+                    + "  - or switch off a service you do not offer: moat config set listener."
+                    + (role.equals("mx") ? "smtp" : role) + "_port off";
         }
         return "cannot listen on " + where + ": " + msg + " (is another mail server running? see listener.* in moat.toml)";
     }

@@ -11,6 +11,7 @@ import moat.core.dns.Resolver;
 import moat.policy.Policy;
 import moat.protocol.smtp.SessionInfo.Listener;
 import moat.server.config.Config;
+import moat.server.config.ListenerPort;
 import moat.server.config.Setting;
 import moat.server.delivery.QueueRunner;
 import moat.server.imap.ImapSettings;
@@ -88,8 +89,8 @@ public final class MoatServer implements AutoCloseable {
     }
 
     /** The bound port of each listener, by its setting (first bind address): SMTP, IMAP, then POP3. */
-    public Map<Setting<Integer>, Integer> ports() {
-        Map<Setting<Integer>, Integer> all = new LinkedHashMap<>(smtp.ports());
+    public Map<Setting<ListenerPort>, Integer> ports() {
+        Map<Setting<ListenerPort>, Integer> all = new LinkedHashMap<>(smtp.ports());
         all.putAll(imap.ports());
         all.putAll(pop3.ports());
         return all;
@@ -97,20 +98,27 @@ public final class MoatServer implements AutoCloseable {
 
     /** The bound port of a listener role (the first bind address). */
     public int port(Listener role) {
-        return smtp.ports().get(SmtpStarter.portSetting(role));
+        return bound(smtp, SmtpStarter.portSetting(role));
     }
 
     /** The bound IMAP port (STARTTLS) or IMAPS port (implicit TLS) of the first bind address. */
     public int imapPort(boolean implicitTls) {
-        return imap.ports().get(implicitTls ? ImapSettings.IMAPS_PORT : ImapSettings.IMAP_PORT);
+        return bound(imap, implicitTls ? ImapSettings.IMAPS_PORT : ImapSettings.IMAP_PORT);
     }
 
     /** The bound POP3 ports of the first bind address. */
     public record Pop3Ports(int port, int tlsPort) {}
 
+    /** A listener's bound port; refused, naming its setting, when that listener is "off". */
+    private static int bound(Service service, Setting<ListenerPort> setting) {
+        Integer port = service.ports().get(setting);
+        if (port == null) throw new IllegalStateException(setting.key() + " is off");
+        return port;
+    }
+
     /** The POP3 ports (STLS and implicit TLS), for tests and the start-up message. */
     public Pop3Ports pop3() {
-        return new Pop3Ports(pop3.ports().get(Pop3Settings.POP3_PORT), pop3.ports().get(Pop3Settings.POP3S_PORT));
+        return new Pop3Ports(bound(pop3, Pop3Settings.POP3_PORT), bound(pop3, Pop3Settings.POP3S_PORT));
     }
 
     /** The connection gate shared by all listeners. */

@@ -1,6 +1,7 @@
 package moat.server;
 
 import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -8,6 +9,7 @@ import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import moat.server.cli.MoatCommand;
 import moat.server.config.Config;
+import moat.server.config.ConfigLocator;
 import moat.server.config.ServerSettings;
 import moat.server.hostname.HostNameCheck;
 import moat.server.hostname.LocalHost;
@@ -17,8 +19,12 @@ import moat.server.postmaster.PostmasterSettings;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.ParentCommand;
 
-/** {@code moat serve}: writes a commented moat.toml on first start, then runs until stopped. */
-@Command(name = "serve", description = "Run the mail server (writes moat.toml with secure defaults on first start).")
+/**
+ * {@code moat serve}: finds the configuration like every command ({@link ConfigLocator}); when
+ * there is none anywhere, writes ./moat.toml with the defaults (or the file named by --config or
+ * MOAT_CONFIG when that does not exist yet), then runs until stopped.
+ */
+@Command(name = "serve", description = "Run the mail server (writes ./moat.toml with secure defaults on first start).")
 final class ServeCommand implements Callable<Integer> {
     @ParentCommand
     MoatCommand moat;
@@ -26,11 +32,24 @@ final class ServeCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         var out = System.out;
-        if (!Files.exists(moat.configPath())) {
-            Files.writeString(moat.configPath(), Config.defaultFile());
-            out.println("moat: wrote " + moat.configPath().toAbsolutePath() + " with the secure defaults; edit it and restart.");
+        ConfigLocator.Location location = moat.configLocation();
+        Path create = switch (location) {
+            case ConfigLocator.Location.Named n -> Files.exists(n.file()) ? null : n.file();
+            case ConfigLocator.Location.Found f -> null;
+            case ConfigLocator.Location.Missing m -> {
+                out.println("moat: no configuration file (looked at " + String.join(", ",
+                        m.looked().stream().map(Path::toString).toList()) + "; no --config, " + ConfigLocator.ENV
+                        + " not set)");
+                yield moat.locator().localFile();
+            }
+        };
+        if (create != null) {
+            Files.writeString(create, Config.defaultFile());
+            out.println("moat: wrote " + create.toAbsolutePath() + " with the secure defaults (every setting commented"
+                    + " out); change one with: moat config set KEY VALUE, then restart.");
+            location = moat.configLocation();
         }
-        Config config = moat.config();
+        Config config = ConfigLocator.load(location);
         Clock clock = Clock.systemUTC();
         Instant started = clock.instant();
         MoatServer server;

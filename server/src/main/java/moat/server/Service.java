@@ -1,6 +1,7 @@
 package moat.server;
 
 import java.util.Map;
+import moat.server.config.ListenerPort;
 import moat.server.config.Setting;
 
 /** One started service of the server (SMTP, IMAP, POP3, outbound delivery): what it listens on, and how it stops. */
@@ -11,7 +12,7 @@ interface Service extends AutoCloseable {
      * ({@code listener.imaps_port}), for the first bind address; empty for a service that does
      * not listen. In start order.
      */
-    Map<Setting<Integer>, Integer> ports();
+    Map<Setting<ListenerPort>, Integer> ports();
 
     /** Stops accepting (or working); connections already open end on their own. Never throws. */
     @Override

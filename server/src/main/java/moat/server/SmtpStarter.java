@@ -14,6 +14,7 @@ import moat.policy.Policy;
 import moat.protocol.smtp.SessionInfo.Listener;
 import moat.server.MoatServer.StartupException;
 import moat.server.config.ServerSettings;
+import moat.server.config.ListenerPort;
 import moat.server.config.Setting;
 import moat.server.content.ContentStage;
 import moat.server.limits.LimitSettings;
@@ -75,7 +76,7 @@ final class SmtpStarter {
         };
     }
 
-    static Setting<Integer> portSetting(Listener role) {
+    static Setting<ListenerPort> portSetting(Listener role) {
         return switch (role) {
             case MX -> ServerSettings.SMTP_PORT;
             case SUBMISSION -> ServerSettings.SUBMISSION_PORT;

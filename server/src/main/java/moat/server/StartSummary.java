@@ -12,9 +12,13 @@ import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
-import moat.protocol.smtp.SessionInfo.Listener;
 import moat.server.config.Config;
+import moat.server.config.ListenerPort;
+import moat.server.config.Setting;
+import moat.server.imap.ImapSettings;
+import moat.server.pop3.Pop3Settings;
 import moat.server.config.ServerSettings;
 import moat.server.content.ContentSettings;
 import moat.server.delivery.DeliverySettings;
@@ -39,7 +43,7 @@ import moat.server.tls.TlsSettings;
  */
 record StartSummary(Config config, List<Bound> listeners, Optional<X509Certificate> certificate,
                     List<InetSocketAddress> dnsServers, HostNameCheck.Report host, String postmaster) {
-    /** One listening socket. */
+    /** One listening socket; {@code address} null for a listener switched off (role "imap off"). */
     record Bound(String role, InetSocketAddress address, boolean implicitTls) {}
 
     private static final DateTimeFormatter DAY = DateTimeFormatter.ISO_LOCAL_DATE.withZone(ZoneOffset.UTC);
@@ -52,16 +56,24 @@ record StartSummary(Config config, List<Bound> listeners, Optional<X509Certifica
     /** The facts of a started server. */
     static StartSummary of(Config config, MoatServer server, HostNameCheck.Report host, String postmaster)
             throws IOException {
+        // Each listener by its setting; one switched "off" has no entry and is listed as off.
+        record Role(String name, Setting<ListenerPort> setting, boolean implicitTls) {}
+        List<Role> roles = List.of(new Role("smtp", ServerSettings.SMTP_PORT, false),
+                new Role("submission", ServerSettings.SUBMISSION_PORT, false),
+                new Role("submissions", ServerSettings.SUBMISSIONS_PORT, true),
+                new Role("imap", ImapSettings.IMAP_PORT, false), new Role("imaps", ImapSettings.IMAPS_PORT, true),
+                new Role("pop3", Pop3Settings.POP3_PORT, false), new Role("pop3s", Pop3Settings.POP3S_PORT, true));
+        Map<Setting<ListenerPort>, Integer> ports = server.ports();
         List<Bound> bound = new ArrayList<>();
         for (String bind : config.get(ServerSettings.BIND_ADDRESSES)) {
             InetAddress a = InetAddress.getByName(bind); // literal IPs only (the setting's constraint)
-            bound.add(new Bound("smtp", new InetSocketAddress(a, server.port(Listener.MX)), false));
-            bound.add(new Bound("submission", new InetSocketAddress(a, server.port(Listener.SUBMISSION)), false));
-            bound.add(new Bound("submissions", new InetSocketAddress(a, server.port(Listener.SUBMISSIONS)), true));
-            bound.add(new Bound("imap", new InetSocketAddress(a, server.imapPort(false)), false));
-            bound.add(new Bound("imaps", new InetSocketAddress(a, server.imapPort(true)), true));
-            bound.add(new Bound("pop3", new InetSocketAddress(a, server.pop3().port()), false));
-            bound.add(new Bound("pop3s", new InetSocketAddress(a, server.pop3().tlsPort()), true));
+            for (Role r : roles) {
+                Integer port = ports.get(r.setting());
+                if (port != null) bound.add(new Bound(r.name(), new InetSocketAddress(a, port), r.implicitTls()));
+            }
+        }
+        for (Role r : roles) {
+            if (!ports.containsKey(r.setting())) bound.add(new Bound(r.name() + " off", null, false));
         }
         List<X509Certificate> chain = server.tls().certificateChain();
         return new StartSummary(config, bound, chain.isEmpty() ? Optional.empty() : Optional.of(chain.getFirst()),
@@ -72,8 +84,8 @@ record StartSummary(Config config, List<Bound> listeners, Optional<X509Certifica
     List<String> lines(Instant now) {
         List<String> out = new ArrayList<>();
         out.add("moat: " + host.name() + " serving; data in " + config.path(ServerSettings.DATA_DIR));
-        out.add("moat: listening: " + String.join(", ", listeners.stream().map(b -> b.role() + " "
-                + literal(b.address()) + (b.implicitTls() ? " (TLS)" : "")).toList()));
+        out.add("moat: listening: " + String.join(", ", listeners.stream().map(b -> b.address() == null ? b.role()
+                : b.role() + " " + literal(b.address()) + (b.implicitTls() ? " (TLS)" : "")).toList()));
         out.add("moat: tls: " + certificate.map(c -> certificate(c, now)).orElse("no certificate")
                 + "; " + String.join(", ", config.get(TlsSettings.PROTOCOLS)));
         out.add("moat: dns: " + String.join(", ", dnsServers.stream().map(StartSummary::literal).toList())

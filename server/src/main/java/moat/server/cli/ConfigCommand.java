@@ -9,11 +9,16 @@ import moat.server.config.ServerSettings;
 import moat.server.hostname.HostNameCheck;
 import moat.server.hostname.LocalHost;
 import moat.server.policy.DnsSettings;
+import moat.server.config.ConfigFile;
+import moat.server.config.ConfigLocator;
+import moat.server.config.Setting;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Parameters;
 import picocli.CommandLine.ParentCommand;
 
-/** {@code moat config check|defaults|template}. */
-@Command(name = "config", description = "Check and document the configuration.", mixinStandardHelpOptions = true)
+/** {@code moat config check|get|set|defaults|template}. */
+@Command(name = "config", description = "Check, read, change and document the configuration.",
+        mixinStandardHelpOptions = true)
 final class ConfigCommand {
     @ParentCommand
     MoatCommand moat;
@@ -21,8 +26,8 @@ final class ConfigCommand {
     @Command(name = "check", description = "Load the configuration; print OK or every error (exit 1).")
     int check() {
         // --config is inherited from the top-level command, so `moat config check --config F` works.
-        Path target = moat.configPath();
         try {
+            Path target = file();
             Config config = Config.load(target);
             moat.out().println("OK: " + target);
             // Valid is not enough: a host name other servers cannot use is said here, loudly (exit stays 0).
@@ -44,6 +49,25 @@ final class ConfigCommand {
         }
     }
 
+    @Command(name = "get", description = "Print the value of KEY in use (from the file, else its default), as TOML.")
+    int get(@Parameters(paramLabel = "KEY", description = "e.g. server.port_offset") String key) throws ConfigException {
+        Setting<?> setting = Config.setting(key);
+        moat.out().println(moat.config().toml(setting));
+        return 0;
+    }
+
+    @Command(name = "set", description = {"Change KEY in the configuration file in place (comments and layout kept);",
+            "the value is checked as at start-up and an invalid file is never written. Restart to apply.",
+            "VALUE: TOML (10000, true, '\"5m\"', '[\"a\", \"b\"]') or a plain word for text, durations, sizes"
+                    + " and ports (2s, 25MiB, off)."})
+    int set(@Parameters(index = "0", paramLabel = "KEY") String key,
+            @Parameters(index = "1", paramLabel = "VALUE") String value) throws ConfigException, IOException {
+        Path target = file();
+        String written = ConfigFile.set(target, key, value);
+        moat.out().println(key + " = " + written + " (" + target + "; restart moat to apply)");
+        return 0;
+    }
+
     @Command(name = "defaults", description = "Print every setting with its default, unit, bounds and doc.")
     int defaults() {
         moat.out().print(Config.defaultsTable());
@@ -54,5 +78,14 @@ final class ConfigCommand {
     int template() {
         moat.out().print(Config.defaultFile());
         return 0;
+    }
+
+    /** The file found the same way as every command; none at all is an error. */
+    private Path file() throws ConfigException {
+        return switch (moat.configLocation()) {
+            case ConfigLocator.Location.Named n -> n.file();
+            case ConfigLocator.Location.Found f -> f.file();
+            case ConfigLocator.Location.Missing m -> throw new ConfigException(ConfigLocator.missing(m));
+        };
     }
 }

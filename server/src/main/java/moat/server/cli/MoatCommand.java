@@ -1,11 +1,12 @@
 package moat.server.cli;
 
 import java.io.PrintWriter;
-import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Optional;
 import java.util.function.ToIntFunction;
 import moat.server.config.Config;
 import moat.server.config.ConfigException;
+import moat.server.config.ConfigLocator;
 import moat.store.Directory;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -26,21 +27,21 @@ import picocli.CommandLine.Spec;
         subcommands = {DomainCommand.class, UserCommand.class, AliasCommand.class, ConfigCommand.class,
                 DkimCommand.class, DnsCommand.class, QueueCommand.class})
 public final class MoatCommand implements Runnable {
-    static final Path DEFAULT_CONFIG = Path.of("moat.toml");
-
     @Spec
     CommandSpec spec;
 
     @Option(names = "--config", paramLabel = "FILE", scope = CommandLine.ScopeType.INHERIT,
-            description = "Configuration file (default: moat.toml; if that does not exist, the built-in defaults)")
+            description = "Configuration file (default: $MOAT_CONFIG, else ./moat.toml, else /etc/moat/moat.toml)")
     Path configFile;
 
     private final DirectoryOpener opener;
     private final PasswordSource passwords;
+    private final ConfigLocator locator;
 
-    public MoatCommand(DirectoryOpener opener, PasswordSource passwords) {
+    public MoatCommand(DirectoryOpener opener, PasswordSource passwords, ConfigLocator locator) {
         this.opener = opener;
         this.passwords = passwords;
+        this.locator = locator;
     }
 
     /** The command line with converters and the exit-code policy installed, passwords from the terminal/stdin. */
@@ -48,8 +49,13 @@ public final class MoatCommand implements Runnable {
         return commandLine(opener, PasswordSource.system());
     }
 
+    /** As {@link #commandLine(DirectoryOpener, PasswordSource, ConfigLocator)} for this process's environment. */
     public static CommandLine commandLine(DirectoryOpener opener, PasswordSource passwords) {
-        CommandLine cli = new CommandLine(new MoatCommand(opener, passwords));
+        return commandLine(opener, passwords, ConfigLocator.system());
+    }
+
+    public static CommandLine commandLine(DirectoryOpener opener, PasswordSource passwords, ConfigLocator locator) {
+        CommandLine cli = new CommandLine(new MoatCommand(opener, passwords, locator));
         Converters.register(cli);
         cli.setParameterExceptionHandler((ex, args) -> {
             // An unmatched argument may be a password typed on the command line by mistake:
@@ -89,17 +95,21 @@ public final class MoatCommand implements Runnable {
     }
 
     /**
-     * The configuration named by {@code --config}; without the option, moat.toml when it exists
-     * and the defaults otherwise (so a fresh install needs no file, but a named file must exist).
+     * Where the configuration is: {@code --config}, {@code MOAT_CONFIG}, ./moat.toml,
+     * /etc/moat/moat.toml, in that order, for every command (docs/adr/0028).
      */
-    /** The file {@link #config()} reads or would read: {@code --config}, else moat.toml. */
-    public Path configPath() {
-        return configFile != null ? configFile : DEFAULT_CONFIG;
+    public ConfigLocator.Location configLocation() {
+        return locator.locate(Optional.ofNullable(configFile));
     }
 
+    /** The locator this command line was built with ({@code serve} writes its {@code localFile()}). */
+    public ConfigLocator locator() {
+        return locator;
+    }
+
+    /** The configuration; no file anywhere is an error naming the places looked at (no silent defaults). */
     public Config config() throws ConfigException {
-        if (configFile != null) return Config.load(configFile);
-        return Files.exists(DEFAULT_CONFIG) ? Config.load(DEFAULT_CONFIG) : Config.defaults();
+        return ConfigLocator.load(configLocation());
     }
 
     /** Runs {@code action} on an open directory and closes it afterwards. */

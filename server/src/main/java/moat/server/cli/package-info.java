@@ -3,6 +3,8 @@
  * checks. {@link moat.server.cli.MoatCommand#commandLine} builds it; the {@code serve}
  * subcommand is added by {@code moat.server.Main}. The user directory comes from a
  * {@link moat.server.cli.DirectoryOpener}, so the commands do not know which store is behind it.
+ * The configuration is found by {@link moat.server.config.ConfigLocator}, the same for every
+ * command; a command that needs it and finds none fails (exit 1) naming the places it looked.
  *
  * <p>Exit codes: 0 done, 1 failed (no such user, config errors, store errors), 2 usage error.
  *

@@ -24,10 +24,13 @@ public final class Config {
 
     private final Map<String, Setting<?>> registry;
     private final Map<String, Object> values;
+    /** Where a relative server.data_dir starts: the directory of the file read; empty = the working directory. */
+    private final Optional<Path> base;
 
-    private Config(Map<String, Setting<?>> registry, Map<String, Object> values) {
+    private Config(Map<String, Setting<?>> registry, Map<String, Object> values, Optional<Path> base) {
         this.registry = registry;
         this.values = values;
+        this.base = base;
     }
 
     /** The defaults of {@link Settings#ALL}. */
@@ -42,7 +45,7 @@ public final class Config {
             registry.put(s.key(), s);
             values.put(s.key(), s.defaultValue());
         }
-        return new Config(Map.copyOf(registry), values);
+        return new Config(Map.copyOf(registry), values, Optional.empty());
     }
 
     /** Reads a TOML file against {@link Settings#ALL}. */
@@ -60,7 +63,8 @@ public final class Config {
             String why = e instanceof NoSuchFileException || !file.toFile().exists() ? "no such file" : e.toString();
             throw new ConfigException(file.toString(), why, e);
         }
-        return fromTree(file.toString(), root, settings);
+        Config config = fromTree(file.toString(), root, settings);
+        return new Config(config.registry, config.values, Optional.of(file.toAbsolutePath().normalize().getParent()));
     }
 
     /** Parses TOML text (for tests and for {@code moat config check -}). */
@@ -80,7 +84,7 @@ public final class Config {
         for (Map.Entry<String, JsonNode> e : leaves.entrySet()) {
             Setting<?> s = config.registry.get(e.getKey());
             if (s == null) {
-                errors.add("unknown key " + e.getKey() + suggestion(e.getKey(), config.registry.keySet()));
+                errors.add("unknown key " + e.getKey() + hint(e.getKey(), config.registry.keySet()));
                 continue;
             }
             String shown = e.getKey() + " = " + e.getValue();
@@ -110,6 +114,31 @@ public final class Config {
     @SuppressWarnings("unchecked")
     private static Optional<String> checkUnchecked(Setting<?> s, Object value) {
         return ((Setting<Object>) s).check(value);
+    }
+
+    /**
+     * "did you mean", or, for {@code delivery.server.port_offset}, why: a dotted line appended
+     * below a {@code [delivery]} table header belongs to that table (TOML 1.0, "Table").
+     */
+    static String hint(String key, java.util.Collection<String> known) {
+        int dot = key.indexOf('.');
+        if (dot > 0 && known.contains(key.substring(dot + 1))) {
+            String table = key.substring(0, dot);
+            return " (" + key.substring(dot + 1) + " written below the [" + table + "] table header belongs to that"
+                    + " table: move the line above the first [table] line, or run: moat config set "
+                    + key.substring(dot + 1) + " VALUE)";
+        }
+        return suggestion(key, known);
+    }
+
+    /**
+     * The setting named {@code key}, or the loader's error for an unknown key (with the closest
+     * known key), for {@code moat config get/set}.
+     */
+    public static Setting<?> setting(String key) throws ConfigException {
+        for (Setting<?> s : Settings.ALL) if (s.key().equals(key)) return s;
+        List<String> keys = Settings.ALL.stream().map(Setting::key).toList();
+        throw new ConfigException("unknown key " + key + hint(key, keys) + "; every key: moat config defaults");
     }
 
     private static String suggestion(String key, Iterable<String> known) {
@@ -155,12 +184,14 @@ public final class Config {
     }
 
     /**
-     * A path setting made absolute: {@link ServerSettings#DATA_DIR} against the working
-     * directory, every other relative path against the data directory (so "tls/cert.pem" lives
-     * with the data it protects).
+     * A path setting made absolute: {@link ServerSettings#DATA_DIR} against the directory of the
+     * file it was read from (the working directory for defaults and parsed text), so an admin
+     * command finds the same data wherever it is run from; every other relative path against the
+     * data directory (so "tls/cert.pem" lives with the data it protects).
      */
     public Path path(Setting<Path> setting) {
-        Path dataDir = get(ServerSettings.DATA_DIR).toAbsolutePath().normalize();
+        Path configured = get(ServerSettings.DATA_DIR);
+        Path dataDir = (base.isPresent() ? base.get().resolve(configured) : configured.toAbsolutePath()).normalize();
         if (setting.key().equals(ServerSettings.DATA_DIR.key())) return dataDir;
         return dataDir.resolve(get(setting)).normalize();
     }
@@ -174,7 +205,14 @@ public final class Config {
                     + problem.get());
         Map<String, Object> copy = new LinkedHashMap<>(values);
         copy.put(setting.key(), value instanceof List<?> l ? List.copyOf(l) : value);
-        return new Config(registry, copy);
+        return new Config(registry, copy, base);
+    }
+
+    /** The value of {@code setting} as TOML source text ({@code "5m"}, {@code 100}, {@code ["a"]}), as in the file. */
+    public String toml(Setting<?> setting) {
+        Object v = values.get(setting.key());
+        if (v == null) throw new IllegalArgumentException("setting " + setting.key() + " is not registered");
+        return Units.toml(setting.kind(), v);
     }
 
     /** Every key with its default, unit, bounds and doc: the output of {@code moat config defaults}. */

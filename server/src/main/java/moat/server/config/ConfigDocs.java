@@ -22,22 +22,30 @@ final class ConfigDocs {
         return sb.toString();
     }
 
+    /**
+     * The generated moat.toml: one commented-out {@code section.name = default} line per key,
+     * grouped by section under comment headings. Dotted keys and no {@code [table]} headers, so a
+     * line from the README appended at the end means what it says (below a {@code [delivery]}
+     * header it would become {@code delivery.server.port_offset}); commented out, so appending a
+     * key is not a duplicate and a default changed by a new release applies (ADR 0028).
+     */
     static String file(List<Setting<?>> settings) {
         Map<String, List<Setting<?>>> sections = new LinkedHashMap<>();
         for (Setting<?> s : settings)
             sections.computeIfAbsent(s.key().substring(0, s.key().indexOf('.')), k -> new ArrayList<>()).add(s);
         StringBuilder sb = new StringBuilder();
-        sb.append("# moat.toml: every setting Moat knows, at its default value.\n");
+        sb.append("# moat.toml: every setting Moat knows, commented out at its default value.\n");
+        sb.append("# To change one, remove its '#' and edit the value, or append a line (e.g. server.port_offset = 10000),\n");
+        sb.append("# or run: moat config set server.port_offset 10000   (moat config get KEY shows a value).\n");
         sb.append("# Sizes: 64KiB, 25MiB (binary units) or plain bytes. Durations: 500ms, 30s, 5m, 1h, 1d.\n");
-        sb.append("# Check a changed file with: moat config check --config moat.toml\n");
+        sb.append("# Check a changed file with: moat config check\n");
         for (Map.Entry<String, List<Setting<?>>> section : sections.entrySet()) {
-            sb.append("\n[").append(section.getKey()).append("]\n");
+            sb.append("\n# ---- ").append(section.getKey()).append(" ----\n");
             for (Setting<?> s : section.getValue()) {
                 sb.append('\n');
                 for (String line : wrap(s.doc())) sb.append("# ").append(line).append('\n');
                 sb.append("# (").append(details(s)).append(")\n");
-                sb.append(s.key().substring(section.getKey().length() + 1)).append(" = ")
-                        .append(Units.toml(s.kind(), s.defaultValue())).append('\n');
+                sb.append("# ").append(s.key()).append(" = ").append(Units.toml(s.kind(), s.defaultValue())).append('\n');
             }
         }
         return sb.toString();

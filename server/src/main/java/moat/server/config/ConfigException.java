@@ -20,6 +20,12 @@ public class ConfigException extends Exception {
         this.errors = List.of(error);
     }
 
+    /** One problem that is not about a line of a file (no file at all, an unknown key asked for). */
+    public ConfigException(String error) {
+        super(error);
+        this.errors = List.of(error);
+    }
+
     /** One line per problem, each naming the key, the value and what is allowed. */
     public List<String> errors() {
         return errors;

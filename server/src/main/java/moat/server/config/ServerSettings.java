@@ -2,6 +2,7 @@ package moat.server.config;
 
 import java.nio.file.Path;
 import java.util.List;
+import java.util.OptionalInt;
 
 /** Settings of the server as a whole: identity, data directory, listeners, relay, audit log. */
 public final class ServerSettings {
@@ -13,19 +14,20 @@ public final class ServerSettings {
                     + " fully-qualified name (hostname -f); the start and moat config check warn when it does not resolve here");
 
     public static final Setting<Path> DATA_DIR = Setting.ofPath("server.data_dir", "./moat-data",
-            "Directory for the database, message files and TLS files; relative to the working directory");
+            "Directory for the database, message files and TLS files; relative to the directory of moat.toml");
 
     public static final Setting<Integer> PORT_OFFSET = Setting.ofInt("server.port_offset", 0, "ports", 0, 60000,
-            "Added to every listener port, so a non-root user can run on e.g. 10025/10587 (0 = standard ports)");
+            "Added to every listener port set to a number, so a non-root user can run on e.g. 10025/10587 (0 = standard"
+                    + " ports); \"off\" and \"ephemeral\" listeners stay as they are");
 
-    public static final Setting<Integer> SMTP_PORT = Setting.ofInt("listener.smtp_port", 25, "port", 0, 65535,
-            "Port for MTA-to-MTA SMTP (RFC 5321), STARTTLS offered, no AUTH; 0 = any free port (tests)");
+    public static final Setting<ListenerPort> SMTP_PORT = Setting.ofPort("listener.smtp_port", 25,
+            "Port for MTA-to-MTA SMTP (RFC 5321), STARTTLS offered, no AUTH; \"off\" = no listener");
 
-    public static final Setting<Integer> SUBMISSION_PORT = Setting.ofInt("listener.submission_port", 587, "port", 0,
-            65535, "Port for message submission with STARTTLS (RFC 6409); AUTH required");
+    public static final Setting<ListenerPort> SUBMISSION_PORT = Setting.ofPort("listener.submission_port", 587,
+            "Port for message submission with STARTTLS (RFC 6409); AUTH required; \"off\" = no listener");
 
-    public static final Setting<Integer> SUBMISSIONS_PORT = Setting.ofInt("listener.submissions_port", 465, "port", 0,
-            65535, "Port for message submission over implicit TLS (RFC 8314); AUTH required");
+    public static final Setting<ListenerPort> SUBMISSIONS_PORT = Setting.ofPort("listener.submissions_port", 465,
+            "Port for message submission over implicit TLS (RFC 8314); AUTH required; \"off\" = no listener");
 
     public static final Setting<List<String>> BIND_ADDRESSES = Setting.ofStringList("listener.bind_address",
             List.of("0.0.0.0"), "Literal IP addresses the listeners bind to (0.0.0.0 = all IPv4, :: = all)")
@@ -52,12 +54,21 @@ public final class ServerSettings {
 
     private ServerSettings() {}
 
-    /** The listener port after {@link #PORT_OFFSET}; refuses a sum past 65535 (named in the error). */
-    public static int effectivePort(Config config, Setting<Integer> port) {
-        int p = config.get(port) + config.get(PORT_OFFSET);
-        if (p > 65535)
-            throw new IllegalArgumentException(port.key() + " + server.port_offset = " + p + " is above 65535");
-        return p;
+    /**
+     * The port to bind after {@link #PORT_OFFSET}: empty when the listener is off, 0 for an
+     * ephemeral port (the offset shifts fixed ports only). Refuses a sum past 65535 (named in the error).
+     */
+    public static OptionalInt effectivePort(Config config, Setting<ListenerPort> port) {
+        return switch (config.get(port)) {
+            case ListenerPort.Off off -> OptionalInt.empty();
+            case ListenerPort.Ephemeral any -> OptionalInt.of(0);
+            case ListenerPort.Fixed fixed -> {
+                int p = fixed.number() + config.get(PORT_OFFSET);
+                if (p > 65535)
+                    throw new IllegalArgumentException(port.key() + " + server.port_offset = " + p + " is above 65535");
+                yield OptionalInt.of(p);
+            }
+        };
     }
 
     /**

@@ -24,7 +24,7 @@ public record Setting<T>(String key, Kind kind, T defaultValue, String unit, Opt
     /** The value types a TOML key can hold, and the Java type {@link Config#get} returns. */
     public enum Kind {
         INT(Integer.class), LONG(Long.class), BYTES(Long.class), DURATION(Duration.class), BOOL(Boolean.class),
-        STRING(String.class), STRING_LIST(List.class), PATH(Path.class);
+        STRING(String.class), STRING_LIST(List.class), PATH(Path.class), PORT(ListenerPort.class);
 
         private final Class<?> type;
 
@@ -111,6 +111,12 @@ public record Setting<T>(String key, Kind kind, T defaultValue, String unit, Opt
     public static Setting<Duration> ofDuration(String key, String def, String min, String max, String doc) {
         return new Setting<>(key, Kind.DURATION, Units.parseDuration(def), "duration",
                 Optional.of(Units.parseDuration(min)), Optional.of(Units.parseDuration(max)), doc, Constraint.none());
+    }
+
+    /** A listener port: 1 to 65535, {@code "off"} (no listener) or {@code "ephemeral"} (any free port). */
+    public static Setting<ListenerPort> ofPort(String key, int def, String doc) {
+        return new Setting<>(key, Kind.PORT, ListenerPort.of(def), "port", Optional.empty(), Optional.empty(), doc,
+                Constraint.of("1 to 65535, \"off\" (no listener) or \"ephemeral\" (any free port)", v -> true, ""));
     }
 
     public static Setting<Boolean> ofBool(String key, boolean def, String doc) {

@@ -50,6 +50,19 @@ final class TomlValues {
                     throw new IllegalArgumentException("is not a valid path: " + e.getReason());
                 }
             }
+            case PORT -> {
+                if (n.isIntegralNumber() && n.canConvertToInt() && n.intValue() == 0)
+                    throw new IllegalArgumentException("0 is ambiguous: write \"off\" for no listener, or \"ephemeral\""
+                            + " for a free port the system picks");
+                if (n.isIntegralNumber()) {
+                    if (!n.canConvertToInt() || n.intValue() < 1 || n.intValue() > 65535)
+                        throw new IllegalArgumentException("is out of bounds: must be 1 to 65535, \"off\" or \"ephemeral\"");
+                    yield ListenerPort.of(n.intValue());
+                }
+                if (n.isTextual() && n.textValue().equals("off")) yield ListenerPort.OFF;
+                if (n.isTextual() && n.textValue().equals("ephemeral")) yield ListenerPort.EPHEMERAL;
+                throw wrong("a port 1 to 65535, \"off\" or \"ephemeral\"", n);
+            }
             case STRING_LIST -> {
                 if (!n.isArray()) throw wrong("a list of strings such as [\"a\", \"b\"]", n);
                 List<String> out = new ArrayList<>();

@@ -83,6 +83,7 @@ public final class Units {
             case BYTES -> formatBytes((Long) value);
             case DURATION -> formatDuration((Duration) value);
             case STRING_LIST -> ((List<?>) value).stream().map(String::valueOf).collect(Collectors.joining(", ", "[", "]"));
+            case PORT -> ((ListenerPort) value).text();
             case INT, LONG, BOOL, STRING, PATH -> String.valueOf(value);
         };
     }
@@ -94,6 +95,8 @@ public final class Units {
             case BYTES -> tomlString(formatBytes((Long) value));
             case DURATION -> tomlString(formatDuration((Duration) value));
             case STRING -> tomlString((String) value);
+            case PORT -> value instanceof ListenerPort.Fixed f ? Integer.toString(f.number())
+                    : tomlString(((ListenerPort) value).text());
             case PATH -> tomlString(((Path) value).toString());
             case STRING_LIST -> ((List<?>) value).stream().map(v -> tomlString(String.valueOf(v)))
                     .collect(Collectors.joining(", ", "[", "]"));

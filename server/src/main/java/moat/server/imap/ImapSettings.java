@@ -3,14 +3,15 @@ package moat.server.imap;
 import java.time.Duration;
 import moat.protocol.imap.ImapLimits;
 import moat.server.config.Config;
+import moat.server.config.ListenerPort;
 import moat.server.config.Setting;
 
 /** IMAP listener ports and session bounds. */
 public final class ImapSettings {
-    public static final Setting<Integer> IMAP_PORT = Setting.ofInt("listener.imap_port", 143, "port", 0, 65535,
-            "Port for IMAP with STARTTLS (RFC 9051); LOGIN only after TLS; 0 = any free port (tests)");
-    public static final Setting<Integer> IMAPS_PORT = Setting.ofInt("listener.imaps_port", 993, "port", 0, 65535,
-            "Port for IMAP over implicit TLS (RFC 8314); 0 = any free port (tests)");
+    public static final Setting<ListenerPort> IMAP_PORT = Setting.ofPort("listener.imap_port", 143,
+            "Port for IMAP with STARTTLS (RFC 9051); LOGIN only after TLS; \"off\" = no listener");
+    public static final Setting<ListenerPort> IMAPS_PORT = Setting.ofPort("listener.imaps_port", 993,
+            "Port for IMAP over implicit TLS (RFC 8314); \"off\" = no listener");
     public static final Setting<Integer> MAX_LINE = Setting.ofInt("imap.max_line", 8192, "bytes", 1024, 1_000_000,
             "Longest IMAP command line, literals excluded (RFC 7162 section 4 asks for at least 8192)");
     public static final Setting<Long> MAX_APPEND = Setting.ofBytes("imap.max_append", "25MiB", "64KiB", "1GiB",

@@ -3,14 +3,15 @@ package moat.server.pop3;
 import java.time.Duration;
 import moat.protocol.pop3.Pop3Limits;
 import moat.server.config.Config;
+import moat.server.config.ListenerPort;
 import moat.server.config.Setting;
 
 /** Ports and bounds of the POP3 listeners (RFC 1939, RFC 2449, RFC 8314). */
 public final class Pop3Settings {
-    public static final Setting<Integer> POP3_PORT = Setting.ofInt("listener.pop3_port", 110, "port", 0, 65535,
-            "Port for POP3 with STLS (RFC 1939, RFC 2595); no login before TLS; 0 = any free port (tests)");
-    public static final Setting<Integer> POP3S_PORT = Setting.ofInt("listener.pop3s_port", 995, "port", 0, 65535,
-            "Port for POP3 over implicit TLS (RFC 8314); 0 = any free port (tests)");
+    public static final Setting<ListenerPort> POP3_PORT = Setting.ofPort("listener.pop3_port", 110,
+            "Port for POP3 with STLS (RFC 1939, RFC 2595); no login before TLS; \"off\" = no listener");
+    public static final Setting<ListenerPort> POP3S_PORT = Setting.ofPort("listener.pop3s_port", 995,
+            "Port for POP3 over implicit TLS (RFC 8314); \"off\" = no listener");
     public static final Setting<Integer> MAX_COMMAND_LINE = Setting.ofInt("pop3.max_command_line", 512, "bytes", 255,
             8192, "Longest command line incl. CRLF (RFC 2449 section 4: 255); longer: -ERR Line too long");
     public static final Setting<Integer> MAX_AUTH_FAILURES = Setting.ofInt("pop3.max_auth_failures", 3, "failures", 1,

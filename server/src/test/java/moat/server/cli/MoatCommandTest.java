@@ -10,9 +10,12 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import moat.core.Domain;
 import moat.server.config.Config;
 import moat.dns.testserver.TestDnsServer;
+import moat.server.config.ConfigLocator;
+import moat.server.config.ListenerPort;
 import moat.server.config.ServerSettings;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -35,7 +38,7 @@ class MoatCommandTest {
         CommandLine cli = MoatCommand.commandLine(config -> {
             opened.add(config);
             return directory;
-        }, PasswordSource.stream(new ByteArrayInputStream(stdin.getBytes(StandardCharsets.UTF_8))));
+        }, PasswordSource.stream(new ByteArrayInputStream(stdin.getBytes(StandardCharsets.UTF_8))), locator);
         out = new StringWriter();
         err = new StringWriter();
         cli.setOut(new PrintWriter(out, true));
@@ -48,9 +51,14 @@ class MoatCommandTest {
         return piped("", args);
     }
 
+    /** The commands run "in" {@code dir}, which holds a moat.toml, with an empty environment. */
+    ConfigLocator locator;
+
     @BeforeEach
-    void exampleDomain() {
+    void exampleDomainAndConfig() throws Exception {
         directory.addDomain(Domain.of("example.org"));
+        Files.writeString(dir.resolve("moat.toml"), Config.defaultFile());
+        locator = new ConfigLocator(Map.of(), dir, dir.resolve("etc/moat/moat.toml"));
     }
 
     @Test
@@ -245,8 +253,65 @@ class MoatCommandTest {
     }
 
     @Test
+    void anAdminCommandWithoutAConfigurationSaysWhereItLookedAndFails() throws Exception {
+        Files.delete(dir.resolve("moat.toml"));
+        Result r = run("dns", "records", "example.org");
+        assertThat(r.exit()).isEqualTo(1);
+        assertThat(r.out()).isEmpty();
+        assertThat(r.err()).startsWith("moat: no configuration file").contains(dir.resolve("moat.toml").toString(),
+                dir.resolve("etc/moat/moat.toml").toString(), "--config", "MOAT_CONFIG");
+        assertThat(run("domain", "list").exit()).isEqualTo(1);
+        assertThat(run("config", "get", "server.port_offset").exit()).isEqualTo(1);
+        assertThat(run("config", "set", "server.port_offset", "1").exit()).isEqualTo(1);
+        assertThat(run("config", "check").err()).contains("no configuration file");
+        assertThat(opened).isEmpty();
+        assertThat(dir.resolve("moat.toml")).doesNotExist();
+        // Documentation needs no file.
+        assertThat(run("config", "defaults").exit()).isZero();
+    }
+
+    @Test
+    void everyCommandFindsTheFileNamedByMoatConfig() throws Exception {
+        Path elsewhere = Files.createDirectories(dir.resolve("elsewhere")).resolve("moat.toml");
+        Files.writeString(elsewhere, "server.port_offset = 123\n");
+        locator = new ConfigLocator(Map.of("MOAT_CONFIG", elsewhere.toString()), dir, dir.resolve("etc/moat/moat.toml"));
+        assertThat(run("config", "get", "server.port_offset")).isEqualTo(new Result(0, "123\n", ""));
+        assertThat(run("domain", "list").exit()).isZero();
+        assertThat(opened).singleElement().satisfies(c ->
+                assertThat(c.path(ServerSettings.DATA_DIR)).isEqualTo(dir.resolve("elsewhere/moat-data")));
+        assertThat(run("--config", dir.resolve("moat.toml").toString(), "config", "get", "server.port_offset").out())
+                .isEqualTo("0\n");
+    }
+
+    @Test
+    void configSetAndGetRoundTripKeepingComments() throws Exception {
+        String before = Files.readString(dir.resolve("moat.toml"));
+        assertThat(run("config", "get", "delivery.connection_cache_time")).isEqualTo(new Result(0, "\"2s\"\n", ""));
+        assertThat(run("config", "get", "listener.imap_port").out()).isEqualTo("143\n");
+        Result set = run("config", "set", "delivery.connection_cache_time", "5s");
+        assertThat(set.exit()).isZero();
+        assertThat(set.out()).startsWith("delivery.connection_cache_time = \"5s\" (" + dir.resolve("moat.toml"));
+        assertThat(run("config", "set", "listener.imap_port", "off").exit()).isZero();
+        assertThat(run("config", "get", "delivery.connection_cache_time").out()).isEqualTo("\"5s\"\n");
+        assertThat(run("config", "get", "listener.imap_port").out()).isEqualTo("\"off\"\n");
+        String after = Files.readString(dir.resolve("moat.toml"));
+        assertThat(after.lines().filter(l -> !before.contains(l + "\n")))
+                .containsExactly("listener.imap_port = \"off\"", "delivery.connection_cache_time = \"5s\"");
+        assertThat(after.lines().count()).isEqualTo(before.lines().count());
+
+        Result bad = run("config", "set", "delivery.connection_cache_time", "2h");
+        assertThat(bad.exit()).isEqualTo(1);
+        assertThat(bad.err()).contains("delivery.connection_cache_time = \"2h\": is out of bounds");
+        Result unknown = run("config", "get", "server.port_ofset");
+        assertThat(unknown.exit()).isEqualTo(1);
+        assertThat(unknown.err()).contains("unknown key server.port_ofset (did you mean server.port_offset?)");
+        assertThat(Files.readString(dir.resolve("moat.toml"))).isEqualTo(after);
+    }
+
+    @Test
     void serveCanBeAddedByMain() {
-        CommandLine cli = MoatCommand.commandLine(c -> directory, PasswordSource.stream(InputStreamOfNothing.INSTANCE));
+        CommandLine cli = MoatCommand.commandLine(c -> directory, PasswordSource.stream(InputStreamOfNothing.INSTANCE),
+                locator);
         @CommandLine.Command(name = "serve")
         class Serve implements java.util.concurrent.Callable<Integer> {
             @CommandLine.ParentCommand
@@ -254,7 +319,7 @@ class MoatCommandTest {
 
             @Override
             public Integer call() throws Exception {
-                return moat.config().get(ServerSettings.SMTP_PORT) == 25 ? 0 : 3;
+                return moat.config().get(ServerSettings.SMTP_PORT).equals(ListenerPort.of(25)) ? 0 : 3;
             }
         }
         cli.addSubcommand("serve", new Serve());

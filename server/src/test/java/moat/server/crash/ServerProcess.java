@@ -53,7 +53,7 @@ public final class ServerProcess {
 
     /**
      * The part of moat.toml every harness writes: host name, data directory, the three SMTP
-     * ports on 127.0.0.1, IMAP and POP3 on any free port (0; nobody connects to them). Harnesses
+     * ports on 127.0.0.1 (0: "off"), IMAP and POP3 off (nobody connects to them). Harnesses
      * append their own keys.
      */
     public static String baseConfig(Path data, int smtpPort, int submissionPort, int submissionsPort) {
@@ -61,14 +61,19 @@ public final class ServerProcess {
                 server.hostname = "mx.test.example"
                 server.data_dir = "%s"
                 listener.bind_address = ["127.0.0.1"]
-                listener.smtp_port = %d
-                listener.submission_port = %d
-                listener.submissions_port = %d
-                listener.pop3_port = 0
-                listener.pop3s_port = 0
-                listener.imap_port = 0
-                listener.imaps_port = 0
-                """.formatted(data.toAbsolutePath(), smtpPort, submissionPort, submissionsPort);
+                listener.smtp_port = %s
+                listener.submission_port = %s
+                listener.submissions_port = %s
+                listener.pop3_port = "off"
+                listener.pop3s_port = "off"
+                listener.imap_port = "off"
+                listener.imaps_port = "off"
+                """.formatted(data.toAbsolutePath(), port(smtpPort), port(submissionPort), port(submissionsPort));
+    }
+
+    /** A port number, or "off" (no listener) for 0 or less. */
+    private static String port(int port) {
+        return port > 0 ? Integer.toString(port) : "\"off\"";
     }
 
     /**

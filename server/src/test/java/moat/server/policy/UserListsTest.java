@@ -11,6 +11,7 @@ import java.util.List;
 import moat.dns.testserver.TestDnsServer;
 import moat.protocol.smtp.SessionInfo.Listener;
 import moat.server.cli.MoatCommand;
+import moat.server.config.ServerSettings;
 import moat.server.testing.SmtpClient;
 import moat.server.testing.TestServer;
 import moat.store.sqlite.AdminDirectory;
@@ -55,12 +56,20 @@ class UserListsTest {
     }
 
     /** {@code moat args...} on the server's data directory; returns exit code and output. */
-    static String moat(Path dir, String... args) {
-        CommandLine cli = MoatCommand.commandLine(config -> AdminDirectory.open(dir.resolve("data"), StoreSettings.defaults()));
+    static String moat(Path dir, String... args) throws java.io.IOException {
+        // Admin commands need a configuration file (docs/adr/0028): the test server's data directory.
+        Path config = dir.resolve("moat.toml");
+        Files.writeString(config, "server.data_dir = \"" + dir.resolve("data") + "\"\n");
+        CommandLine cli = MoatCommand.commandLine(c -> AdminDirectory.open(c.path(ServerSettings.DATA_DIR),
+                StoreSettings.defaults()));
         StringWriter out = new StringWriter();
         cli.setOut(new PrintWriter(out, true));
         cli.setErr(new PrintWriter(out, true));
-        int exit = cli.execute(args);
+        String[] all = new String[args.length + 2];
+        all[0] = "--config";
+        all[1] = config.toString();
+        System.arraycopy(args, 0, all, 2, args.length);
+        int exit = cli.execute(all);
         return exit + " " + out;
     }
 

@@ -67,10 +67,12 @@ public final class TestServer implements AutoCloseable {
         sb.append("listener.bind_address = [\"127.0.0.1\"]\n");
         // A test may pin the port-25 listener (a server re-opened on the port its peers know).
         if (java.util.Arrays.stream(toml).noneMatch(l -> l.startsWith("listener.smtp_port")))
-            sb.append("listener.smtp_port = 0\n");
-        sb.append("listener.submission_port = 0\nlistener.submissions_port = 0\n");
-        sb.append("listener.pop3_port = 0\nlistener.pop3s_port = 0\n");
-        sb.append("listener.imap_port = 0\nlistener.imaps_port = 0\n");
+            sb.append("listener.smtp_port = \"ephemeral\"\n");
+        // Every other listener on a free port of the system's choosing unless the test sets it (e.g. "off").
+        for (String key : List.of("listener.submission_port", "listener.submissions_port", "listener.pop3_port",
+                "listener.pop3s_port", "listener.imap_port", "listener.imaps_port"))
+            if (java.util.Arrays.stream(toml).noneMatch(l -> l.startsWith(key + " ")))
+                sb.append(key).append(" = \"ephemeral\"\n");
         sb.append("smtp.relay_domains = [\"relay.example\"]\n");
         for (String line : toml) sb.append(line).append('\n');
         // Port 25 holds its banner 2 s by default (pregreet); tests that do not test it skip the wait.
