@@ -22,6 +22,7 @@ import moat.core.dns.Resolver;
 import moat.policy.Policy;
 import moat.protocol.smtp.SessionInfo.Listener;
 import moat.server.audit.AuditLog;
+import moat.server.audit.AuditSettings;
 import moat.server.config.Config;
 import moat.server.content.ContentStage;
 import moat.server.config.ServerSettings;
@@ -114,7 +115,8 @@ public final class MoatServer implements AutoCloseable {
             opened.add(tls);
             tls.startReloading(config.get(TlsSettings.RELOAD_INTERVAL));
             tls.reloadOnHangup();
-            AuditLog audit = AuditLog.toFile(config.path(ServerSettings.AUDIT_FILE), clock);
+            AuditLog audit = AuditLog.toChainedFile(config.path(ServerSettings.AUDIT_FILE), dataDir,
+                    AuditSettings.options(config), clock);
             opened.add(audit);
             Set<Domain> relayDomains = config.get(ServerSettings.RELAY_DOMAINS).stream().map(Domain::of)
                     .collect(Collectors.toSet());
