@@ -125,9 +125,15 @@ public final class AuditKey {
                 + "\n-----END " + type + "-----\n";
     }
 
+    /** The base64 between the first BEGIN and END lines; text around them (a comment) is ignored. */
     private static byte[] der(String pem) {
         StringBuilder b64 = new StringBuilder();
-        for (String line : pem.split("\\R")) if (!line.startsWith("-----") && !line.isBlank()) b64.append(line.strip());
+        boolean inside = false;
+        for (String line : pem.split("\\R")) {
+            if (line.startsWith("-----BEGIN ")) inside = true;
+            else if (line.startsWith("-----END ")) break;
+            else if (inside) b64.append(line.strip());
+        }
         return Base64.getDecoder().decode(b64.toString());
     }
 

@@ -96,11 +96,11 @@ public final class ChainVerifier {
             if (link.seq() != expected) {
                 return Optional.of(link.seq() > expected
                         ? "seq " + link.seq() + " where " + expected + " was expected: " + (link.seq() - expected)
-                        + " line(s) before it deleted, or lines reordered"
-                        : "seq " + link.seq() + " where " + expected + " was expected: a line inserted, repeated or reordered");
+                        + " line(s) before it deleted, or this line inserted or moved"
+                        : "seq " + link.seq() + " where " + expected + " was expected: a line inserted, repeated or moved");
             }
             if (previous != null && !Arrays.equals(AuditChain.hash(previous, link.body()), link.hash()))
-                return Optional.of("seq " + link.seq() + ": hash does not match the line: the line was edited");
+                return Optional.of("seq " + link.seq() + ": hash does not match the line: the line was edited or forged");
             if (line.contains(CHECKPOINT)) {
                 Optional<String> bad = checkpoint(link);
                 if (bad.isPresent()) return bad;

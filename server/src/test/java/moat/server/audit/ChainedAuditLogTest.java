@@ -132,7 +132,7 @@ class ChainedAuditLogTest {
         lines = lines();
         lines.set(8, lines.get(3));
         rewrite(lines);
-        assertBreaksAt(9, "inserted, repeated or reordered");
+        assertBreaksAt(9, "inserted, repeated or moved");
     }
 
     @Test
