@@ -10,7 +10,9 @@ import java.nio.file.Path;
 import java.security.PublicKey;
 import java.util.Arrays;
 import java.util.HexFormat;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import moat.core.Event;
 
@@ -40,7 +42,7 @@ public final class ChainVerifier {
 
     /**
      * The outcome: {@code firstSeq..lastSeq} read, {@code checkpoints} valid signatures,
-     * {@code unsigned} lines after the last of them, and the first break if any.
+     * {@code unsigned} event lines after the last seq signed, and the first break if any.
      */
     public record Report(long lines, long firstSeq, long lastSeq, int checkpoints, long unsigned,
                          Optional<Break> broken) {
@@ -74,12 +76,24 @@ public final class ChainVerifier {
 
     /** The chain read so far. */
     private final class State {
+        /** Lines since the last signed seq a checkpoint may name: more than audit.checkpoint_lines allows. */
+        private static final int RECENT_LIMIT = 400_000;
+
+        private record Seen(byte[] hash, boolean checkpoint) {}
+
         long lines;
         long firstSeq;
         long expected; // 0 = nothing read yet
         byte[] previous;
-        long lastCheckpointSeq;
+        long lastSignedSeq;
         int checkpoints;
+        /** The lines after lastSignedSeq, oldest first: a checkpoint signs one of them. */
+        final LinkedHashMap<Long, Seen> recent = new LinkedHashMap<>() {
+            @Override
+            protected boolean removeEldestEntry(Map.Entry<Long, Seen> eldest) {
+                return size() > RECENT_LIMIT;
+            }
+        };
 
         Optional<String> check(String line) {
             Optional<AuditChain.Link> parsed = AuditChain.parse(line);
@@ -101,45 +115,50 @@ public final class ChainVerifier {
             }
             if (previous != null && !Arrays.equals(AuditChain.hash(previous, link.body()), link.hash()))
                 return Optional.of("seq " + link.seq() + ": hash does not match the line: the line was edited or forged");
+            boolean isCheckpoint = false;
             if (line.contains(CHECKPOINT)) {
-                Optional<String> bad = checkpoint(link);
-                if (bad.isPresent()) return bad;
+                JsonNode n;
+                try {
+                    n = JSON.readTree(link.body());
+                } catch (IOException e) {
+                    return Optional.of("seq " + link.seq() + ": not JSON");
+                }
+                isCheckpoint = n.path("event").asText().equals(Event.AUDIT_CHECKPOINT.id());
+                if (isCheckpoint) {
+                    Optional<String> bad = checkpoint(link, n);
+                    if (bad.isPresent()) return bad;
+                }
             }
+            recent.put(link.seq(), new Seen(link.hash(), isCheckpoint));
             previous = link.hash();
             expected++;
             lines++;
             return Optional.empty();
         }
 
-        Optional<String> checkpoint(AuditChain.Link link) {
-            JsonNode n;
-            try {
-                n = JSON.readTree(link.body());
-            } catch (IOException e) {
-                return Optional.of("seq " + link.seq() + ": checkpoint is not JSON");
-            }
-            if (!n.path("event").asText().equals(Event.AUDIT_CHECKPOINT.id())) return Optional.empty();
+        Optional<String> checkpoint(AuditChain.Link link, JsonNode n) {
             long signedSeq = n.path("signed_seq").asLong(-1);
             String signedHash = n.path("signed_hash").asText("");
-            String since = lastCheckpointSeq == 0 ? "the start" : "the checkpoint at seq " + lastCheckpointSeq;
+            String since = lastSignedSeq == 0 ? "the start" : "seq " + lastSignedSeq + " (signed before)";
             if (!n.path("key_id").asText("").equals(keyId))
                 return Optional.of("seq " + link.seq() + ": checkpoint signed with key " + n.path("key_id").asText()
                         + ", not with the key given (" + keyId + ")");
-            if (previous != null && (signedSeq != link.seq() - 1
-                    || !signedHash.equals(HexFormat.of().formatHex(previous))))
+            Seen signed = recent.get(signedSeq);
+            if (previous != null && (signed == null || !signedHash.equals(HexFormat.of().formatHex(signed.hash()))))
                 return Optional.of("seq " + link.seq() + ": checkpoint signs seq " + signedSeq + " " + signedHash
-                        + ", not the chain before it: lines since " + since + " were rewritten");
+                        + ", not a line of this chain since " + since + ": lines after " + since + " were rewritten");
             if (!AuditKey.verify(key, signedSeq, signedHash, n.path("sig").asText("")))
-                return Optional.of("seq " + link.seq() + ": checkpoint signature is not valid: lines since " + since
+                return Optional.of("seq " + link.seq() + ": checkpoint signature is not valid: lines after " + since
                         + " were rewritten, or the checkpoint was");
-            lastCheckpointSeq = link.seq();
+            lastSignedSeq = signedSeq;
+            recent.keySet().removeIf(seq -> seq <= signedSeq);
             checkpoints++;
             return Optional.empty();
         }
 
         Report report(Optional<Break> broken) {
             long last = expected == 0 ? 0 : expected - 1;
-            long unsigned = lastCheckpointSeq == 0 ? lines : last - lastCheckpointSeq;
+            long unsigned = recent.values().stream().filter(seen -> !seen.checkpoint()).count();
             return new Report(lines, firstSeq, last, checkpoints, unsigned, broken);
         }
     }
