@@ -105,7 +105,7 @@ public final class ChainedFileSink implements EventSink, AutoCloseable {
             // The log must not take mail down; report on stderr, which the service manager keeps.
             System.err.println("audit log write failed: " + e);
         } catch (RejectedExecutionException e) {
-            // closing: the stop checkpoint signs these lines
+            sinceCheckpoint = options.checkpointLines(); // closing: the stop checkpoint signs these lines
         } finally {
             lock.unlock();
         }
