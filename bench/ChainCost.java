@@ -51,7 +51,7 @@ public class ChainCost {
             }
             long chainedNs;
             try (ChainedFileSink chained = ChainedFileSink.open(dir.resolve("chained-" + round + ".log"), key,
-                    new ChainedFileSink.Options(1000, Duration.ofHours(1)), Clock.systemUTC())) {
+                    new ChainedFileSink.Options(1000, Duration.ofHours(1), 1L << 40, false, Duration.ofDays(365)), Clock.systemUTC())) {
                 t0 = System.nanoTime();
                 for (int i = 0; i < LINES; i++) chained.accept(at, Event.SMTP_TRANSACTION, f);
                 chainedNs = (System.nanoTime() - t0) / LINES;

@@ -4,8 +4,6 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.BufferedReader;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.PublicKey;
 import java.util.Arrays;
@@ -62,7 +60,7 @@ public final class ChainVerifier {
     public Report verify(List<Path> files) throws IOException {
         State st = new State();
         for (Path file : files) {
-            try (BufferedReader r = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
+            try (BufferedReader r = AuditFiles.reader(file)) {
                 long lineNo = 0;
                 for (String line = r.readLine(); line != null; line = r.readLine()) {
                     lineNo++;

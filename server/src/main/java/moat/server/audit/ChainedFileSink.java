@@ -4,20 +4,22 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.BufferedWriter;
 import java.io.IOException;
-import java.io.RandomAccessFile;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.time.LocalDate;
+import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
 import java.time.temporal.ChronoUnit;
 import java.util.LinkedHashMap;
 import java.util.Map;
-import java.util.Optional;
+import java.util.List;
 import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
@@ -39,20 +41,30 @@ import moat.core.EventSink;
  * (bench/ChainCost.java); the signature (0.3 to 0.8 ms) is made on the checkpoint thread,
  * outside the lock, so a checkpoint names the seq it signs, usually a few lines before it.
  *
- * <p>A restart continues the chain from the file's last line. LIMITATION: a file whose last
+ * <p>Rotation by size and by UTC day renames the file ({@link AuditFiles}), compresses it and
+ * deletes rotated files older than the retention, all on the checkpoint thread but the rename;
+ * the chain goes on across files. A restart continues the chain from the file's last line. LIMITATION: a file whose last
  * line is not a chained line (torn by a crash mid-write, or written before the chain existed)
  * gets a line feed and a new chain at seq 1; {@code moat log verify} reports the break there.
  */
 public final class ChainedFileSink implements EventSink, AutoCloseable {
-    /** Checkpoint spacing: {@code audit.checkpoint_lines} and {@code audit.checkpoint_interval}. */
-    public record Options(int checkpointLines, Duration checkpointInterval) {}
+    /**
+     * Checkpoint spacing ({@code audit.checkpoint_lines}, {@code audit.checkpoint_interval}) and
+     * rotation ({@code audit.rotate_size}, {@code audit.rotate_daily}, {@code audit.retention}).
+     */
+    public record Options(int checkpointLines, Duration checkpointInterval, long rotateSize, boolean rotateDaily,
+                          Duration retention) {}
 
     private static final DateTimeFormatter TS = DateTimeFormatter.ISO_INSTANT;
     private static final ObjectMapper JSON = new ObjectMapper();
-    /** The longest last line looked for at start; longer means "not a chained line". */
-    private static final int TAIL_LIMIT = 1 << 20;
+    /** What the chain adds to a line at most: {@code "seq":<19 digits>,} and {@code ,"hash":"<64 hex>"}, and the line feed. */
+    private static final int CHAIN_MEMBERS = 27 + 74 + 1;
 
-    private final BufferedWriter out;
+    private final Path file;
+    private BufferedWriter out;
+    /** Bytes in the current file and the UTC day it was started on: when to rotate. */
+    private long size;
+    private LocalDate day;
     private final AuditKey key;
     private final String keyId;
     private final Options options;
@@ -63,8 +75,12 @@ public final class ChainedFileSink implements EventSink, AutoCloseable {
     private int sinceCheckpoint;
     private boolean closed;
 
-    private ChainedFileSink(BufferedWriter out, AuditChain chain, AuditKey key, Options options, Clock clock) {
+    private ChainedFileSink(Path file, BufferedWriter out, AuditChain chain, AuditKey key, Options options, Clock clock)
+            throws IOException {
+        this.file = file;
         this.out = out;
+        this.size = Files.size(file);
+        this.day = size == 0 ? today(clock) : LocalDate.ofInstant(Files.getLastModifiedTime(file).toInstant(), ZoneOffset.UTC);
         this.chain = chain;
         this.key = key;
         this.keyId = AuditKey.id(key.publicKey());
@@ -74,20 +90,39 @@ public final class ChainedFileSink implements EventSink, AutoCloseable {
                 Thread.ofPlatform().daemon().name("audit-checkpoint").factory());
         long every = options.checkpointInterval().toMillis();
         timer.scheduleWithFixedDelay(() -> checkpoint("interval"), every, every, TimeUnit.MILLISECONDS);
+        // a crash between rotation and compression left plain rotated files: compress them now
+        for (Path f : AuditFiles.rotatedFiles(file))
+            if (!f.getFileName().toString().endsWith(".gz")) timer.execute(() -> compress(f));
     }
 
-    /** Appends to {@code file} (created when missing), continuing the chain its last line ends. */
+    /**
+     * Appends to {@code file} (created when missing), continuing the chain its last line ends, or
+     * the newest rotated file's when the current one is missing or empty (a stop right after a
+     * rotation).
+     */
     public static ChainedFileSink open(Path file, AuditKey key, Options options, Clock clock) throws IOException {
         if (file.getParent() != null) Files.createDirectories(file.getParent());
-        Tail tail = tail(file);
-        BufferedWriter w = Files.newBufferedWriter(file, StandardCharsets.UTF_8,
-                StandardOpenOption.CREATE, StandardOpenOption.APPEND, StandardOpenOption.WRITE);
+        AuditFiles.Tail tail = AuditFiles.tail(file);
+        if (tail.equals(AuditFiles.Tail.NONE)) {
+            List<Path> rotated = AuditFiles.rotatedFiles(file);
+            if (!rotated.isEmpty()) tail = AuditFiles.tail(rotated.getLast());
+        }
+        BufferedWriter w = writer(file);
         if (tail.torn()) {
             w.write('\n');
             w.flush();
         }
         AuditChain chain = tail.last().flatMap(AuditChain::parse).map(AuditChain::after).orElseGet(AuditChain::start);
-        return new ChainedFileSink(w, chain, key, options, clock);
+        return new ChainedFileSink(file, w, chain, key, options, clock);
+    }
+
+    private static BufferedWriter writer(Path file) throws IOException {
+        return Files.newBufferedWriter(file, StandardCharsets.UTF_8,
+                StandardOpenOption.CREATE, StandardOpenOption.APPEND, StandardOpenOption.WRITE);
+    }
+
+    private static LocalDate today(Clock clock) {
+        return LocalDate.ofInstant(clock.instant(), ZoneOffset.UTC);
     }
 
     @Override
@@ -95,6 +130,7 @@ public final class ChainedFileSink implements EventSink, AutoCloseable {
         String json = json(at, event, fields);
         lock.lock();
         try {
+            rotateIfDue(json);
             write(chain.append(json));
             out.flush();
             if (++sinceCheckpoint >= options.checkpointLines()) {
@@ -151,6 +187,7 @@ public final class ChainedFileSink implements EventSink, AutoCloseable {
             lock.lock();
             try {
                 if (closed) return;
+                rotateIfDue(json);
                 write(chain.append(json));
                 out.flush();
             } finally {
@@ -164,6 +201,45 @@ public final class ChainedFileSink implements EventSink, AutoCloseable {
     private void write(String line) throws IOException {
         out.write(line);
         out.write('\n');
+        size += line.length() + 1; // chars, not bytes: close enough for a size limit
+    }
+
+    /**
+     * Under the lock, before a line: when the file would pass audit.rotate_size, or a new UTC day
+     * began (audit.rotate_daily), the file is renamed and a new one started; the chain simply
+     * goes on in it. Compression and retention run on the checkpoint thread.
+     */
+    private void rotateIfDue(String json) throws IOException {
+        int next = json.length() + CHAIN_MEMBERS;
+        LocalDate now = today(clock);
+        boolean due = size > 0 && (size + next > options.rotateSize() || options.rotateDaily() && !now.equals(day));
+        if (!due) return;
+        out.close();
+        Path rotated = AuditFiles.rotatedName(file, clock.instant(), chain.seq());
+        Files.move(file, rotated, StandardCopyOption.ATOMIC_MOVE);
+        out = writer(file);
+        size = 0;
+        day = now;
+        try {
+            timer.execute(() -> {
+                compress(rotated);
+                try {
+                    AuditFiles.expire(file, clock.instant().minus(options.retention()));
+                } catch (IOException e) {
+                    System.err.println("audit retention failed: " + e);
+                }
+            });
+        } catch (RejectedExecutionException e) {
+            // closing: compressed at the next start
+        }
+    }
+
+    private static void compress(Path rotated) {
+        try {
+            AuditFiles.compress(rotated);
+        } catch (IOException e) {
+            System.err.println("audit log compression failed (the file stays plain): " + e);
+        }
     }
 
     private static String json(Instant at, Event event, Map<String, Object> fields) {
@@ -197,22 +273,4 @@ public final class ChainedFileSink implements EventSink, AutoCloseable {
         }
     }
 
-    /** The file's last line, and whether the file ends without a line feed (a torn write). */
-    private record Tail(Optional<String> last, boolean torn) {}
-
-    private static Tail tail(Path file) throws IOException {
-        if (!Files.exists(file) || Files.size(file) == 0) return new Tail(Optional.empty(), false);
-        try (RandomAccessFile f = new RandomAccessFile(file.toFile(), "r")) {
-            long size = f.length();
-            int n = (int) Math.min(size, TAIL_LIMIT);
-            byte[] buf = new byte[n];
-            f.seek(size - n);
-            f.readFully(buf);
-            if (buf[n - 1] != '\n') return new Tail(Optional.empty(), true);
-            int start = n - 2;
-            while (start >= 0 && buf[start] != '\n') start--;
-            if (start < 0 && n < size) return new Tail(Optional.empty(), false);
-            return new Tail(Optional.of(new String(buf, start + 1, n - 2 - start, StandardCharsets.UTF_8)), false);
-        }
-    }
 }

@@ -21,6 +21,7 @@
  * visible against a copy kept elsewhere.
  *
  * <p>LIMITATION: shipping to a remote log server (RFC 5424 over TLS) is not built yet; point
- * rsyslog's imfile at the file meanwhile. No rotation of the file yet.
+ * rsyslog's imfile at the file meanwhile. Rotation, compression and retention:
+ * {@link moat.server.audit.AuditFiles}.
  */
 package moat.server.audit;

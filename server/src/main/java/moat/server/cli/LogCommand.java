@@ -4,6 +4,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.PublicKey;
 import java.util.List;
+import moat.server.audit.AuditFiles;
 import moat.server.audit.AuditKey;
 import moat.server.audit.ChainVerifier;
 import moat.server.config.Config;
@@ -37,7 +38,8 @@ final class LogCommand {
     }
 
     @Command(name = "verify", description = "Check the audit log's hash chain and checkpoint signatures across the"
-            + " files given, oldest first (default: log.audit_file); report the first line where it breaks.")
+            + " files given, oldest first (.gz too; default: log.audit_file's rotated files and itself); report the first"
+            + " line where it breaks.")
     int verify(@Option(names = "--key", paramLabel = "FILE",
                        description = "Public key (PEM, from moat log key) kept elsewhere; default: the data dir's") Path keyFile,
                @Parameters(paramLabel = "FILE", arity = "0..*") List<Path> files) throws Exception {
@@ -47,7 +49,11 @@ final class LogCommand {
             moat.err().println("moat: no public key " + pub + " (give one with --key FILE)");
             return 1;
         }
-        List<Path> logs = files == null || files.isEmpty() ? List.of(c.path(ServerSettings.AUDIT_FILE)) : files;
+        List<Path> logs = files == null || files.isEmpty() ? AuditFiles.inOrder(c.path(ServerSettings.AUDIT_FILE)) : files;
+        if (logs.isEmpty()) {
+            moat.err().println("moat: no audit log at " + c.path(ServerSettings.AUDIT_FILE));
+            return 1;
+        }
         for (Path f : logs) {
             if (!Files.isRegularFile(f)) {
                 moat.err().println("moat: no such file " + f);

@@ -16,6 +16,7 @@ import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import moat.core.Event;
+import moat.server.testing.MutableClock;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -26,7 +27,7 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class ChainedAuditLogTest {
     private static final Clock CLOCK = Clock.fixed(Instant.parse("2026-12-08T01:02:03.456Z"), ZoneOffset.UTC);
-    private static final ChainedFileSink.Options EVERY_10 = new ChainedFileSink.Options(10, Duration.ofHours(1));
+    private static final ChainedFileSink.Options EVERY_10 = new ChainedFileSink.Options(10, Duration.ofHours(1), 1L << 30, false, Duration.ofDays(365));
 
     @TempDir
     Path dir;
@@ -201,6 +202,63 @@ class ChainedAuditLogTest {
         write(2);
         assertBreaksAt(5, "not a chained audit line");
         assertThat(lines().get(5)).startsWith("{\"seq\":1,");
+    }
+
+    @Test
+    void rotatesBySizeCompressesAndTheChainGoesOnAcrossFiles() throws Exception {
+        ChainedFileSink.Options small = new ChainedFileSink.Options(100, Duration.ofHours(1), 64 * 1024, false,
+                Duration.ofDays(365));
+        try (AuditLog a = AuditLog.toChainedFile(log(), dir, small, CLOCK)) {
+            for (int i = 0; i < 2000; i++) a.event(Event.DELIVERY_RECOVERED, Map.of("rows", i));
+        }
+        List<Path> rotated = AuditFiles.rotatedFiles(log());
+        assertThat(rotated).hasSizeGreaterThanOrEqualTo(3).allMatch(f -> f.toString().endsWith(".gz"));
+        long total = Files.readAllLines(log()).size();
+        for (Path f : rotated) {
+            try (var r = AuditFiles.reader(f)) {
+                List<String> ls = r.lines().toList();
+                total += ls.size();
+                assertThat(ls.stream().mapToLong(l -> l.length() + 1).sum()).isLessThanOrEqualTo(64 * 1024);
+            }
+        }
+        ChainVerifier.Report r = new ChainVerifier(AuditKey.loadOrCreate(dir).publicKey()).verify(AuditFiles.inOrder(log()));
+        assertThat(r.holds()).as("%s", r).isTrue();
+        assertThat(r.firstSeq()).isEqualTo(1);
+        assertThat(r.lastSeq()).isEqualTo(total);
+        assertThat(r.unsigned()).isZero();
+    }
+
+    @Test
+    void rotatesAtANewUtcDayAndARestartAfterARotationContinuesFromTheRotatedFile() throws Exception {
+        MutableClock clock = new MutableClock(Instant.parse("2026-12-08T23:59:59Z"));
+        ChainedFileSink.Options daily = new ChainedFileSink.Options(10, Duration.ofHours(1), 1L << 30, true,
+                Duration.ofDays(30));
+        try (AuditLog a = AuditLog.toChainedFile(log(), dir, daily, clock)) {
+            a.event(Event.DELIVERY_RECOVERED, Map.of("rows", 1));
+            a.event(Event.DELIVERY_RECOVERED, Map.of("rows", 2));
+            clock.advance(Duration.ofSeconds(2));
+            a.event(Event.DELIVERY_RECOVERED, Map.of("rows", 3));
+        }
+        assertThat(AuditFiles.rotatedFiles(log())).extracting(f -> f.getFileName().toString())
+                .containsExactly("audit.log.20261209T000001Z-0000000000000000002.gz");
+        assertThat(lines().getFirst()).startsWith("{\"seq\":3,");
+
+        // a rotation right before a stop: the current file is gone, the newest rotated one ends the chain
+        Files.move(log(), AuditFiles.rotatedName(log(), clock.instant(), 5));
+        // and a rotated file past audit.retention goes at the next rotation
+        Path old = Path.of(AuditFiles.rotatedName(log(), Instant.parse("2026-01-01T00:00:00Z"), 1) + ".gz");
+        Files.writeString(old, "");
+        Files.setLastModifiedTime(old, java.nio.file.attribute.FileTime.from(clock.instant().minus(Duration.ofDays(31))));
+        try (AuditLog a = AuditLog.toChainedFile(log(), dir, daily, clock)) {
+            a.event(Event.DELIVERY_RECOVERED, Map.of("rows", 4));
+            clock.advance(Duration.ofDays(1));
+            a.event(Event.DELIVERY_RECOVERED, Map.of("rows", 5));
+        }
+        assertThat(old).doesNotExist();
+        assertThat(AuditFiles.rotatedFiles(log())).hasSize(3).allMatch(f -> f.toString().endsWith(".gz"));
+        ChainVerifier.Report r = new ChainVerifier(AuditKey.loadOrCreate(dir).publicKey()).verify(AuditFiles.inOrder(log()));
+        assertThat(r.holds()).as("%s", r).isTrue();
+        assertThat(r.lastSeq()).isEqualTo(7); // 3 events + stop; then 1 event, rotation, 1 event + stop
     }
 
     private static int firstCheckpoint(List<String> lines) {
