@@ -27,7 +27,8 @@ public final class Settings {
             moat.server.imap.ImapSettings.class,
             moat.server.mailauth.MailAuthSettings.class,
             moat.server.delivery.DeliverySettings.class,
-            moat.server.delivery.ConnectionCacheSettings.class);
+            moat.server.delivery.ConnectionCacheSettings.class,
+            moat.server.audit.AuditSettings.class);
 
     private Settings() {}
 
