@@ -35,19 +35,47 @@ public final class ServerProcess {
         this.smtpPort = smtpPort;
     }
 
-    /** Distinct free loopback ports, found once and reused across all restarts of the server. */
+    /**
+     * Distinct free loopback ports, found once and reused across all restarts of the server. They
+     * are taken below the kernel's ephemeral range (ip_local_port_range): a port from that range
+     * can be handed to any outgoing connection on the host (the harness's own clients, the
+     * server's outbound delivery) while the server is down after a {@code kill -9}, and then the
+     * restart cannot bind it; no outgoing connection is ever given a port below the range.
+     */
     public static int[] freePorts(int n) throws IOException {
+        int low = 20_000;
+        int high = ephemeralLow() - 1;
+        java.util.Random random = new java.util.Random();
         List<ServerSocket> held = new ArrayList<>();
         try {
             int[] ports = new int[n];
-            for (int i = 0; i < n; i++) {
-                ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress());
+            for (int i = 0, tries = 0; i < n; tries++) {
+                if (tries > 1000) throw new IOException("no free loopback port in " + low + "-" + high);
+                int candidate = low + random.nextInt(high - low + 1);
+                ServerSocket s = new ServerSocket();
+                try {
+                    s.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), candidate), 1);
+                } catch (IOException taken) {
+                    s.close();
+                    continue;
+                }
                 held.add(s); // held open until all are found, so no port comes out twice
-                ports[i] = s.getLocalPort();
+                ports[i++] = candidate;
             }
             return ports;
         } finally {
             for (ServerSocket s : held) s.close();
+        }
+    }
+
+    /** The first port of the kernel's ephemeral range (32768 when it cannot be read). */
+    private static int ephemeralLow() {
+        try {
+            String range = Files.readString(Path.of("/proc/sys/net/ipv4/ip_local_port_range")).strip();
+            int low = Integer.parseInt(range.split("\\s+")[0]);
+            return low > 21_000 ? low : 32_768;
+        } catch (IOException | RuntimeException e) {
+            return 32_768;
         }
     }
 
