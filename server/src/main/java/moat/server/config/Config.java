@@ -91,13 +91,14 @@ public final class Config {
      * after {@code moat config set} uncommented it.
      */
     static String tomlError(JacksonException e, String text) {
+        if (String.valueOf(e.getOriginalMessage()).toLowerCase(Locale.ROOT).contains("duplicate")) {
+            // The parser's position is where it noticed (often the line after), so our own lines instead.
+            Optional<String> duplicate = duplicateKey(text);
+            if (duplicate.isPresent()) return "not valid TOML: " + duplicate.get();
+        }
         StringBuilder m = new StringBuilder("not valid TOML");
         if (e.getLocation() != null && e.getLocation().getLineNr() > 0) m.append(" at line ").append(e.getLocation().getLineNr());
-        m.append(": ").append(e.getOriginalMessage());
-        if (String.valueOf(e.getOriginalMessage()).toLowerCase(Locale.ROOT).contains("duplicate")) {
-            duplicateKey(text).ifPresent(d -> m.append(": ").append(d));
-        }
-        return m.toString();
+        return m.append(": ").append(e.getOriginalMessage()).toString();
     }
 
     private static final Pattern TABLE = Pattern.compile("^\\s*\\[\\s*([A-Za-z0-9_.\\-]+)\\s*\\]\\s*(#.*)?$");
