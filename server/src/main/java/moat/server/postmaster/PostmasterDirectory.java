@@ -93,7 +93,8 @@ public final class PostmasterDirectory implements Directory {
             case Destination.OldestUser u -> "postmaster@ and abuse@ of every local domain go to " + u.user()
                     + " (the first user added; set server.postmaster to change) unless the domain has its own alias";
             case Destination.Nowhere n -> "postmaster@ and abuse@ are DEFERRED (451): " + n.why()
-                    + "; " + remedy() + " or change server.postmaster";
+                    + "; " + configured.map(a -> "add " + a + " as a user or alias, or change server.postmaster")
+                            .orElse("add a user (the first one gets them) or set server.postmaster");
         };
     }
 
