@@ -100,7 +100,12 @@ public final class TestServer implements AutoCloseable {
 
     /** POP3 with STLS ({@code tls = false}) or implicit TLS. */
     public int pop3Port(boolean implicitTls) {
-        return implicitTls ? server.pop3().tlsPort() : server.pop3().port();
+        // One port at a time: MoatServer.pop3() needs both, so with both "off" it named pop3_port
+        // when pop3s_port was asked for (ListenersOffTest).
+        var setting = implicitTls ? moat.server.pop3.Pop3Settings.POP3S_PORT : moat.server.pop3.Pop3Settings.POP3_PORT;
+        Integer port = server.ports().get(setting);
+        if (port == null) throw new IllegalStateException(setting.key() + " is off");
+        return port;
     }
 
     public MoatServer server() {
