@@ -109,6 +109,10 @@ record StartSummary(Config config, List<Bound> listeners, Optional<X509Certifica
         on.add("attachments " + config.get(ContentSettings.ATTACHMENT_ACTION));
         on.add("patterns " + (config.get(ContentSettings.PATTERNS).isEmpty() ? "off (none)"
                 : config.get(ContentSettings.PATTERNS).size() + " " + config.get(ContentSettings.PATTERN_ACTION)));
+        // Whether clamd answers is its own start line (ContentStage); here only whether it is asked.
+        on.add(config.get(ContentSettings.CLAMD_ADDRESS).isEmpty() ? "antivirus off"
+                : config.get(ContentSettings.VIRUS_ACTION).equals("off") ? "antivirus off (content.virus_action)"
+                : "antivirus clamd (" + config.get(ContentSettings.VIRUS_ACTION) + ")");
         on.add("outbound delivery " + onOff(config.get(DeliverySettings.ENABLED)));
         return String.join(", ", on);
     }

@@ -13,6 +13,7 @@ import java.util.Optional;
 import moat.core.dns.StaticZone;
 import moat.protocol.smtp.SessionInfo.Listener;
 import moat.server.config.Config;
+import moat.server.content.ContentSettings;
 import moat.server.config.ServerSettings;
 import moat.server.hostname.HostNameCheck;
 import moat.server.hostname.LocalHost;
@@ -51,7 +52,9 @@ class StartSummaryTest {
                 .contains("(360 days)").contains("TLSv1.3");
         assertThat(lines.get(3)).isEqualTo("moat: dns: 127.0.0.1:5353 (dns.resolvers), timeout 5s");
         assertThat(lines.get(4)).contains("spf reject_without_dmarc", "dmarc enforced", "dnsbl zen.spamhaus.org (score)",
-                "rhsbl off (no zones)", "greylisting defer", "attachments reject", "patterns off (none)");
+                "rhsbl off (no zones)", "greylisting defer", "attachments reject", "patterns off (none)", "antivirus off");
+        assertThat(new StartSummary(config.with(ContentSettings.CLAMD_ADDRESS, "unix:/run/clamav/clamd.ctl"),
+                List.of(), Optional.of(cert), List.of(), LOCALHOST, "").lines(now).get(4)).contains("antivirus clamd (reject)");
         assertThat(lines.get(5)).isEqualTo("moat: host name: localhost (detected; is a loopback name: nobody else can reach it)");
         assertThat(lines.get(6)).isEqualTo("moat: postmaster: postmaster@ ... go to alice@example.org");
         assertThat(StartSummary.certificate(cert, cert.getNotAfter().toInstant().plusSeconds(1))).contains("EXPIRED");

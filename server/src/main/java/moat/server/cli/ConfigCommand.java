@@ -56,8 +56,8 @@ final class ConfigCommand {
         return 0;
     }
 
-    @Command(name = "set", description = {"Change KEY in the configuration file in place (comments and layout kept);",
-            "the value is checked as at start-up and an invalid file is never written. Restart to apply.",
+    @Command(name = "set", description = {"Change KEY in the configuration file in place (comments and layout kept).",
+            "The value is checked as at start-up and an invalid file is never written. Restart to apply.",
             "VALUE: TOML (10000, true, '\"5m\"', '[\"a\", \"b\"]') or a plain word for text, durations, sizes"
                     + " and ports (2s, 25MiB, off)."})
     int set(@Parameters(index = "0", paramLabel = "KEY") String key,

@@ -4,13 +4,18 @@ import com.fasterxml.jackson.core.JacksonException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.dataformat.toml.TomlMapper;
 import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 /**
  * Typed, validated settings: the defaults of {@link Settings#ALL} overlaid with a TOML file.
@@ -55,13 +60,17 @@ public final class Config {
 
     public static Config load(Path file, List<Setting<?>> settings) throws ConfigException {
         JsonNode root;
+        String text;
         try {
-            root = TOML.readTree(file.toFile());
-        } catch (JacksonException e) {
-            throw new ConfigException(file.toString(), "not valid TOML: " + e.getOriginalMessage(), e);
+            text = Files.readString(file);
         } catch (IOException e) {
             String why = e instanceof NoSuchFileException || !file.toFile().exists() ? "no such file" : e.toString();
             throw new ConfigException(file.toString(), why, e);
+        }
+        try {
+            root = TOML.readTree(text);
+        } catch (JacksonException e) {
+            throw new ConfigException(file.toString(), tomlError(e, text), e);
         }
         Config config = fromTree(file.toString(), root, settings);
         return new Config(config.registry, config.values, Optional.of(file.toAbsolutePath().normalize().getParent()));
@@ -72,8 +81,51 @@ public final class Config {
         try {
             return fromTree(source, TOML.readTree(toml), settings);
         } catch (JacksonException e) {
-            throw new ConfigException(source, "not valid TOML: " + e.getOriginalMessage(), e);
+            throw new ConfigException(source, tomlError(e, toml), e);
         }
+    }
+
+    /**
+     * The parser's message with its line, and for "Duplicate key" which key and both lines: the
+     * usual cause is a line appended (as the README shows) for a key the file already sets, e.g.
+     * after {@code moat config set} uncommented it.
+     */
+    static String tomlError(JacksonException e, String text) {
+        if (String.valueOf(e.getOriginalMessage()).toLowerCase(Locale.ROOT).contains("duplicate")) {
+            // The parser's position is where it noticed (often the line after), so our own lines instead.
+            Optional<String> duplicate = duplicateKey(text);
+            if (duplicate.isPresent()) return "not valid TOML: " + duplicate.get();
+        }
+        StringBuilder m = new StringBuilder("not valid TOML");
+        if (e.getLocation() != null && e.getLocation().getLineNr() > 0) m.append(" at line ").append(e.getLocation().getLineNr());
+        return m.append(": ").append(e.getOriginalMessage()).toString();
+    }
+
+    private static final Pattern TABLE = Pattern.compile("^\\s*\\[\\s*([A-Za-z0-9_.\\-]+)\\s*\\]\\s*(#.*)?$");
+    private static final Pattern KEY =
+            Pattern.compile("^\\s*([A-Za-z0-9_\\-]+(?:\\s*\\.\\s*[A-Za-z0-9_\\-]+)*)\\s*=");
+
+    /** The first bare (dotted) key set on two lines, with the table it is under; empty if none is found. */
+    private static Optional<String> duplicateKey(String text) {
+        Map<String, Integer> seen = new HashMap<>();
+        String table = "";
+        String[] lines = text.split("\\R", -1);
+        for (int i = 0; i < lines.length; i++) {
+            Matcher t = TABLE.matcher(lines[i]);
+            if (t.matches()) {
+                table = t.group(1) + ".";
+                continue;
+            }
+            Matcher k = KEY.matcher(lines[i]);
+            if (!k.find()) continue;
+            String key = table + k.group(1).replaceAll("\\s+", "");
+            Integer first = seen.putIfAbsent(key, i + 1);
+            if (first != null) {
+                return Optional.of(key + " is set twice (lines " + first + " and " + (i + 1) + "); a key may be set"
+                        + " once: delete one line (moat config set KEY VALUE changes the existing line in place)");
+            }
+        }
+        return Optional.empty();
     }
 
     private static Config fromTree(String source, JsonNode root, List<Setting<?>> settings) throws ConfigException {

@@ -81,7 +81,7 @@ public final class PostmasterDirectory implements Directory {
             case Destination.Configured c -> roles + " go to " + c.address() + " (server.postmaster); " + change;
             case Destination.OldestUser u -> roles + " go to " + u.user() + " (the first user added); " + change;
             case Destination.Nowhere n -> roles + " are deferred (451) until they have somewhere to go: " + n.why()
-                    + "; the first user you add gets them, or " + change.substring("change with: ".length());
+                    + "; " + remedy() + ", or " + change.substring("change with: ".length());
         };
     }
 
@@ -93,8 +93,14 @@ public final class PostmasterDirectory implements Directory {
             case Destination.OldestUser u -> "postmaster@ and abuse@ of every local domain go to " + u.user()
                     + " (the first user added; set server.postmaster to change) unless the domain has its own alias";
             case Destination.Nowhere n -> "postmaster@ and abuse@ are DEFERRED (451): " + n.why()
-                    + "; add a user or set server.postmaster";
+                    + "; " + configured.map(a -> "add " + a + " as a user or alias, or change server.postmaster")
+                            .orElse("add a user (the first one gets them) or set server.postmaster");
         };
+    }
+
+    /** What makes a Nowhere destination somewhere: the first user only counts when server.postmaster is unset. */
+    private String remedy() {
+        return configured.map(a -> "add " + a + " as a user or alias").orElse("the first user you add gets them");
     }
 
     @Override

@@ -116,8 +116,52 @@ public final class TlsContext implements AutoCloseable {
 
     /** From tls.certificate, tls.private_key, tls.protocols and server.hostname. Does not start reloading. */
     public static TlsContext fromConfig(Config config, Consumer<String> warn) throws IOException {
-        return openOrCreate(config.path(TlsSettings.CERTIFICATE), config.path(TlsSettings.PRIVATE_KEY),
-                config.get(ServerSettings.HOSTNAME), config.get(TlsSettings.PROTOCOLS), warn);
+        Path cert = config.path(TlsSettings.CERTIFICATE);
+        Path key = config.path(TlsSettings.PRIVATE_KEY);
+        String hostname = config.get(ServerSettings.HOSTNAME);
+        // Files at the default place are Moat's own; files the admin named are never replaced.
+        if (!config.isSet(TlsSettings.CERTIFICATE) && !config.isSet(TlsSettings.PRIVATE_KEY))
+            renewSelfSignedForNewName(cert, key, hostname, warn);
+        return openOrCreate(cert, key, hostname, config.get(TlsSettings.PROTOCOLS), warn);
+    }
+
+    /**
+     * The first start generates the self-signed pair for the name it found then (often the bare
+     * machine name); once the admin sets server.hostname, a certificate that does not name the host
+     * would be refused by every peer that checks names. A self-signed certificate without the host
+     * name among its names is replaced (and said); a CA-issued one is kept whatever it names.
+     *
+     * @return true when a new pair was written
+     */
+    static boolean renewSelfSignedForNewName(Path certFile, Path keyFile, String hostname, Consumer<String> warn)
+            throws IOException {
+        if (!Files.exists(certFile) || !Files.exists(keyFile)) return false;
+        List<X509Certificate> chain;
+        try {
+            chain = PemFiles.readChain(certFile);
+        } catch (IOException e) {
+            return false; // open() reports the broken file with its name
+        }
+        if (chain.size() != 1) return false;
+        X509Certificate c = chain.getFirst();
+        if (!c.getSubjectX500Principal().equals(c.getIssuerX500Principal())) return false;
+        List<String> names = dnsNames(c);
+        if (names.stream().anyMatch(n -> n.equalsIgnoreCase(hostname))) return false;
+        SelfSignedCertificate.generate(hostname, certFile, keyFile);
+        warn.accept("moat: tls: the self-signed certificate named " + String.join(", ", names) + ", not server.hostname "
+                + hostname + ": replaced it with a new self-signed one for " + hostname + " (" + certFile + ")");
+        return true;
+    }
+
+    private static List<String> dnsNames(X509Certificate c) {
+        List<String> names = new ArrayList<>();
+        try {
+            var sans = c.getSubjectAlternativeNames();
+            if (sans != null) for (List<?> san : sans) if (Integer.valueOf(2).equals(san.get(0))) names.add(String.valueOf(san.get(1)));
+        } catch (java.security.cert.CertificateParsingException e) {
+            // no readable names: treated as naming nothing
+        }
+        return names;
     }
 
     static String selfSignedWarning(String hostname, Path certFile, Path keyFile) {

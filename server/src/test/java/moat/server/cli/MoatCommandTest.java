@@ -88,6 +88,12 @@ class MoatCommandTest {
         Files.writeString(config, "server.postmaster = \"ops@remote.example\"\n");
         assertThat(run("--config", config.toString(), "domain", "add", "example.com").out())
                 .contains("postmaster@example.com and abuse@example.com go to ops@remote.example (server.postmaster)");
+        // server.postmaster naming a local address nobody has: adding "the first user" would not help.
+        Files.writeString(config, "server.postmaster = \"admin@example.com\"\n");
+        assertThat(run("--config", config.toString(), "domain", "add", "example.info").out())
+                .contains("are deferred (451) until they have somewhere to go: server.postmaster = \"admin@example.com\""
+                        + " is no user nor alias here; add admin@example.com as a user or alias, or ./moat config set")
+                .doesNotContain("first user");
     }
 
     @Test
@@ -224,6 +230,7 @@ class MoatCommandTest {
 
     /** The default file with server.hostname and dns.resolvers replaced. */
     private static String hostAndDns(String file, String hostname, TestDnsServer dns) {
+        // The generated file has every key commented out as a dotted line (ADR 0028).
         assertThat(file).contains("\n# server.hostname = \"detected\"\n", "\n# dns.resolvers = []\n");
         return file.replace("\n# server.hostname = \"detected\"\n", "\nserver.hostname = \"" + hostname + "\"\n")
                 .replace("\n# dns.resolvers = []\n", "\ndns.resolvers = [\"127.0.0.1:" + dns.address().getPort() + "\"]\n");

@@ -168,4 +168,14 @@ class ConfigTest {
         ConfigException e = loadFails("[server\n");
         assertThat(e.getMessage()).contains("moat.toml").contains("not valid TOML");
     }
+
+    @Test
+    void aLineAppendedForAKeySetEarlierNamesTheKeyAndBothLines() {
+        // The README's "append a line" after `moat config set` already wrote that key: TOML refuses
+        // the second one; the admin is told which key and where, not only "Duplicate key".
+        ConfigException e = loadFails("# moat.toml\nserver.port_offset = 20000\nsmtp.max_recipients = 50\n"
+                + "server.port_offset = 10000\n");
+        assertThat(e.getMessage()).contains("moat.toml", "not valid TOML",
+                "server.port_offset is set twice (lines 2 and 4)", "moat config set");
+    }
 }

@@ -24,6 +24,8 @@ import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLException;
 import javax.net.ssl.SSLSession;
 import javax.net.ssl.SSLSocket;
+import moat.server.config.Config;
+import moat.server.config.ServerSettings;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -195,6 +197,38 @@ class TlsContextTest {
             while (!tls.certificateChain().getFirst().equals(renewed) && System.nanoTime() < deadline) Thread.sleep(20);
             assertThat(tls.certificateChain().getFirst()).isEqualTo(renewed);
         }
+    }
+
+    /** The certificate's names, read back from the file. */
+    private List<String> namesInCertificate() throws Exception {
+        List<String> names = new ArrayList<>();
+        for (List<?> san : PemFiles.readChain(cert()).getFirst().getSubjectAlternativeNames()) names.add(String.valueOf(san.get(1)));
+        return names;
+    }
+
+    @Test
+    void theGeneratedCertificateFollowsANewHostNameButAnAdminsFilesAreKept() throws Exception {
+        // The README's first hour: the first start names the bare machine name, then the admin sets server.hostname.
+        Config first = Config.defaults().with(ServerSettings.DATA_DIR, dir).with(ServerSettings.HOSTNAME, "vm");
+        List<String> warnings = new ArrayList<>();
+        TlsContext.fromConfig(first, warnings::add).close();
+        assertThat(namesInCertificate()).containsExactly("vm");
+
+        warnings.clear();
+        TlsContext.fromConfig(first.with(ServerSettings.HOSTNAME, "mail.example.org"), warnings::add).close();
+        assertThat(namesInCertificate()).containsExactly("mail.example.org");
+        assertThat(warnings).singleElement().asString().contains("named vm, not server.hostname mail.example.org",
+                "replaced");
+        warnings.clear();
+        TlsContext.fromConfig(first.with(ServerSettings.HOSTNAME, "mail.example.org"), warnings::add).close();
+        assertThat(warnings).isEmpty();
+
+        // The same files named in tls.certificate / tls.private_key are the admin's: never replaced.
+        Config named = first.with(ServerSettings.HOSTNAME, "mx2.example.org")
+                .with(TlsSettings.CERTIFICATE, cert()).with(TlsSettings.PRIVATE_KEY, key());
+        TlsContext.fromConfig(named, warnings::add).close();
+        assertThat(namesInCertificate()).containsExactly("mail.example.org");
+        assertThat(warnings).isEmpty();
     }
 
     @Test
