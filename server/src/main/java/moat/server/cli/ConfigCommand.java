@@ -11,7 +11,7 @@ import moat.server.hostname.LocalHost;
 import moat.server.policy.DnsSettings;
 import moat.server.config.ConfigFile;
 import moat.server.config.ConfigLocator;
-import moat.server.config.Setting;
+import moat.core.config.Setting;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.ParentCommand;

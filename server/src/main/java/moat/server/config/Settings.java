@@ -6,6 +6,7 @@ import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
+import moat.core.config.Setting;
 import moat.server.tls.TlsSettings;
 
 /**

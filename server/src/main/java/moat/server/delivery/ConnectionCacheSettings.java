@@ -2,7 +2,7 @@ package moat.server.delivery;
 
 import java.time.Duration;
 import moat.server.config.Config;
-import moat.server.config.Setting;
+import moat.core.config.Setting;
 
 /**
  * Outbound connection reuse ({@link ConnectionCache}): after a transaction the SMTP connection is

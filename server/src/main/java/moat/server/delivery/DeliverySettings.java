@@ -3,7 +3,7 @@ package moat.server.delivery;
 import java.time.Duration;
 import java.util.List;
 import moat.server.config.Config;
-import moat.server.config.Setting;
+import moat.core.config.Setting;
 
 /**
  * Outbound delivery: the queue runner, retry schedule, MX connections, SMTP client timeouts
@@ -92,7 +92,7 @@ public final class DeliverySettings {
 
     public static final Setting<String> TLSRPT_SENDER = Setting.ofString("delivery.tlsrpt_sender", "",
             "From address (and contact-info) of TLS-RPT reports; empty = tlsrpt-noreply@<server.hostname>")
-            .withConstraint(moat.server.config.Constraint.of("empty or an address", v -> v.isEmpty()
+            .withConstraint(moat.core.config.Constraint.of("empty or an address", v -> v.isEmpty()
                     || moat.core.EmailAddress.parse(v).isPresent(), "must be empty or an email address"));
 
     public static final Setting<String> TLSRPT_ORGANIZATION = Setting.ofString("delivery.tlsrpt_organization", "",
@@ -106,7 +106,7 @@ public final class DeliverySettings {
 
     public static final Setting<String> RELAY_HOST = Setting.ofString("delivery.relay_host", "",
             "Smart host: send all remote mail to this host name or IP literal (its A/AAAA, no MX look-up); empty = deliver by MX")
-            .withConstraint(moat.server.config.Constraint.of("host name or IP literal", v -> v.isEmpty()
+            .withConstraint(moat.core.config.Constraint.of("host name or IP literal", v -> v.isEmpty()
                     || moat.core.Domain.parse(v).isPresent() || v.matches("[0-9A-Fa-f:.]+"), "must be empty, a host name or an IP literal"));
 
     public static final Setting<Integer> RELAY_PORT = Setting.ofInt("delivery.relay_port", 587, "port", 1, 65535,

@@ -7,7 +7,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalInt;
 import moat.core.Domain;
-import moat.server.config.Constraint;
+import moat.core.config.Constraint;
 
 /**
  * Per-domain next hops ({@code delivery.transports}), in the spirit of Postfix's transport map:

@@ -2,7 +2,7 @@ package moat.server.limits;
 
 import java.time.Duration;
 import moat.server.config.Config;
-import moat.server.config.Setting;
+import moat.core.config.Setting;
 
 /**
  * Connection, rate and authentication limits ({@code limits.*}), shared by every listener.

@@ -9,8 +9,8 @@ import java.util.List;
 import moat.dns.DnsjavaResolver;
 import moat.dns.ResolvConf;
 import moat.server.config.Config;
-import moat.server.config.Constraint;
-import moat.server.config.Setting;
+import moat.core.config.Constraint;
+import moat.core.config.Setting;
 
 /** The DNS resolver every check, SPF and outbound delivery use. */
 public final class DnsSettings {

@@ -29,7 +29,7 @@ import moat.policy.lists.ListsCheck;
 import moat.policy.lists.UserListsCheck;
 import moat.policy.rdns.RdnsCheck;
 import moat.server.config.Config;
-import moat.server.config.Setting;
+import moat.core.config.Setting;
 import moat.store.GreylistState;
 
 /**

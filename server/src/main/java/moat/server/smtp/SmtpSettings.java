@@ -3,8 +3,8 @@ package moat.server.smtp;
 import java.time.Duration;
 import moat.protocol.smtp.SmtpLimits;
 import moat.server.config.Config;
-import moat.server.config.Constraint;
-import moat.server.config.Setting;
+import moat.core.config.Constraint;
+import moat.core.config.Setting;
 
 /** Bounds of every SMTP session. Defaults follow RFC 5321 section 4.5.3 where it names a number. */
 public final class SmtpSettings {

@@ -15,7 +15,7 @@ import moat.core.Domain;
 import moat.server.config.Config;
 import moat.dns.testserver.TestDnsServer;
 import moat.server.config.ConfigLocator;
-import moat.server.config.ListenerPort;
+import moat.core.config.ListenerPort;
 import moat.server.config.ServerSettings;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;

@@ -9,6 +9,8 @@ import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import moat.core.config.ListenerPort;
+import moat.core.config.Setting;
 import moat.server.delivery.ConnectionCacheSettings;
 import moat.server.imap.ImapSettings;
 import org.junit.jupiter.api.Test;

@@ -1,4 +1,4 @@
-package moat.server.config;
+package moat.core.config;
 
 import java.nio.file.Path;
 import java.time.Duration;
@@ -78,7 +78,7 @@ public final class Units {
     }
 
     /** A value in its human form (as an admin would write it, without TOML quoting). */
-    static String format(Setting.Kind kind, Object value) {
+    public static String format(Setting.Kind kind, Object value) {
         return switch (kind) {
             case BYTES -> formatBytes((Long) value);
             case DURATION -> formatDuration((Duration) value);
@@ -89,7 +89,7 @@ public final class Units {
     }
 
     /** A value as TOML source text. */
-    static String toml(Setting.Kind kind, Object value) {
+    public static String toml(Setting.Kind kind, Object value) {
         return switch (kind) {
             case INT, LONG, BOOL -> String.valueOf(value);
             case BYTES -> tomlString(formatBytes((Long) value));
@@ -104,7 +104,7 @@ public final class Units {
     }
 
     /** A TOML basic string (TOML 1.0 section "String"): escapes quote, backslash and controls. */
-    static String tomlString(String s) {
+    public static String tomlString(String s) {
         StringBuilder sb = new StringBuilder("\"");
         for (int i = 0; i < s.length(); i++) {
             char c = s.charAt(i);

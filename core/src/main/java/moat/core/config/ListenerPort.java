@@ -1,4 +1,4 @@
-package moat.server.config;
+package moat.core.config;
 
 /**
  * The value of a {@code listener.*_port} setting: a port number, no listener at all, or a port
@@ -25,7 +25,7 @@ public sealed interface ListenerPort {
     ListenerPort OFF = new Off();
     ListenerPort EPHEMERAL = new Ephemeral();
 
-    static ListenerPort of(int number) {
+    public static ListenerPort of(int number) {
         return new Fixed(number);
     }
 

@@ -1,4 +1,4 @@
-package moat.server.config;
+package moat.core.config;
 
 import java.util.List;
 import java.util.Optional;

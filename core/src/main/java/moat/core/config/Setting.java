@@ -1,4 +1,4 @@
-package moat.server.config;
+package moat.core.config;
 
 import java.nio.file.InvalidPathException;
 import java.nio.file.Path;
@@ -10,7 +10,8 @@ import java.util.regex.Pattern;
 
 /**
  * One configuration key: its type, default, unit, bounds and one-line doc. Owned by the package
- * that uses it (a constant in a {@code *Settings} holder), registered in {@link Settings#ALL}.
+ * that uses it (a constant in a {@code *Settings} holder), registered in the server's registry
+ * ({@code moat.server.config.Settings.ALL}).
  *
  * <p>Numeric settings always carry both bounds: an unbounded value is how "0 means unlimited"
  * and "a typo of 10000000" slip in. {@code constraint} adds checks that bounds cannot express
@@ -21,7 +22,7 @@ public record Setting<T>(String key, Kind kind, T defaultValue, String unit, Opt
 
     private static final Pattern KEY = Pattern.compile("[a-z][a-z0-9_]*(\\.[a-z][a-z0-9_]*)+");
 
-    /** The value types a TOML key can hold, and the Java type {@link Config#get} returns. */
+    /** The value types a TOML key can hold, and the Java type {@link SettingValues#get} returns. */
     public enum Kind {
         INT(Integer.class), LONG(Long.class), BYTES(Long.class), DURATION(Duration.class), BOOL(Boolean.class),
         STRING(String.class), STRING_LIST(List.class), PATH(Path.class), PORT(ListenerPort.class);
@@ -132,7 +133,7 @@ public record Setting<T>(String key, Kind kind, T defaultValue, String unit, Opt
                 Constraint.none());
     }
 
-    /** A file or directory; relative paths are resolved by {@link Config#path} (see its doc). */
+    /** A file or directory; relative paths are resolved by {@link SettingValues#path} (see its doc). */
     public static Setting<Path> ofPath(String key, String def, String doc) {
         try {
             return new Setting<>(key, Kind.PATH, Path.of(def), "path", Optional.empty(), Optional.empty(), doc,
