@@ -6,9 +6,9 @@ import java.util.Optional;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.random.RandomGenerator;
+import moat.core.Audit;
 import moat.core.Event;
 import moat.core.dns.Resolver;
-import moat.server.audit.AuditLog;
 import moat.store.MailStore;
 import moat.store.OutboundQueue;
 
@@ -31,13 +31,13 @@ public final class DeliveryAssembly {
      * @param arc        seals forwarded mail; its DKIM keys also sign TLS-RPT reports
      */
     public record Needs(DeliverySettings.Values settings, Optional<DeliverySettings.SmartHost> smartHost,
-                        OutboundQueue queue, MailStore store, Resolver dns, AuditLog audit, Clock clock,
+                        OutboundQueue queue, MailStore store, Resolver dns, Audit audit, Clock clock,
                         String hostname, RandomGenerator random, ArcForwarder arc) {}
 
     /** A runner ready to {@link QueueRunner#start}; nothing runs until then but the idle watchdog thread. */
     public static QueueRunner queueRunner(Needs n) throws IOException {
         DeliverySettings.Values cfg = n.settings();
-        AuditLog audit = n.audit();
+        Audit audit = n.audit();
         ScheduledExecutorService watchdog = Executors.newSingleThreadScheduledExecutor(r -> Thread.ofPlatform().daemon()
                 .name("moat-delivery-watchdog").unstarted(r));
         try {

@@ -8,9 +8,9 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import moat.core.Audit;
 import moat.core.EmailAddress;
 import moat.core.Event;
-import moat.server.audit.AuditLog;
 import moat.store.MailStore;
 import moat.store.OutboundQueue;
 import moat.store.OutboundQueue.Entry;
@@ -25,10 +25,10 @@ import moat.store.OutboundQueue.Entry;
 final class DsnSender {
     private final OutboundQueue queue;
     private final MailStore store;
-    private final AuditLog audit;
+    private final Audit audit;
     private final String hostname;
 
-    DsnSender(OutboundQueue queue, MailStore store, AuditLog audit, String hostname) {
+    DsnSender(OutboundQueue queue, MailStore store, Audit audit, String hostname) {
         this.queue = queue;
         this.store = store;
         this.audit = audit;

@@ -7,6 +7,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.function.Consumer;
+import moat.core.Audit;
 import moat.core.Domain;
 import moat.core.EmailAddress;
 import moat.core.Event;
@@ -14,7 +15,6 @@ import moat.core.Reason;
 import moat.core.Reply;
 import moat.core.dns.Resolver;
 import moat.protocol.smtpclient.ClientTransaction;
-import moat.server.audit.AuditLog;
 import moat.store.OutboundQueue;
 import moat.store.OutboundQueue.Entry;
 
@@ -32,14 +32,14 @@ final class MessageSender {
     private final MxResolver mx;
     private final SmtpTransport transport;
     private final ConnectionCache cache;
-    private final AuditLog audit;
+    private final Audit audit;
     private final Resolver dns;
     private final ArcForwarder arc;
     private final Optional<MtaSts> mtaSts;
     private final Optional<TlsRpt> tlsRpt;
 
     MessageSender(DeliverySettings.Values cfg, Optional<DeliverySettings.SmartHost> smartHost, OutboundQueue queue,
-                  MxResolver mx, SmtpTransport transport, ConnectionCache cache, AuditLog audit, Resolver dns,
+                  MxResolver mx, SmtpTransport transport, ConnectionCache cache, Audit audit, Resolver dns,
                   ArcForwarder arc, Optional<MtaSts> mtaSts, Optional<TlsRpt> tlsRpt) {
         this.cfg = cfg;
         this.smartHost = smartHost;

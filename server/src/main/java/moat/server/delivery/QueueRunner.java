@@ -17,9 +17,9 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
+import moat.core.Audit;
 import moat.core.Domain;
 import moat.core.Event;
-import moat.server.audit.AuditLog;
 import moat.store.OutboundQueue;
 import moat.store.OutboundQueue.Entry;
 
@@ -43,7 +43,7 @@ import moat.store.OutboundQueue.Entry;
 public final class QueueRunner implements AutoCloseable {
     private final DeliverySettings.Values cfg;
     private final OutboundQueue queue;
-    private final AuditLog audit;
+    private final Audit audit;
     private final Clock clock;
     private final Semaphore global;
     private final DomainSlots perDomain;
@@ -70,7 +70,7 @@ public final class QueueRunner implements AutoCloseable {
      *
      * @param watchdog the timer the transport and the cache share (session deadlines, idle expiry)
      */
-    record Parts(DeliverySettings.Values settings, OutboundQueue queue, AuditLog audit, Clock clock,
+    record Parts(DeliverySettings.Values settings, OutboundQueue queue, Audit audit, Clock clock,
                  MessageSender sender, ResultRecorder recorder, ConnectionCache cache, Optional<TlsRpt> tlsRpt,
                  ScheduledExecutorService watchdog) {}
 

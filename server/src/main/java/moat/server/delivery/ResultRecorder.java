@@ -10,12 +10,12 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.random.RandomGenerator;
+import moat.core.Audit;
 import moat.core.EmailAddress;
 import moat.core.Event;
 import moat.core.PeerText;
 import moat.core.Reason;
 import moat.core.Reply;
-import moat.server.audit.AuditLog;
 import moat.store.OutboundQueue;
 import moat.store.OutboundQueue.Entry;
 
@@ -30,11 +30,11 @@ final class ResultRecorder {
     private final DeliverySettings.Values cfg;
     private final OutboundQueue queue;
     private final DsnSender dsns;
-    private final AuditLog audit;
+    private final Audit audit;
     private final Clock clock;
     private final RandomGenerator random;
 
-    ResultRecorder(DeliverySettings.Values cfg, OutboundQueue queue, DsnSender dsns, AuditLog audit, Clock clock,
+    ResultRecorder(DeliverySettings.Values cfg, OutboundQueue queue, DsnSender dsns, Audit audit, Clock clock,
                    RandomGenerator random) {
         this.cfg = cfg;
         this.queue = queue;

@@ -12,12 +12,12 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.locks.ReentrantLock;
+import moat.core.Audit;
 import moat.core.Domain;
 import moat.core.EmailAddress;
 import moat.core.Event;
 import moat.core.dns.DnsResult;
 import moat.core.dns.Resolver;
-import moat.server.audit.AuditLog;
 import moat.store.MailStore;
 
 /**
@@ -113,7 +113,7 @@ final class TlsRpt {
     private final Resolver dns;
     private final Clock clock;
     private final MailStore store;
-    private final AuditLog audit;
+    private final Audit audit;
     private final EmailAddress sender;
     private final String organization;
     private final String submitter;
@@ -127,7 +127,7 @@ final class TlsRpt {
     private java.time.Instant lastSave; // under saving
 
     /** {@code keys}: the DKIM keys of the sender's domain, which sign every report (RFC 8460 section 3). */
-    TlsRpt(Resolver dns, Clock clock, MailStore store, AuditLog audit, EmailAddress sender, String organization,
+    TlsRpt(Resolver dns, Clock clock, MailStore store, Audit audit, EmailAddress sender, String organization,
            String submitter, List<moat.auth.dkim.DkimSigningKey> keys, TlsRptState state) {
         this.keys = List.copyOf(keys);
         this.state = state;
@@ -144,7 +144,7 @@ final class TlsRpt {
 
     /** TLS-RPT (RFC 8460) when {@code delivery.tlsrpt} is on and the sender address is valid. */
     static Optional<TlsRpt> of(DeliverySettings.Values cfg, Resolver dns, Clock clock, MailStore store,
-                              AuditLog audit, String hostname, ArcForwarder arc) {
+                              Audit audit, String hostname, ArcForwarder arc) {
         DeliverySettings.TlsReporting r = cfg.tlsRpt();
         if (!r.enabled()) return Optional.empty();
         Optional<EmailAddress> sender = EmailAddress.parse(r.sender().isEmpty() ? "tlsrpt-noreply@" + hostname : r.sender());
