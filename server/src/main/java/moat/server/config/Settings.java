@@ -27,8 +27,8 @@ public final class Settings {
             moat.server.content.ContentSettings.class,
             moat.server.imap.ImapSettings.class,
             moat.server.mailauth.MailAuthSettings.class,
-            moat.server.delivery.DeliverySettings.class,
-            moat.server.delivery.ConnectionCacheSettings.class);
+            moat.delivery.DeliverySettings.class,
+            moat.delivery.ConnectionCacheSettings.class);
 
     private Settings() {}
 

@@ -1,8 +1,8 @@
 package moat.server.limits;
 
 import java.time.Duration;
-import moat.server.config.Config;
 import moat.core.config.Setting;
+import moat.server.config.Config;
 
 /**
  * Connection, rate and authentication limits ({@code limits.*}), shared by every listener.

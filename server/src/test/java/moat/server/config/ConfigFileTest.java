@@ -11,7 +11,7 @@ import java.util.ArrayList;
 import java.util.List;
 import moat.core.config.ListenerPort;
 import moat.core.config.Setting;
-import moat.server.delivery.ConnectionCacheSettings;
+import moat.delivery.ConnectionCacheSettings;
 import moat.server.imap.ImapSettings;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;

@@ -46,7 +46,7 @@ class ConfigTemplateTest {
                 tls.reload_interval = "10min"
                 """);
         assertThat(c.get(ServerSettings.RELAY_DOMAINS)).containsExactly("example.com", "example.net");
-        assertThat(c.get(moat.server.delivery.ConnectionCacheSettings.IDLE_TIME)).hasSeconds(3);
+        assertThat(c.get(moat.delivery.ConnectionCacheSettings.IDLE_TIME)).hasSeconds(3);
         assertThat(c.get(moat.server.content.ContentSettings.MAX_SCAN_SIZE)).isEqualTo(20L << 20);
         assertThat(c.get(moat.server.imap.ImapSettings.IMAP_PORT)).isEqualTo(ListenerPort.OFF);
     }
