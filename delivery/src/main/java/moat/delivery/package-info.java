@@ -7,6 +7,12 @@
  * submitter's INBOX. Settings: {@link moat.delivery.DeliverySettings}. Decisions:
  * docs/adr/0011-outbound-delivery.md.
  *
+ * <p>Its own module ({@code moat-delivery}), which does not import the server
+ * (docs/adr/0025-module-layout.md): {@link moat.delivery.DeliveryAssembly} is the entry point, and
+ * what the server provides comes in through its {@code Needs} record (settings read through
+ * {@link moat.core.config.SettingValues}, events through {@link moat.core.Audit}, the PEM reader
+ * for {@code delivery.tls_ca_file}).
+ *
  * <p>Security: no bounce ever leaves the server and none goes to an unauthenticated sender (no
  * backscatter); STARTTLS is opportunistic (RFC 7435) with TLS 1.2/1.3 only, the certificate check
  * is recorded in the audit log; remote reply text is bounded and stripped of control characters
