@@ -15,7 +15,8 @@ import java.util.Set;
  * {@code reason} field.
  *
  * <p>Every event line starts with {@code ts} (UTC, milliseconds) and {@code event} (the name);
- * its fields follow. A field marked optional ({@code ?} in the definition) is absent when
+ * its fields follow. In the audit log file each line is also chained: {@code seq} before
+ * {@code ts}, {@code hash} last (docs/adr/0027). A field marked optional ({@code ?} in the definition) is absent when
  * it does not apply, never written empty. No event carries a password or an AUTH payload.
  */
 public enum Event {
@@ -79,6 +80,9 @@ public enum Event {
             "Rows were put back in the queue without an attempt (shutdown while sending)."),
     DELIVERY_RATE_HELD("delivery.rate_held", Group.NONE, "queue_id recipients domain auth_user? until",
             "An authenticated user sent to more than delivery.user_rate recipients an hour: the rows wait in the queue until the time given."),
+    // the audit log itself (docs/adr/0027)
+    AUDIT_CHECKPOINT("audit.checkpoint", Group.NONE, "signed_seq signed_hash key_id sig why",
+            "A signed checkpoint of the audit log's hash chain: Ed25519 signature (key key_id) over the chain up to line signed_seq, whose hash is signed_hash; why is lines, interval or stop (moat log verify checks it)."),
     // failures inside the server that the admin must see; error is the exception
     SERVER_ERROR("server.error", Group.NONE, "error", "A bug or unexpected failure in one connection; only that connection was dropped."),
     MAILAUTH_FAILED("mailauth.failed", Group.NONE, "error", "Finishing a message's mail authentication or signing failed; the message was refused with 451."),
@@ -163,8 +167,8 @@ public enum Event {
     /** Markdown table of every event, for {@code docs/events.md}. */
     public static String markdown() {
         StringBuilder sb = new StringBuilder("# Events\n\nGenerated from `moat.core.Event`; do not edit by hand.\n\n")
-                .append("Each line of `audit.log` is one JSON object: `ts` (UTC, milliseconds), `event` (the name below), ")
-                .append("then its fields. A field in *italics* is optional: absent when it does not apply. ")
+                .append("Each line of `audit.log` is one JSON object: `seq` (its place in the hash chain), `ts` (UTC, milliseconds), ")
+                .append("`event` (the name below), then its fields, and last `hash` (docs/adr/0027-tamper-evident-audit-log.md). A field in *italics* is optional: absent when it does not apply. ")
                 .append("A `reason` field holds a code of [reasons.md](reasons.md). No event carries a password.\n\n")
                 .append("| event | fields | meaning |\n|---|---|---|\n");
         for (Event e : values()) {

@@ -16,6 +16,7 @@ import moat.core.Reply;
 import moat.core.dns.Resolver;
 import moat.policy.Policy;
 import moat.server.audit.AuditLog;
+import moat.server.audit.AuditSettings;
 import moat.server.config.Config;
 import moat.server.config.ServerSettings;
 import moat.server.imap.ImapSettings;
@@ -56,7 +57,9 @@ record Foundation(Config config, Clock clock, Consumer<String> console, String h
             tls = TlsContext.fromConfig(config, console);
             tls.startReloading(config.get(TlsSettings.RELOAD_INTERVAL));
             tls.reloadOnHangup();
-            AuditLog log = AuditLog.toFile(config.path(ServerSettings.AUDIT_FILE), clock);
+            // Hash-chained with signed checkpoints (docs/adr/0027-tamper-evident-audit-log.md).
+            AuditLog log = AuditLog.toChainedFile(config.path(ServerSettings.AUDIT_FILE), dataDir,
+                    AuditSettings.options(config), clock);
             audit = log;
             ConnectionGate gate = new ConnectionGate(LimitSettings.gate(config), clock);
             AuthThrottle throttle = new AuthThrottle(LimitSettings.auth(config), clock,

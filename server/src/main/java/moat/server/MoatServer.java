@@ -107,7 +107,23 @@ public final class MoatServer implements AutoCloseable {
     }
 
     /** The bound POP3 ports of the first bind address. */
-    public record Pop3Ports(int port, int tlsPort) {}
+    public static final class Pop3Ports {
+        private final Service pop3;
+
+        private Pop3Ports(Service pop3) {
+            this.pop3 = pop3;
+        }
+
+        /** The STLS port; refused, naming the setting, when listener.pop3_port is off. */
+        public int port() {
+            return bound(pop3, Pop3Settings.POP3_PORT);
+        }
+
+        /** The implicit-TLS port; refused when listener.pop3s_port is off. */
+        public int tlsPort() {
+            return bound(pop3, Pop3Settings.POP3S_PORT);
+        }
+    }
 
     /** A listener's bound port; refused, naming its setting, when that listener is "off". */
     private static int bound(Service service, Setting<ListenerPort> setting) {
@@ -118,7 +134,7 @@ public final class MoatServer implements AutoCloseable {
 
     /** The POP3 ports (STLS and implicit TLS), for tests and the start-up message. */
     public Pop3Ports pop3() {
-        return new Pop3Ports(bound(pop3, Pop3Settings.POP3_PORT), bound(pop3, Pop3Settings.POP3S_PORT));
+        return new Pop3Ports(pop3);
     }
 
     /** The connection gate shared by all listeners. */

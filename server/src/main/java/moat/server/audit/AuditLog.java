@@ -44,7 +44,16 @@ public final class AuditLog implements Audit, AutoCloseable {
         this.sinks = List.copyOf(sinks);
     }
 
-    /** The stream with the audit log file as its sink (appended to, created when missing). */
+    /**
+     * The stream with the audit log file as its sink, chained and signed with the key in
+     * {@code dataDir} (created on first start); a restart continues the file's chain.
+     */
+    public static AuditLog toChainedFile(Path file, Path dataDir, ChainedFileSink.Options options, Clock clock)
+            throws IOException {
+        return new AuditLog(clock, List.of(ChainedFileSink.open(file, AuditKey.loadOrCreate(dataDir), options, clock)));
+    }
+
+    /** The stream with a plain (unchained) audit log file as its sink (appended to, created when missing). */
     public static AuditLog toFile(Path file, Clock clock) throws IOException {
         if (file.getParent() != null) Files.createDirectories(file.getParent());
         BufferedWriter w = Files.newBufferedWriter(file, StandardCharsets.UTF_8,

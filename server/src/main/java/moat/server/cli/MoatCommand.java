@@ -25,7 +25,7 @@ import picocli.CommandLine.Spec;
 @Command(name = "moat", mixinStandardHelpOptions = true, version = "moat 0.1.0",
         description = "Moat mail server: administration commands.",
         subcommands = {DomainCommand.class, UserCommand.class, AliasCommand.class, ConfigCommand.class,
-                DkimCommand.class, DnsCommand.class, QueueCommand.class})
+                DkimCommand.class, DnsCommand.class, QueueCommand.class, LogCommand.class})
 public final class MoatCommand implements Runnable {
     @Spec
     CommandSpec spec;

@@ -28,7 +28,8 @@ public final class Settings {
             moat.server.imap.ImapSettings.class,
             moat.server.mailauth.MailAuthSettings.class,
             moat.delivery.DeliverySettings.class,
-            moat.delivery.ConnectionCacheSettings.class);
+            moat.delivery.ConnectionCacheSettings.class,
+            moat.server.audit.AuditSettings.class);
 
     private Settings() {}
 

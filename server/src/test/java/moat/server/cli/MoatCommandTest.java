@@ -224,9 +224,9 @@ class MoatCommandTest {
 
     /** The default file with server.hostname and dns.resolvers replaced. */
     private static String hostAndDns(String file, String hostname, TestDnsServer dns) {
-        assertThat(file).contains("\nhostname = \"detected\"\n", "\nresolvers = []\n");
-        return file.replace("\nhostname = \"detected\"\n", "\nhostname = \"" + hostname + "\"\n")
-                .replace("\nresolvers = []\n", "\nresolvers = [\"127.0.0.1:" + dns.address().getPort() + "\"]\n");
+        assertThat(file).contains("\n# server.hostname = \"detected\"\n", "\n# dns.resolvers = []\n");
+        return file.replace("\n# server.hostname = \"detected\"\n", "\nserver.hostname = \"" + hostname + "\"\n")
+                .replace("\n# dns.resolvers = []\n", "\ndns.resolvers = [\"127.0.0.1:" + dns.address().getPort() + "\"]\n");
     }
 
     @Test

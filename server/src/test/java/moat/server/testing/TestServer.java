@@ -162,8 +162,17 @@ public final class TestServer implements AutoCloseable {
         @Override public X509Certificate[] getAcceptedIssuers() { return new X509Certificate[0]; }
     };
 
+    /** Every audit line, oldest first, across the rotated files too (a test clock may pass midnight). */
     public List<String> auditLines() throws IOException {
-        return Files.exists(auditLog()) ? Files.readAllLines(auditLog()) : List.of();
+        List<String> out = new java.util.ArrayList<>();
+        for (Path f : moat.server.audit.AuditFiles.inOrder(auditLog())) {
+            // a rotated file compressed right now is gone; its .gz is complete by then
+            Path read = Files.exists(f) ? f : Path.of(f + ".gz");
+            try (var r = moat.server.audit.AuditFiles.reader(read)) {
+                r.lines().forEach(out::add);
+            }
+        }
+        return out;
     }
 
     public static Map<String, Listener> listeners() {
