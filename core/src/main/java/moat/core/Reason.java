@@ -77,7 +77,7 @@ public enum Reason {
     FROM_INVALID("dmarc.from_invalid", 550, "5.7.1", "Message refused: several From addresses", "The header has several From fields or a From with several addresses (or a group): DMARC cannot name the one author domain, the ambiguity forgers use (RFC 5322 section 3.6, RFC 7489 section 6.6.1)."),
     // per-user lists (moat.store.UserLists, checked by moat.policy.lists.UserListsCheck at RCPT)
     USER_BLOCKED("user.blocked", 550, "5.7.1", "Recipient refuses mail from this sender", "The recipient's own block list (moat user block add) names the sender address, the sender domain or the client network; only that recipient is refused."),
-    // outbound delivery (h-outbound: moat.server.delivery, moat.protocol.smtpclient); these are
+    // outbound delivery (h-outbound: moat.delivery, moat.protocol.smtpclient); these are
     // the per-recipient results written to the audit log and into DSNs, never sent to a client
     DELIVERY_NO_DOMAIN("delivery.no_domain", 550, "5.1.2", "Recipient domain does not exist", "The recipient domain answered NXDOMAIN to the MX query (RFC 5321 section 5.1)."),
     DELIVERY_NULL_MX("delivery.null_mx", 556, "5.1.10", "Recipient domain does not accept mail (null MX)", "The recipient domain publishes the null MX \"0 .\" (RFC 7505): failed at once, no attempt."),

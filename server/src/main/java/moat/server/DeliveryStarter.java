@@ -4,12 +4,13 @@ import java.io.IOException;
 import java.util.Map;
 import java.util.Random;
 import moat.auth.arc.ArcVerifier;
-import moat.server.config.ListenerPort;
-import moat.server.config.Setting;
-import moat.server.delivery.ArcForwarder;
-import moat.server.delivery.DeliveryAssembly;
-import moat.server.delivery.DeliverySettings;
-import moat.server.delivery.QueueRunner;
+import moat.core.config.ListenerPort;
+import moat.core.config.Setting;
+import moat.delivery.ArcForwarder;
+import moat.delivery.DeliveryAssembly;
+import moat.delivery.DeliverySettings;
+import moat.delivery.QueueRunner;
+import moat.server.tls.PemFiles;
 
 /**
  * Outbound delivery: the queue runner over the store's outbound queue. Started after the
@@ -37,7 +38,7 @@ final class DeliveryStarter {
                 f.clock());
         QueueRunner runner = DeliveryAssembly.queueRunner(new DeliveryAssembly.Needs(
                 DeliverySettings.of(f.config()), DeliverySettings.smartHost(f.config()), f.store().outboundQueue(),
-                f.store(), f.dns(), f.audit(), f.clock(), f.hostname(), new Random(), arc));
+                f.store(), f.dns(), f.audit(), f.clock(), f.hostname(), new Random(), arc, PemFiles::readChain));
         try {
             runner.start();
         } catch (IOException | RuntimeException e) {

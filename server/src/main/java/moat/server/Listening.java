@@ -8,10 +8,10 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import moat.core.config.ListenerPort;
+import moat.core.config.Setting;
 import moat.server.MoatServer.StartupException;
 import moat.server.config.ServerSettings;
-import moat.server.config.ListenerPort;
-import moat.server.config.Setting;
 import moat.server.connection.Acceptor;
 
 /**

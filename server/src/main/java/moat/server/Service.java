@@ -1,8 +1,8 @@
 package moat.server;
 
 import java.util.Map;
-import moat.server.config.ListenerPort;
-import moat.server.config.Setting;
+import moat.core.config.ListenerPort;
+import moat.core.config.Setting;
 
 /** One started service of the server (SMTP, IMAP, POP3, outbound delivery): what it listens on, and how it stops. */
 interface Service extends AutoCloseable {

@@ -4,7 +4,7 @@
  * {@link moat.protocol.smtpclient.Capabilities} reads an EHLO reply,
  * {@link moat.protocol.smtpclient.ClientTransaction} drives MAIL/RCPT/DATA or BDAT with per-recipient
  * results, {@link moat.protocol.smtpclient.DotStuffer} encodes DATA. The server module
- * ({@code moat.server.delivery}) owns sockets, TLS, timeouts and the greeting/EHLO/STARTTLS steps.
+ * ({@code moat.delivery}) owns sockets, TLS, timeouts and the greeting/EHLO/STARTTLS steps.
  *
  * <p>Standards: RFC 5321 (sections 3.3, 4.2, 4.5.2 dot-stuffing, 4.5.3.2 timeouts named by
  * {@link moat.protocol.smtpclient.ClientTransaction.Phase}), RFC 2920 PIPELINING, RFC 3030

@@ -15,6 +15,7 @@ import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import moat.core.Audit;
 import moat.core.Event;
 import moat.core.EventSink;
 import moat.core.Reason;
@@ -29,7 +30,7 @@ import moat.protocol.smtp.SmtpHandler.RcptResult;
  * {@link EventSink}: the JSON lines file today, metrics and a syslog shipper later. Thread-safe
  * when its sinks are.
  */
-public final class AuditLog implements AutoCloseable {
+public final class AuditLog implements Audit, AutoCloseable {
     private final Clock clock;
     private final List<EventSink> sinks;
 
@@ -109,6 +110,7 @@ public final class AuditLog implements AutoCloseable {
      * An event of a protocol without its own method here (POP3, delivery...): flat fields, the
      * ones the catalogue lists for it. Callers never put a password in {@code fields}.
      */
+    @Override
     public void event(Event event, Map<String, ?> fields) {
         emit(event, new LinkedHashMap<>(fields));
     }
@@ -125,6 +127,7 @@ public final class AuditLog implements AutoCloseable {
     }
 
     /** A server-side failure that the admin must see. */
+    @Override
     public void internal(Event event, Throwable t) {
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("error", String.valueOf(t));

@@ -1,8 +1,8 @@
 package moat.server.audit;
 
 import java.time.Duration;
+import moat.core.config.Setting;
 import moat.server.config.Config;
-import moat.server.config.Setting;
 
 /** Settings of the audit log's hash chain and signed checkpoints (docs/adr/0027). */
 public final class AuditSettings {

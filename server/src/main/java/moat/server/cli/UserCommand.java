@@ -4,7 +4,7 @@ import java.util.Arrays;
 import java.util.Comparator;
 import java.util.Optional;
 import java.util.OptionalLong;
-import moat.server.config.Units;
+import moat.core.config.Units;
 import moat.server.imap.ImapSettings;
 import moat.core.Domain;
 import moat.core.EmailAddress;

@@ -16,6 +16,9 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import moat.core.config.Setting;
+import moat.core.config.SettingValues;
+import moat.core.config.Units;
 
 /**
  * Typed, validated settings: the defaults of {@link Settings#ALL} overlaid with a TOML file.
@@ -24,7 +27,7 @@ import java.util.regex.Pattern;
  * <p>Loading is strict: an unknown key (usually a typo that would otherwise silently keep a
  * default), a wrong type or a value out of bounds is an error, and all of them are reported at once.
  */
-public final class Config {
+public final class Config implements SettingValues {
     private static final TomlMapper TOML = new TomlMapper();
 
     private final Map<String, Setting<?>> registry;
@@ -225,6 +228,7 @@ public final class Config {
      * The value of a setting. {@link ServerSettings#HOSTNAME} left at "detected" answers the
      * machine's canonical host name.
      */
+    @Override
     @SuppressWarnings("unchecked")
     public <T> T get(Setting<T> setting) {
         Object v = values.get(setting.key());
@@ -241,11 +245,17 @@ public final class Config {
      * command finds the same data wherever it is run from; every other relative path against the
      * data directory (so "tls/cert.pem" lives with the data it protects).
      */
+    @Override
     public Path path(Setting<Path> setting) {
         Path configured = get(ServerSettings.DATA_DIR);
         Path dataDir = (base.isPresent() ? base.get().resolve(configured) : configured.toAbsolutePath()).normalize();
         if (setting.key().equals(ServerSettings.DATA_DIR.key())) return dataDir;
         return dataDir.resolve(get(setting)).normalize();
+    }
+
+    @Override
+    public Path dataDir() {
+        return path(ServerSettings.DATA_DIR);
     }
 
     /** A copy with one value replaced; refuses values out of bounds like the file would. */

@@ -4,6 +4,8 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import moat.core.config.Setting;
+import moat.core.config.Units;
 
 /** Generated documentation of the settings: the defaults table and the commented default file. */
 final class ConfigDocs {

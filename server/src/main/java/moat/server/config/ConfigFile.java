@@ -18,6 +18,8 @@ import java.util.List;
 import java.util.Optional;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import moat.core.config.Setting;
+import moat.core.config.Units;
 
 /**
  * {@code moat config set}: one key of moat.toml changed in place, every other line (comments,

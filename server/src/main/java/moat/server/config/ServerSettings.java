@@ -3,6 +3,9 @@ package moat.server.config;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.OptionalInt;
+import moat.core.config.Constraint;
+import moat.core.config.ListenerPort;
+import moat.core.config.Setting;
 
 /** Settings of the server as a whole: identity, data directory, listeners, relay, audit log. */
 public final class ServerSettings {

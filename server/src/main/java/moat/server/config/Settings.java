@@ -6,6 +6,7 @@ import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
+import moat.core.config.Setting;
 import moat.server.tls.TlsSettings;
 
 /**
@@ -26,8 +27,8 @@ public final class Settings {
             moat.server.content.ContentSettings.class,
             moat.server.imap.ImapSettings.class,
             moat.server.mailauth.MailAuthSettings.class,
-            moat.server.delivery.DeliverySettings.class,
-            moat.server.delivery.ConnectionCacheSettings.class,
+            moat.delivery.DeliverySettings.class,
+            moat.delivery.ConnectionCacheSettings.class,
             moat.server.audit.AuditSettings.class);
 
     private Settings() {}

@@ -5,6 +5,9 @@ import java.nio.file.InvalidPathException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import moat.core.config.ListenerPort;
+import moat.core.config.Setting;
+import moat.core.config.Units;
 
 /** Turns a parsed TOML value into the Java value of a {@link Setting.Kind}, or says why it cannot. */
 final class TomlValues {

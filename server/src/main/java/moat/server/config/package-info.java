@@ -2,7 +2,7 @@
  * Configuration: the typed settings registry ({@link moat.server.config.Settings#ALL}) and the
  * TOML file that overrides it.
  *
- * <p>Each setting is a {@link moat.server.config.Setting} constant owned by the package that uses
+ * <p>Each setting is a {@link moat.core.config.Setting} constant owned by the package that uses
  * it, with a default, a unit, bounds and a doc line; the defaults are the secure choices. Adding a
  * package's holder to the registry is one line in {@code Settings.ALL}.
  *
@@ -18,7 +18,7 @@
  * <p>SECURITY: loading is strict. Unknown keys, wrong types and out-of-bounds values are errors
  * (all reported at once), so a typo never silently leaves a default in place. {@code 0} never
  * means "unlimited": numeric settings have explicit bounds, and a listener port of 0 is refused
- * as ambiguous ({@link moat.server.config.ListenerPort}: a number, "off" or "ephemeral").
+ * as ambiguous ({@link moat.core.config.ListenerPort}: a number, "off" or "ephemeral").
  *
  * <p>LIMITATION: no reload of the config file while running (TLS files reload on their own).
  * LIMITATION: error messages name the key but not the line number (the TOML tree loses it).

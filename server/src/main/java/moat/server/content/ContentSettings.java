@@ -3,9 +3,9 @@ package moat.server.content;
 import java.util.List;
 import java.util.regex.Pattern;
 import java.util.regex.PatternSyntaxException;
+import moat.core.config.Constraint;
+import moat.core.config.Setting;
 import moat.policy.content.AttachmentCheck;
-import moat.server.config.Constraint;
-import moat.server.config.Setting;
 
 /**
  * The content checks at end of DATA (docs/adr/0019-content-checks-at-end-of-data.md): which run,

@@ -1,10 +1,10 @@
 package moat.server.imap;
 
 import java.time.Duration;
+import moat.core.config.ListenerPort;
+import moat.core.config.Setting;
 import moat.protocol.imap.ImapLimits;
 import moat.server.config.Config;
-import moat.server.config.ListenerPort;
-import moat.server.config.Setting;
 
 /** IMAP listener ports and session bounds. */
 public final class ImapSettings {

@@ -1,8 +1,8 @@
 package moat.server.limits;
 
 import java.time.Duration;
+import moat.core.config.Setting;
 import moat.server.config.Config;
-import moat.server.config.Setting;
 
 /**
  * Connection, rate and authentication limits ({@code limits.*}), shared by every listener.

@@ -2,8 +2,8 @@ package moat.server.mailauth;
 
 import java.util.List;
 import moat.core.Domain;
-import moat.server.config.Constraint;
-import moat.server.config.Setting;
+import moat.core.config.Constraint;
+import moat.core.config.Setting;
 
 /**
  * SPF, DKIM, DMARC and ARC on receipt (port 25) and DKIM signing on submission. Why each default

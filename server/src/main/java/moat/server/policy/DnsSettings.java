@@ -6,11 +6,11 @@ import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
+import moat.core.config.Constraint;
+import moat.core.config.Setting;
 import moat.dns.DnsjavaResolver;
 import moat.dns.ResolvConf;
 import moat.server.config.Config;
-import moat.server.config.Constraint;
-import moat.server.config.Setting;
 
 /** The DNS resolver every check, SPF and outbound delivery use. */
 public final class DnsSettings {

@@ -1,8 +1,8 @@
 package moat.server.policy;
 
 import java.time.Duration;
-import moat.server.config.Constraint;
-import moat.server.config.Setting;
+import moat.core.config.Constraint;
+import moat.core.config.Setting;
 
 /** Greylisting on port 25 (off by default, see ADR 0006). */
 public final class GreylistSettings {

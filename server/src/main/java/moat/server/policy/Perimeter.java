@@ -13,6 +13,7 @@ import java.util.Set;
 import java.util.function.Predicate;
 import moat.core.Domain;
 import moat.core.IpPrefix;
+import moat.core.config.Setting;
 import moat.core.dns.DnsName;
 import moat.core.dns.Resolver;
 import moat.policy.Check;
@@ -29,7 +30,6 @@ import moat.policy.lists.ListsCheck;
 import moat.policy.lists.UserListsCheck;
 import moat.policy.rdns.RdnsCheck;
 import moat.server.config.Config;
-import moat.server.config.Setting;
 import moat.store.GreylistState;
 
 /**

@@ -3,10 +3,10 @@ package moat.server.policy;
 import java.util.List;
 import moat.core.Domain;
 import moat.core.EmailAddress;
+import moat.core.config.Constraint;
+import moat.core.config.Setting;
 import moat.policy.FailAction;
 import moat.policy.dnsbl.DnsblZone;
-import moat.server.config.Constraint;
-import moat.server.config.Setting;
 
 /**
  * The perimeter checks on port 25 (ADR 0006 explains each default): lists, reverse DNS, HELO,

@@ -1,10 +1,10 @@
 package moat.server.pop3;
 
 import java.time.Duration;
+import moat.core.config.ListenerPort;
+import moat.core.config.Setting;
 import moat.protocol.pop3.Pop3Limits;
 import moat.server.config.Config;
-import moat.server.config.ListenerPort;
-import moat.server.config.Setting;
 
 /** Ports and bounds of the POP3 listeners (RFC 1939, RFC 2449, RFC 8314). */
 public final class Pop3Settings {

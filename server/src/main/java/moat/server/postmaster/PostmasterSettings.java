@@ -1,8 +1,8 @@
 package moat.server.postmaster;
 
 import moat.core.EmailAddress;
-import moat.server.config.Constraint;
-import moat.server.config.Setting;
+import moat.core.config.Constraint;
+import moat.core.config.Setting;
 
 /** Where postmaster@ and abuse@ of every local domain go (docs/adr/0024-postmaster-and-abuse.md). */
 public final class PostmasterSettings {

@@ -1,10 +1,10 @@
 package moat.server.smtp;
 
 import java.time.Duration;
+import moat.core.config.Constraint;
+import moat.core.config.Setting;
 import moat.protocol.smtp.SmtpLimits;
 import moat.server.config.Config;
-import moat.server.config.Constraint;
-import moat.server.config.Setting;
 
 /** Bounds of every SMTP session. Defaults follow RFC 5321 section 4.5.3 where it names a number. */
 public final class SmtpSettings {

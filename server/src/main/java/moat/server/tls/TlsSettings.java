@@ -3,8 +3,8 @@ package moat.server.tls;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
-import moat.server.config.Constraint;
-import moat.server.config.Setting;
+import moat.core.config.Constraint;
+import moat.core.config.Setting;
 
 /** TLS settings. Relative paths are inside server.data_dir. */
 public final class TlsSettings {

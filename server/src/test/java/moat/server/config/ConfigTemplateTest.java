@@ -6,6 +6,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import moat.core.config.ListenerPort;
+import moat.core.config.Setting;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -44,7 +46,7 @@ class ConfigTemplateTest {
                 tls.reload_interval = "10min"
                 """);
         assertThat(c.get(ServerSettings.RELAY_DOMAINS)).containsExactly("example.com", "example.net");
-        assertThat(c.get(moat.server.delivery.ConnectionCacheSettings.IDLE_TIME)).hasSeconds(3);
+        assertThat(c.get(moat.delivery.ConnectionCacheSettings.IDLE_TIME)).hasSeconds(3);
         assertThat(c.get(moat.server.content.ContentSettings.MAX_SCAN_SIZE)).isEqualTo(20L << 20);
         assertThat(c.get(moat.server.imap.ImapSettings.IMAP_PORT)).isEqualTo(ListenerPort.OFF);
     }
