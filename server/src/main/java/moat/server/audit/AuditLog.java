@@ -1,12 +1,8 @@
 package moat.server.audit;
 
-import java.io.BufferedWriter;
 import java.io.IOException;
 import java.io.Writer;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
 import java.time.Clock;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
@@ -51,14 +47,6 @@ public final class AuditLog implements Audit, AutoCloseable {
     public static AuditLog toChainedFile(Path file, Path dataDir, ChainedFileSink.Options options, Clock clock)
             throws IOException {
         return new AuditLog(clock, List.of(ChainedFileSink.open(file, AuditKey.loadOrCreate(dataDir), options, clock)));
-    }
-
-    /** The stream with a plain (unchained) audit log file as its sink (appended to, created when missing). */
-    public static AuditLog toFile(Path file, Clock clock) throws IOException {
-        if (file.getParent() != null) Files.createDirectories(file.getParent());
-        BufferedWriter w = Files.newBufferedWriter(file, StandardCharsets.UTF_8,
-                StandardOpenOption.CREATE, StandardOpenOption.APPEND, StandardOpenOption.WRITE);
-        return new AuditLog(w, clock);
     }
 
     public void connect(SessionInfo s) {

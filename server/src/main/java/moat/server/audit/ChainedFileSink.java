@@ -1,10 +1,7 @@
 package moat.server.audit;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.BufferedWriter;
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -15,7 +12,6 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.LocalDate;
 import java.time.ZoneOffset;
-import java.time.format.DateTimeFormatter;
 import java.time.temporal.ChronoUnit;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -55,8 +51,6 @@ public final class ChainedFileSink implements EventSink, AutoCloseable {
     public record Options(int checkpointLines, Duration checkpointInterval, long rotateSize, boolean rotateDaily,
                           Duration retention) {}
 
-    private static final DateTimeFormatter TS = DateTimeFormatter.ISO_INSTANT;
-    private static final ObjectMapper JSON = new ObjectMapper();
     /** What the chain adds to a line at most: {@code "seq":<19 digits>,} and {@code ,"hash":"<64 hex>"}, and the line feed. */
     private static final int CHAIN_MEMBERS = 27 + 74 + 1;
 
@@ -127,7 +121,7 @@ public final class ChainedFileSink implements EventSink, AutoCloseable {
 
     @Override
     public void accept(Instant at, Event event, Map<String, Object> fields) {
-        String json = json(at, event, fields);
+        String json = JsonLinesSink.line(at, event, fields);
         lock.lock();
         try {
             rotateIfDue(json);
@@ -183,7 +177,7 @@ public final class ChainedFileSink implements EventSink, AutoCloseable {
             f.put("sig", key.sign(m.seq(), m.hash()));
             f.put("why", why);
             assert Event.AUDIT_CHECKPOINT.problems(f.keySet()).isEmpty();
-            String json = json(clock.instant().truncatedTo(ChronoUnit.MILLIS), Event.AUDIT_CHECKPOINT, f);
+            String json = JsonLinesSink.line(clock.instant().truncatedTo(ChronoUnit.MILLIS), Event.AUDIT_CHECKPOINT, f);
             lock.lock();
             try {
                 if (closed) return;
@@ -239,18 +233,6 @@ public final class ChainedFileSink implements EventSink, AutoCloseable {
             AuditFiles.compress(rotated);
         } catch (IOException e) {
             System.err.println("audit log compression failed (the file stays plain): " + e);
-        }
-    }
-
-    private static String json(Instant at, Event event, Map<String, Object> fields) {
-        Map<String, Object> m = new LinkedHashMap<>();
-        m.put("ts", TS.format(at));
-        m.put("event", event.id());
-        m.putAll(fields);
-        try {
-            return JSON.writeValueAsString(m);
-        } catch (JsonProcessingException e) {
-            throw new UncheckedIOException(e);
         }
     }
 

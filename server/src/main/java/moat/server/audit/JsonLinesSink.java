@@ -29,18 +29,25 @@ public final class JsonLinesSink implements EventSink, AutoCloseable {
         this.out = out;
     }
 
-    @Override
-    public void accept(Instant at, Event event, Map<String, Object> fields) {
+    /**
+     * One audit line without its newline: {@code ts}, {@code event}, then the fields in their
+     * order. The chained file ({@link ChainedFileSink}) writes the same lines plus seq and hash.
+     */
+    static String line(Instant at, Event event, Map<String, Object> fields) {
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("ts", TS.format(at));
         m.put("event", event.id());
         m.putAll(fields);
-        String line;
         try {
-            line = JSON.writeValueAsString(m);
+            return JSON.writeValueAsString(m);
         } catch (JsonProcessingException e) {
             throw new UncheckedIOException(e);
         }
+    }
+
+    @Override
+    public void accept(Instant at, Event event, Map<String, Object> fields) {
+        String line = line(at, event, fields);
         lock.lock();
         try {
             out.write(line);
