@@ -3,14 +3,10 @@ package moat.server.content;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
-import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
-import java.util.stream.Stream;
 import moat.core.dns.StaticZone;
 import moat.policy.Check;
 import moat.policy.CheckState;
@@ -61,16 +57,16 @@ class ContentChecksTest {
     @Test
     void inboundMessageWithAnExecutableAttachmentIsRefusedAndNothingIsStored() throws Exception {
         try (TestServer s = TestServer.start(tmp); SmtpClient c = mx(s)) {
-            assertThat(send(c, "a@remote.example", "alice@example.org", EXE_MAIL)).startsWith("550 5.7.1 ").contains("(.exe)");
+            assertThat(c.transaction("a@remote.example", "alice@example.org", EXE_MAIL)).startsWith("550 5.7.1 ").contains("(.exe)");
             assertThat(s.inbox("alice@example.org")).isEmpty();
-            assertThat(bodyFiles()).as("no body file left").isZero();
-            JsonNode v = last(s, "content.verdict");
+            assertThat(TestServer.bodyFiles(tmp)).as("no body file left").isZero();
+            JsonNode v = s.lastAuditEvent("content.verdict");
             assertThat(v.get("check").asText()).isEqualTo("content.attachment");
             assertThat(v.get("verdict").asText()).isEqualTo("reject");
-            assertThat(last(s, "smtp.transaction").get("content").asText()).isEqualTo("reject content.attachment");
+            assertThat(s.lastAuditEvent("smtp.transaction").get("content").asText()).isEqualTo("reject content.attachment");
 
             // The same connection goes on: a harmless attachment is delivered.
-            assertThat(send(c, "a@remote.example", "alice@example.org", PDF_MAIL)).startsWith("250 ");
+            assertThat(c.transaction("a@remote.example", "alice@example.org", PDF_MAIL)).startsWith("250 ");
             assertThat(s.inbox("alice@example.org")).singleElement().asString().contains("invoice.pdf");
         }
     }
@@ -97,15 +93,15 @@ class ContentChecksTest {
         try (TestServer s = TestServer.start(tmp, "content.patterns = [\"(?i)wire the money\"]");
              SmtpClient c = submission(s)) {
             String plain = "From: alice@example.org\r\nSubject: hi\r\n\r\nPlease WIRE THE MONEY today.\r\n";
-            assertThat(send(c, "alice@example.org", "friend@remote.example", plain)).startsWith("550 5.7.1 ")
+            assertThat(c.transaction("alice@example.org", "friend@remote.example", plain)).startsWith("550 5.7.1 ")
                     .contains("(pattern 1)").doesNotContain("wire");
-            assertThat(send(c, "alice@example.org", "bob@example.org", EXE_MAIL)).startsWith("550 5.7.1 ");
+            assertThat(c.transaction("alice@example.org", "bob@example.org", EXE_MAIL)).startsWith("550 5.7.1 ");
             assertThat(s.store().outbound()).isEmpty();
             assertThat(s.inbox("bob@example.org")).isEmpty();
-            JsonNode v = last(s, "content.verdict");
+            JsonNode v = s.lastAuditEvent("content.verdict");
             assertThat(v.get("listener").asText()).isEqualTo("submission");
             assertThat(v.get("auth_user").asText()).isEqualTo("alice@example.org");
-            assertThat(send(c, "alice@example.org", "bob@example.org", "Subject: ok\r\n\r\nfine\r\n")).startsWith("250 ");
+            assertThat(c.transaction("alice@example.org", "bob@example.org", "Subject: ok\r\n\r\nfine\r\n")).startsWith("250 ");
         }
     }
 
@@ -113,7 +109,7 @@ class ContentChecksTest {
     void quarantineDeliversLocalCopiesToJunkAndHoldsRemoteOnes() throws Exception {
         try (TestServer s = TestServer.start(tmp, "content.attachment_action = \"quarantine\"")) {
             try (SmtpClient c = mx(s)) {
-                assertThat(send(c, "a@remote.example", "alice@example.org", EXE_MAIL)).startsWith("250 ");
+                assertThat(c.transaction("a@remote.example", "alice@example.org", EXE_MAIL)).startsWith("250 ");
             }
             assertThat(s.inbox("alice@example.org")).isEmpty();
             var junk = s.store().messages(moat.core.EmailAddress.of("alice@example.org"), "Junk");
@@ -123,10 +119,10 @@ class ContentChecksTest {
                         .contains("X-Moat-Quarantine: content.attachment; content.attachment\r\n")
                         .contains("filename*1=\".exe\"");
             }
-            assertThat(last(s, "content.verdict").get("verdict").asText()).isEqualTo("quarantine");
+            assertThat(s.lastAuditEvent("content.verdict").get("verdict").asText()).isEqualTo("quarantine");
 
             try (SmtpClient c = submission(s)) {
-                assertThat(send(c, "alice@example.org", "friend@remote.example", EXE_MAIL)).startsWith("250 ");
+                assertThat(c.transaction("alice@example.org", "friend@remote.example", EXE_MAIL)).startsWith("250 ");
             }
             assertThat(s.store().outboundQueue().list()).singleElement()
                     .satisfies(e -> assertThat(e.state()).isEqualTo(OutboundQueue.State.HELD));
@@ -140,15 +136,15 @@ class ContentChecksTest {
                 List.of(new Policy.Rule(flaky, FailAction.REJECT, 0)));
              SmtpClient c = mx(s)) {
             flaky.failures = 1;
-            assertThat(send(c, "a@remote.example", "alice@example.org", "Subject: 1\r\n\r\nbody\r\n"))
+            assertThat(c.transaction("a@remote.example", "alice@example.org", "Subject: 1\r\n\r\nbody\r\n"))
                     .startsWith("451 4.3.0 ");
             assertThat(s.inbox("alice@example.org")).isEmpty();
-            assertThat(bodyFiles()).isZero();
-            JsonNode failed = last(s, "content.check_failed");
+            assertThat(TestServer.bodyFiles(tmp)).isZero();
+            JsonNode failed = s.lastAuditEvent("content.check_failed");
             assertThat(failed.get("error").asText()).contains("scanner unavailable");
             assertThat(failed.get("action").asText()).isEqualTo("defer");
             // The client kept the message (4xx) and retries: now it is delivered, whole.
-            assertThat(send(c, "a@remote.example", "alice@example.org", "Subject: 1\r\n\r\nbody\r\n")).startsWith("250 ");
+            assertThat(c.transaction("a@remote.example", "alice@example.org", "Subject: 1\r\n\r\nbody\r\n")).startsWith("250 ");
             assertThat(s.inbox("alice@example.org")).singleElement().asString()
                     .endsWith("Subject: 1\r\n\r\nbody\r\n")
                     .contains("X-Scanned: flaky saw 1 recipient(s), headers with Authentication-Results\r\n");
@@ -163,9 +159,9 @@ class ContentChecksTest {
         try (TestServer s = TestServer.start(tmp, "content.patterns = [\"(.*a){12}!!\"]", "content.timeout = \"1s\"");
              SmtpClient c = mx(s)) {
             String evil = "Subject: x\r\n\r\n" + "a".repeat(60) + "!\r\n";
-            assertThat(send(c, "a@remote.example", "alice@example.org", evil)).startsWith("451 4.3.0 ");
+            assertThat(c.transaction("a@remote.example", "alice@example.org", evil)).startsWith("451 4.3.0 ");
             assertThat(s.inbox("alice@example.org")).isEmpty();
-            assertThat(last(s, "content.check_failed").get("error").asText()).startsWith("timeout");
+            assertThat(s.lastAuditEvent("content.check_failed").get("error").asText()).startsWith("timeout");
         }
     }
 
@@ -176,9 +172,9 @@ class ContentChecksTest {
         try (TestServer s = TestServer.start(tmp, StaticZone.builder().build(), Clock.systemUTC(),
                 List.of(new Policy.Rule(flaky, FailAction.REJECT, 0)), "content.on_error = \"accept\"");
              SmtpClient c = mx(s)) {
-            assertThat(send(c, "a@remote.example", "alice@example.org", "Subject: 1\r\n\r\nbody\r\n")).startsWith("250 ");
+            assertThat(c.transaction("a@remote.example", "alice@example.org", "Subject: 1\r\n\r\nbody\r\n")).startsWith("250 ");
             assertThat(s.inbox("alice@example.org")).hasSize(1);
-            assertThat(last(s, "smtp.transaction").get("content").asText()).isEqualTo("unchecked");
+            assertThat(s.lastAuditEvent("smtp.transaction").get("content").asText()).isEqualTo("unchecked");
         }
     }
 
@@ -227,32 +223,5 @@ class ContentChecksTest {
         String plain = Base64.getEncoder().encodeToString("\0alice@example.org\0alice-password-1".getBytes());
         assertThat(c.cmd("AUTH PLAIN " + plain)).startsWith("235");
         return c;
-    }
-
-    /** One transaction; the reply to the end of data. */
-    private static String send(SmtpClient c, String from, String to, String message) throws Exception {
-        assertThat(c.cmd("MAIL FROM:<" + from + ">")).startsWith("250");
-        assertThat(c.cmd("RCPT TO:<" + to + ">")).startsWith("250");
-        assertThat(c.cmd("DATA")).startsWith("354");
-        return c.cmd(message + ".");
-    }
-
-    private long bodyFiles() throws Exception {
-        Path messages = tmp.resolve("data").resolve("messages");
-        if (!Files.exists(messages)) return 0;
-        try (Stream<Path> files = Files.walk(messages)) {
-            return files.filter(Files::isRegularFile).count();
-        }
-    }
-
-    private static JsonNode last(TestServer s, String event) throws Exception {
-        ObjectMapper m = new ObjectMapper();
-        List<JsonNode> found = new ArrayList<>();
-        for (String line : s.auditLines()) {
-            JsonNode n = m.readTree(line);
-            if (n.get("event").asText().equals(event)) found.add(n);
-        }
-        assertThat(found).as("audit events " + event).isNotEmpty();
-        return found.getLast();
     }
 }

@@ -1,5 +1,7 @@
 package moat.server.testing;
 
+import static org.assertj.core.api.Assertions.assertThat;
+
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -76,6 +78,17 @@ public final class SmtpClient implements AutoCloseable {
         send(line + "\r\n");
         List<String> r = reply();
         return r.isEmpty() ? null : r.getLast();
+    }
+
+    /**
+     * One transaction, each step asserted to be accepted (MAIL 250, RCPT 250, DATA 354); returns
+     * the reply to the end of data. {@code message} ends with CRLF; the final "." is added here.
+     */
+    public String transaction(String from, String to, String message) throws IOException {
+        assertThat(cmd("MAIL FROM:<" + from + ">")).startsWith("250");
+        assertThat(cmd("RCPT TO:<" + to + ">")).startsWith("250");
+        assertThat(cmd("DATA")).startsWith("354");
+        return cmd(message + ".");
     }
 
     /** Bytes readable without blocking (a reply the server already sent). */

@@ -175,6 +175,27 @@ public final class TestServer implements AutoCloseable {
         return out;
     }
 
+    /** The last audit event named {@code event}; asserts there is one. */
+    public com.fasterxml.jackson.databind.JsonNode lastAuditEvent(String event) throws IOException {
+        com.fasterxml.jackson.databind.ObjectMapper m = new com.fasterxml.jackson.databind.ObjectMapper();
+        List<com.fasterxml.jackson.databind.JsonNode> found = new java.util.ArrayList<>();
+        for (String line : auditLines()) {
+            com.fasterxml.jackson.databind.JsonNode n = m.readTree(line);
+            if (n.get("event").asText().equals(event)) found.add(n);
+        }
+        org.assertj.core.api.Assertions.assertThat(found).as("audit events " + event).isNotEmpty();
+        return found.getLast();
+    }
+
+    /** Message body files in the data directory of a server started in {@code dir} (open or closed). */
+    public static long bodyFiles(Path dir) throws IOException {
+        Path messages = dir.resolve("data").resolve("messages");
+        if (!Files.exists(messages)) return 0;
+        try (java.util.stream.Stream<Path> files = Files.walk(messages)) {
+            return files.filter(Files::isRegularFile).count();
+        }
+    }
+
     public static Map<String, Listener> listeners() {
         return Map.of("mx", Listener.MX, "submission", Listener.SUBMISSION, "submissions", Listener.SUBMISSIONS);
     }

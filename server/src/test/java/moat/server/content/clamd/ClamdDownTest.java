@@ -1,8 +1,6 @@
 package moat.server.content.clamd;
 
-import static moat.server.content.clamd.ClamdInteropTest.last;
 import static moat.server.content.clamd.ClamdInteropTest.mx;
-import static moat.server.content.clamd.ClamdInteropTest.send;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -27,7 +25,7 @@ class ClamdDownTest {
              TestServer s = TestServer.start(tmp.resolve("moat"), "content.clamd_address = \"" + clamd.unix() + "\"");
              SmtpClient c = mx(s)) {
             String mail = "Subject: while clamd restarts\r\n\r\nplease keep me\r\n";
-            assertThat(send(c, "a@remote.example", "alice@example.org", "Subject: first\r\n\r\nhi\r\n")).startsWith("250 ");
+            assertThat(c.transaction("a@remote.example", "alice@example.org", "Subject: first\r\n\r\nhi\r\n")).startsWith("250 ");
 
             assertThat(c.cmd("MAIL FROM:<a@remote.example>")).startsWith("250");
             assertThat(c.cmd("RCPT TO:<alice@example.org>")).startsWith("250");
@@ -35,13 +33,13 @@ class ClamdDownTest {
             clamd.stop();
             assertThat(c.cmd(mail + ".")).isEqualTo("451 4.3.0 Message content could not be checked, try again later");
             assertThat(s.inbox("alice@example.org")).hasSize(1);
-            JsonNode failed = last(s, "content.check_failed");
+            JsonNode failed = s.lastAuditEvent("content.check_failed");
             assertThat(failed.get("error").asText()).contains("clamd at " + clamd.unix());
             assertThat(failed.get("action").asText()).isEqualTo("defer");
             assertThat(s.auditLines().stream().filter(l -> l.contains("\"event\":\"content.check_failed\""))).hasSize(1);
 
             clamd.launch();
-            assertThat(send(c, "a@remote.example", "alice@example.org", mail)).startsWith("250 ");
+            assertThat(c.transaction("a@remote.example", "alice@example.org", mail)).startsWith("250 ");
             assertThat(s.inbox("alice@example.org")).hasSize(2).last().asString().endsWith(mail);
         }
     }
@@ -51,9 +49,9 @@ class ClamdDownTest {
         try (TestServer s = TestServer.start(tmp, "content.clamd_address = \"unix:" + tmp.resolve("none.sock") + "\"",
                 "content.on_error = \"accept\"");
              SmtpClient c = mx(s)) {
-            assertThat(send(c, "a@remote.example", "alice@example.org", "Subject: x\r\n\r\nhi\r\n")).startsWith("250 ");
-            assertThat(last(s, "smtp.transaction").get("content").asText()).isEqualTo("unchecked");
-            assertThat(last(s, "content.check_failed").get("action").asText()).isEqualTo("accept");
+            assertThat(c.transaction("a@remote.example", "alice@example.org", "Subject: x\r\n\r\nhi\r\n")).startsWith("250 ");
+            assertThat(s.lastAuditEvent("smtp.transaction").get("content").asText()).isEqualTo("unchecked");
+            assertThat(s.lastAuditEvent("content.check_failed").get("action").asText()).isEqualTo("accept");
         }
     }
 }

@@ -3,11 +3,9 @@ package moat.server.content.clamd;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.ByteArrayOutputStream;
 import java.io.StringWriter;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.util.ArrayList;
@@ -57,15 +55,15 @@ class ClamdInteropTest {
     @Test
     void eicarInThePlainBodyIsRefusedAndTheSignatureIsLoggedNotSent() throws Exception {
         try (TestServer s = server(); SmtpClient c = mx(s)) {
-            String reply = send(c, "a@remote.example", "alice@example.org", "Subject: test\r\n\r\n" + ClamdDaemon.EICAR + "\r\n");
+            String reply = c.transaction("a@remote.example", "alice@example.org", "Subject: test\r\n\r\n" + ClamdDaemon.EICAR + "\r\n");
             assertThat(reply).isEqualTo("554 5.7.1 Message refused: virus found");
             assertThat(s.inbox("alice@example.org")).isEmpty();
-            assertThat(bodyFiles()).as("nothing stored").isZero();
-            JsonNode v = last(s, "content.verdict");
+            assertThat(TestServer.bodyFiles(tmp)).as("nothing stored").isZero();
+            JsonNode v = s.lastAuditEvent("content.verdict");
             assertThat(v.get("check").asText()).isEqualTo("content.virus");
             assertThat(v.get("reason").asText()).isEqualTo("content.virus");
             assertThat(v.get("detail").asText()).isEqualTo("virus found: " + ClamdDaemon.EICAR_NAME);
-            assertThat(last(s, "smtp.transaction").get("content").asText()).isEqualTo("reject content.virus");
+            assertThat(s.lastAuditEvent("smtp.transaction").get("content").asText()).isEqualTo("reject content.virus");
         }
     }
 
@@ -103,7 +101,7 @@ class ClamdInteropTest {
     void cleanMailWithAZipIsDelivered() throws Exception {
         String mail = multipart(part("application/zip", "notes.zip", zip("notes.txt", "nothing to see here")));
         try (TestServer s = server(); SmtpClient c = mx(s)) {
-            assertThat(send(c, "a@remote.example", "alice@example.org", mail)).startsWith("250 ");
+            assertThat(c.transaction("a@remote.example", "alice@example.org", mail)).startsWith("250 ");
             assertThat(s.inbox("alice@example.org")).singleElement().asString().contains("notes.zip");
             assertThat(s.auditLines()).noneMatch(l -> l.contains("content.verdict") || l.contains("content.check_failed"));
         }
@@ -113,21 +111,21 @@ class ClamdInteropTest {
     void submissionGetsTheSameRefusalOverTcp() throws Exception {
         try (TestServer s = TestServer.start(tmp, "content.clamd_address = \"" + clamd.tcp() + "\"");
              SmtpClient c = submission(s)) {
-            String reply = send(c, "alice@example.org", "friend@remote.example",
+            String reply = c.transaction("alice@example.org", "friend@remote.example",
                     multipart(part("application/zip", "files.zip", zip("a.txt", ClamdDaemon.EICAR))));
             assertThat(reply).isEqualTo("554 5.7.1 Message refused: virus found");
             assertThat(s.store().outbound()).isEmpty();
-            JsonNode v = last(s, "content.verdict");
+            JsonNode v = s.lastAuditEvent("content.verdict");
             assertThat(v.get("listener").asText()).isEqualTo("submission");
             assertThat(v.get("detail").asText()).contains(ClamdDaemon.EICAR_NAME);
-            assertThat(send(c, "alice@example.org", "bob@example.org", "Subject: ok\r\n\r\nfine\r\n")).startsWith("250 ");
+            assertThat(c.transaction("alice@example.org", "bob@example.org", "Subject: ok\r\n\r\nfine\r\n")).startsWith("250 ");
         }
     }
 
     @Test
     void quarantineDeliversToJunkInstead() throws Exception {
         try (TestServer s = server("content.virus_action = \"quarantine\""); SmtpClient c = mx(s)) {
-            assertThat(send(c, "a@remote.example", "alice@example.org", "Subject: q\r\n\r\n" + ClamdDaemon.EICAR + "\r\n"))
+            assertThat(c.transaction("a@remote.example", "alice@example.org", "Subject: q\r\n\r\n" + ClamdDaemon.EICAR + "\r\n"))
                     .startsWith("250 ");
             assertThat(s.inbox("alice@example.org")).isEmpty();
             var junk = s.store().messages(EmailAddress.of("alice@example.org"), "Junk");
@@ -145,13 +143,13 @@ class ClamdInteropTest {
         // content.clamd_max_size below clamd's StreamMaxLength: the first part goes to clamd, the rest does not.
         String filler = ("x".repeat(998) + "\r\n").repeat((int) (2 * ClamdDaemon.STREAM_MAX / 1000));
         try (TestServer s = server("content.clamd_max_size = \"512KiB\""); SmtpClient c = mx(s)) {
-            assertThat(send(c, "a@remote.example", "alice@example.org",
+            assertThat(c.transaction("a@remote.example", "alice@example.org",
                     "Subject: big\r\n\r\n" + ClamdDaemon.EICAR + "\r\n" + filler)).startsWith("554 5.7.1 ");
-            assertThat(last(s, "content.verdict").get("detail").asText())
+            assertThat(s.lastAuditEvent("content.verdict").get("detail").asText())
                     .isEqualTo("virus found: " + ClamdDaemon.EICAR_NAME + " (first 524288 octets scanned)");
-            assertThat(send(c, "a@remote.example", "alice@example.org", "Subject: big\r\n\r\n" + filler)).startsWith("250 ");
+            assertThat(c.transaction("a@remote.example", "alice@example.org", "Subject: big\r\n\r\n" + filler)).startsWith("250 ");
             // LIMITATION (documented): what lies past the bound is not seen.
-            assertThat(send(c, "a@remote.example", "alice@example.org",
+            assertThat(c.transaction("a@remote.example", "alice@example.org",
                     "Subject: big\r\n\r\n" + filler + ClamdDaemon.EICAR + "\r\n")).startsWith("250 ");
         }
     }
@@ -160,15 +158,15 @@ class ClamdInteropTest {
     void aBoundAboveClamdsStreamMaxLengthMakesClamdRefuseTheStreamAndTheMessageIsDeferred() throws Exception {
         String filler = ("x".repeat(998) + "\r\n").repeat((int) (2 * ClamdDaemon.STREAM_MAX / 1000));
         try (TestServer s = server("content.clamd_max_size = \"4MiB\""); SmtpClient c = mx(s)) {
-            assertThat(send(c, "a@remote.example", "alice@example.org", "Subject: big\r\n\r\n" + filler))
+            assertThat(c.transaction("a@remote.example", "alice@example.org", "Subject: big\r\n\r\n" + filler))
                     .startsWith("451 4.3.0 ");
             assertThat(s.inbox("alice@example.org")).isEmpty();
-            assertThat(bodyFiles()).isZero();
-            JsonNode failed = last(s, "content.check_failed");
+            assertThat(TestServer.bodyFiles(tmp)).isZero();
+            JsonNode failed = s.lastAuditEvent("content.check_failed");
             assertThat(failed.get("error").asText()).contains("INSTREAM size limit exceeded");
             assertThat(failed.get("action").asText()).isEqualTo("defer");
             // A message within clamd's limit still passes on the same connection.
-            assertThat(send(c, "a@remote.example", "alice@example.org", "Subject: small\r\n\r\nhi\r\n")).startsWith("250 ");
+            assertThat(c.transaction("a@remote.example", "alice@example.org", "Subject: small\r\n\r\nhi\r\n")).startsWith("250 ");
         }
     }
 
@@ -194,10 +192,10 @@ class ClamdInteropTest {
 
     private void assertRefused(String mail, String signature) throws Exception {
         try (TestServer s = server(); SmtpClient c = mx(s)) {
-            assertThat(send(c, "a@remote.example", "alice@example.org", mail)).isEqualTo("554 5.7.1 Message refused: virus found");
+            assertThat(c.transaction("a@remote.example", "alice@example.org", mail)).isEqualTo("554 5.7.1 Message refused: virus found");
             assertThat(s.inbox("alice@example.org")).isEmpty();
-            assertThat(bodyFiles()).isZero();
-            assertThat(last(s, "content.verdict").get("detail").asText()).isEqualTo("virus found: " + signature);
+            assertThat(TestServer.bodyFiles(tmp)).isZero();
+            assertThat(s.lastAuditEvent("content.verdict").get("detail").asText()).isEqualTo("virus found: " + signature);
         }
     }
 
@@ -246,32 +244,5 @@ class ClamdInteropTest {
         String plain = Base64.getEncoder().encodeToString(("\0alice@example.org\0" + TestServer.ALICE_PASSWORD).getBytes());
         assertThat(c.cmd("AUTH PLAIN " + plain)).startsWith("235");
         return c;
-    }
-
-    /** One transaction; the reply to the end of data. */
-    static String send(SmtpClient c, String from, String to, String message) throws Exception {
-        assertThat(c.cmd("MAIL FROM:<" + from + ">")).startsWith("250");
-        assertThat(c.cmd("RCPT TO:<" + to + ">")).startsWith("250");
-        assertThat(c.cmd("DATA")).startsWith("354");
-        return c.cmd(message + ".");
-    }
-
-    private long bodyFiles() throws Exception {
-        Path messages = tmp.resolve("data").resolve("messages");
-        if (!Files.exists(messages)) return 0;
-        try (Stream<Path> files = Files.walk(messages)) {
-            return files.filter(Files::isRegularFile).count();
-        }
-    }
-
-    static JsonNode last(TestServer s, String event) throws Exception {
-        ObjectMapper m = new ObjectMapper();
-        List<JsonNode> found = new ArrayList<>();
-        for (String line : s.auditLines()) {
-            JsonNode n = m.readTree(line);
-            if (n.get("event").asText().equals(event)) found.add(n);
-        }
-        assertThat(found).as("audit events " + event).isNotEmpty();
-        return found.getLast();
     }
 }
