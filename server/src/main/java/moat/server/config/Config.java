@@ -293,7 +293,7 @@ public final class Config implements SettingValues {
         return !values.get(setting.key()).equals(setting.defaultValue());
     }
 
-        /** Resolved once: the look-up may touch DNS. */
+    /** Resolved once: the look-up may touch DNS. */
     private static final class DetectedHost {
         static final String NAME = ServerSettings.detectHostname();
     }
